@@ -1,0 +1,64 @@
+"""Request typing and the tenant gate every company page goes through."""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import TYPE_CHECKING
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django_htmx.middleware import HtmxDetails
+
+if TYPE_CHECKING:
+    from billpay.onboarding.models import Company, Membership, User
+
+SESSION_COMPANY_KEY = "company_id"
+
+
+class AuthenticatedHttpRequest(HttpRequest):
+    user: "User"
+    htmx: HtmxDetails
+
+
+class CompanyHttpRequest(AuthenticatedHttpRequest):
+    company: "Company"
+    membership: "Membership"
+
+
+View = Callable[..., HttpResponse]
+
+
+def company_required(view: View | None = None, *, owner_only: bool = False):
+    """Log-in required; sets request.company and request.membership from the session.
+
+    A company in the session that the user does not belong to is a 404 (and is forgotten); a
+    user with no company yet is sent to create one. `owner_only` answers 403 to accountants.
+    """
+
+    def decorator(view: View) -> View:
+        @login_required
+        @wraps(view)
+        def wrapped(request: CompanyHttpRequest, *args, **kwargs) -> HttpResponse:
+            from billpay.onboarding.selectors import membership_get, membership_list_for_user
+
+            company_id = request.session.get(SESSION_COMPANY_KEY)
+            if company_id is None:
+                membership = membership_list_for_user(user=request.user).first()
+                if membership is None:
+                    return redirect("onboarding:company-create")
+                request.session[SESSION_COMPANY_KEY] = membership.company_id
+            else:
+                membership = membership_get(user=request.user, company_id=company_id)
+                if membership is None:
+                    del request.session[SESSION_COMPANY_KEY]
+                    raise Http404("No such company.")
+            if owner_only and not membership.is_owner:
+                raise PermissionDenied("Only an owner of this company can do that.")
+            request.membership = membership
+            request.company = membership.company
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator(view) if view is not None else decorator

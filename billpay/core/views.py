@@ -1,0 +1,41 @@
+from datetime import datetime
+
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpRequest, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from billpay.core.http import CompanyHttpRequest, company_required
+from billpay.core.tasks import HEARTBEAT_CACHE_KEY
+
+
+@require_GET
+@company_required
+def home(request: CompanyHttpRequest):
+    return render(request, "core/home.html")
+
+
+@require_GET
+@never_cache
+def health(request: HttpRequest) -> JsonResponse:
+    """Liveness for load balancers: the database and cache answer. No login, no company data."""
+    checks: dict[str, str] = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception:
+        checks["database"] = "error"
+    try:
+        heartbeat = cache.get(HEARTBEAT_CACHE_KEY)
+        checks["cache"] = "ok"
+    except Exception:
+        heartbeat, checks["cache"] = None, "error"
+    if heartbeat:
+        age = timezone.now() - datetime.fromisoformat(heartbeat)
+        checks["worker_last_seen_s"] = str(int(age.total_seconds()))
+    ok = checks["database"] == "ok" and checks["cache"] == "ok"
+    return JsonResponse({"status": "ok" if ok else "error", **checks}, status=200 if ok else 503)

@@ -1,0 +1,74 @@
+from functools import cache
+
+from babel import Locale
+from django import forms
+from django.contrib.auth import password_validation
+
+from billpay.onboarding.models import Membership
+
+# Currencies a small business is likely to keep its books in; the list is long enough to be
+# useful and short enough to pick from.
+COMMON_CURRENCIES = (
+    "USD", "EUR", "GBP", "CAD", "AUD", "NZD", "CHF", "SEK", "NOK", "DKK", "PLN", "CZK", "JPY",
+    "SGD", "HKD", "ZAR", "INR", "MXN", "BRL", "AED",
+)  # fmt: skip
+
+
+@cache
+def currency_choices() -> list[tuple[str, str]]:
+    names = Locale("en").currencies
+    return [(code, f"{code} — {names.get(code, code)}") for code in COMMON_CURRENCIES]
+
+
+@cache
+def country_choices() -> list[tuple[str, str]]:
+    territories = Locale("en").territories
+    countries = {code: name for code, name in territories.items() if len(code) == 2 and code.isalpha()}
+    return sorted(countries.items(), key=lambda item: item[1])
+
+
+class NewPasswordMixin(forms.Form):
+    password1 = forms.CharField(label="Password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password2 = forms.CharField(label="Password again", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def clean(self):
+        cleaned = super().clean()
+        first, second = cleaned.get("password1"), cleaned.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", "The two passwords differ.")
+        elif first:
+            try:
+                password_validation.validate_password(first)
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
+        return cleaned
+
+
+class CompanyForm(forms.Form):
+    company_name = forms.CharField(label="Business name", max_length=200)
+    base_currency = forms.ChoiceField(label="Currency of your books", choices=currency_choices, initial="USD")
+    country = forms.ChoiceField(choices=country_choices, initial="US")
+
+
+class SignUpForm(NewPasswordMixin, CompanyForm):
+    full_name = forms.CharField(label="Your name", max_length=150)
+    email = forms.EmailField(widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+
+    field_order = ["full_name", "email", "password1", "password2", "company_name", "base_currency", "country"]
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label="Accountant's email")
+
+
+class InvitationAcceptNewUserForm(NewPasswordMixin):
+    full_name = forms.CharField(label="Your name", max_length=150)
+
+    field_order = ["full_name", "password1", "password2"]
+
+
+class CompanySwitchForm(forms.Form):
+    company = forms.IntegerField(widget=forms.HiddenInput)
+
+
+ROLE_LABELS = dict(Membership.Role.choices)

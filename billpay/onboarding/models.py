@@ -1,0 +1,98 @@
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from billpay.core.models import TimestampedModel
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **fields) -> "User":
+        if not email:
+            raise ValueError("A user needs an email address.")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def get_by_natural_key(self, username: str | None) -> "User":
+        # Email addresses are matched case-insensitively at log-in.
+        return self.get(email__iexact=username)
+
+    def create_superuser(self, email: str, password: str | None = None, **fields) -> "User":
+        fields.update(is_staff=True, is_superuser=True)
+        return self.create_user(email, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who logs in with their email address."""
+
+    email = models.EmailField(unique=True)
+    full_name = models.CharField(max_length=150, blank=True)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False, help_text="Can log in to the Django admin.")
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def get_full_name(self) -> str:
+        return self.full_name or self.email
+
+    def get_short_name(self) -> str:
+        return (self.full_name.split() or [self.email])[0]
+
+
+class Company(TimestampedModel):
+    """The small business (the tenant). One Codat company each, once connected."""
+
+    name = models.CharField(max_length=200)
+    base_currency = models.CharField(max_length=3, help_text="ISO 4217 code, e.g. USD.")
+    country = models.CharField(max_length=2, help_text="ISO 3166 alpha-2 code, e.g. US.")
+
+    class Meta:
+        verbose_name_plural = "companies"
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(TimestampedModel):
+    """A user's role in a company: owners pay and invite; accountants review and prepare."""
+
+    class Role(models.TextChoices):
+        OWNER = "owner", "Owner"
+        ACCOUNTANT = "accountant", "Accountant"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "company"], name="membership_unique"),
+            models.CheckConstraint(
+                condition=models.Q(role__in=["owner", "accountant"]), name="membership_role_valid"
+            ),
+        ]
+        ordering = ["company__name", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()}) at {self.company}"
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role == self.Role.OWNER

@@ -1,0 +1,32 @@
+"""Reads about companies and their members."""
+
+from django.db.models import QuerySet
+
+from billpay.onboarding.models import Company, Membership, User
+
+
+def membership_list_for_user(*, user: User) -> QuerySet[Membership]:
+    """The user's memberships with their companies, alphabetical: the company switcher."""
+    return Membership.objects.filter(user=user).select_related("company").order_by("company__name")
+
+
+def membership_get(*, user: User, company_id: int | str | None) -> Membership | None:
+    """The user's membership in that company, or None if they do not belong to it."""
+    if company_id is None or not str(company_id).isdigit():
+        return None
+    return membership_list_for_user(user=user).filter(company_id=company_id).first()
+
+
+def membership_list_for_company(*, company: Company) -> QuerySet[Membership]:
+    """Everyone in the company, owners first."""
+    return Membership.objects.filter(company=company).select_related("user").order_by("role", "user__email")
+
+
+def user_get_by_email(*, email: str) -> User | None:
+    """The account with this email address (case-insensitive), if any."""
+    return User.objects.filter(email__iexact=email.strip()).first()
+
+
+def company_get(*, company_id: int) -> Company:
+    """A company by id, for a caller that already proved access (e.g. a signed invitation)."""
+    return Company.objects.get(pk=company_id)

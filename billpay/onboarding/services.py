@@ -1,0 +1,154 @@
+"""Companies, memberships and invitations.
+
+An invitation is not a row: it is a signed, expiring token carrying (company, email, role,
+inviter). Accepting it creates the membership — for an existing account, or for a new one made
+from the invitation's email address. Accepting twice is harmless (the membership already exists).
+"""
+
+from dataclasses import asdict, dataclass
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from billpay.core.services import audit_record
+from billpay.onboarding.errors import EmailTaken, InvitationForSomeoneElse, InvitationInvalid
+from billpay.onboarding.models import Company, Membership, User
+from billpay.onboarding.selectors import user_get_by_email
+
+INVITATION_SALT = "billpay.onboarding.invitation"
+
+
+@dataclass(frozen=True)
+class Invitation:
+    company_id: int
+    email: str
+    role: str
+    invited_by_id: int
+
+
+def company_create(*, owner: User, name: str, base_currency: str, country: str) -> Membership:
+    """Create a company with `owner` as its first owner. **Transaction:** own."""
+    with transaction.atomic():
+        company = Company.objects.create(
+            name=name.strip(), base_currency=base_currency.upper(), country=country.upper()
+        )
+        membership = Membership.objects.create(
+            user=owner, company=company, role=Membership.Role.OWNER
+        )
+        audit_record(company=company, actor=owner, action="company.created", target=company.name)
+    return membership
+
+
+def user_signup(
+    *, email: str, password: str, full_name: str, company_name: str, base_currency: str, country: str
+) -> Membership:
+    """Create the user, their company and the owner membership, all or nothing.
+
+    **Raises:** EmailTaken. **Transaction:** own.
+    """
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(email=email, password=password, full_name=full_name)
+            return company_create(
+                owner=user, name=company_name, base_currency=base_currency, country=country
+            )
+    except IntegrityError as exc:
+        raise EmailTaken("An account with this email address already exists. Log in instead.") from exc
+
+
+def invitation_token_make(*, invitation: Invitation) -> str:
+    """A signed token for the invitation link; its age is checked when read."""
+    return signing.dumps(asdict(invitation), salt=INVITATION_SALT, compress=True)
+
+
+def invitation_token_read(*, token: str) -> Invitation:
+    """Decode an invitation link. **Raises:** InvitationInvalid (tampered, expired, stale)."""
+    max_age = settings.INVITATION_MAX_AGE_DAYS * 24 * 3600
+    try:
+        invitation = Invitation(**signing.loads(token, salt=INVITATION_SALT, max_age=max_age))
+    except signing.SignatureExpired as exc:
+        raise InvitationInvalid("This invitation has expired. Ask for a new one.") from exc
+    except (signing.BadSignature, TypeError) as exc:
+        raise InvitationInvalid("This invitation link is not valid.") from exc
+    if not Company.objects.filter(pk=invitation.company_id).exists():
+        raise InvitationInvalid("This invitation link is not valid.")
+    return invitation
+
+
+def invitation_send(
+    *, company: Company, invited_by: User, email: str, role: str = Membership.Role.ACCOUNTANT
+) -> Invitation:
+    """Email a signed, expiring invitation link. **Idempotent:** sending again sends a new link."""
+    invitation = Invitation(
+        company_id=company.pk, email=email.strip().lower(), role=role, invited_by_id=invited_by.pk
+    )
+    path = reverse("onboarding:invitation-accept", args=[invitation_token_make(invitation=invitation)])
+    context = {
+        "company": company,
+        "invited_by": invited_by,
+        "role": Membership.Role(role).label,
+        "url": f"{settings.APP_BASE_URL}{path}",
+        "days": settings.INVITATION_MAX_AGE_DAYS,
+    }
+    send_mail(
+        subject=f"{invited_by} invited you to {company.name} on BillPay",
+        message=render_to_string("onboarding/email/invitation.txt", context),
+        from_email=None,
+        recipient_list=[invitation.email],
+    )
+    audit_record(company=company, actor=invited_by, action="invitation.sent", target=invitation.email)
+    return invitation
+
+
+def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
+    """Join the company as the invited role. **Idempotent.** **Raises:** InvitationForSomeoneElse."""
+    if user.email.lower() != invitation.email.lower():
+        raise InvitationForSomeoneElse(
+            f"This invitation is for {invitation.email}. Log out, then open the link again."
+        )
+    with transaction.atomic():
+        membership, created = Membership.objects.get_or_create(
+            user=user, company_id=invitation.company_id, defaults={"role": invitation.role}
+        )
+        if created:
+            audit_record(
+                company=membership.company,
+                actor=user,
+                action="membership.created",
+                target=user.email,
+                data={"role": invitation.role, "invited_by": invitation.invited_by_id},
+            )
+    return membership
+
+
+def invitation_accept_new_user(*, invitation: Invitation, full_name: str, password: str) -> Membership:
+    """Create the invited person's account and join. **Raises:** EmailTaken. **Transaction:** own."""
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(
+                email=invitation.email, password=password, full_name=full_name
+            )
+            return invitation_accept(invitation=invitation, user=user)
+    except IntegrityError as exc:
+        raise EmailTaken("An account with this email address already exists. Log in instead.") from exc
+
+
+def demo_seed(*, password: str) -> Company:
+    """The demo company with an owner and an accountant. **Idempotent:** safe to run again."""
+    with transaction.atomic():
+        company, _ = Company.objects.get_or_create(
+            name="Acme Plumbing Ltd", defaults={"base_currency": "USD", "country": "US"}
+        )
+        for email, full_name, role in (
+            ("owner@example.com", "Olivia Owner", Membership.Role.OWNER),
+            ("accountant@example.com", "Arjun Accountant", Membership.Role.ACCOUNTANT),
+        ):
+            user = user_get_by_email(email=email) or User.objects.create_user(
+                email=email, password=password, full_name=full_name
+            )
+            Membership.objects.get_or_create(user=user, company=company, defaults={"role": role})
+    return company

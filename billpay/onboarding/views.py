@@ -1,0 +1,131 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from billpay.core.errors import DomainError
+from billpay.core.http import (
+    SESSION_COMPANY_KEY,
+    AuthenticatedHttpRequest,
+    CompanyHttpRequest,
+    company_required,
+)
+from billpay.onboarding import selectors, services
+from billpay.onboarding.forms import (
+    CompanyForm,
+    CompanySwitchForm,
+    InvitationAcceptNewUserForm,
+    InvitationForm,
+    SignUpForm,
+)
+from billpay.onboarding.models import Membership
+
+AUTH_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def _enter(request, membership: Membership) -> HttpResponse:
+    request.session[SESSION_COMPANY_KEY] = membership.company_id
+    return redirect("core:home")
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("core:home")
+    form = SignUpForm(request.POST or None)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            membership = services.user_signup(
+                email=data["email"], password=data["password1"], full_name=data["full_name"],
+                company_name=data["company_name"], base_currency=data["base_currency"],
+                country=data["country"],
+            )  # fmt: skip
+        except DomainError as exc:
+            form.add_error("email", exc.message)
+        else:
+            login(request, membership.user, backend=AUTH_BACKEND)
+            messages.success(request, f"Welcome to BillPay, {membership.user.get_short_name()}.")
+            return _enter(request, membership)
+    return render(request, "registration/signup.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def company_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    form = CompanyForm(request.POST or None)
+    if form.is_valid():
+        data = form.cleaned_data
+        membership = services.company_create(
+            owner=request.user, name=data["company_name"],
+            base_currency=data["base_currency"], country=data["country"],
+        )  # fmt: skip
+        messages.success(request, f"{membership.company.name} is ready.")
+        return _enter(request, membership)
+    return render(request, "onboarding/company_create.html", {"form": form})
+
+
+@require_POST
+@company_required
+def company_switch(request: CompanyHttpRequest) -> HttpResponse:
+    form = CompanySwitchForm(request.POST)
+    membership = form.is_valid() and selectors.membership_get(
+        user=request.user, company_id=form.cleaned_data["company"]
+    )
+    if not membership:
+        raise Http404("No such company.")
+    return _enter(request, membership)
+
+
+@require_GET
+@company_required
+def team(request: CompanyHttpRequest) -> HttpResponse:
+    members = selectors.membership_list_for_company(company=request.company)
+    return render(request, "onboarding/team.html", {"members": members, "form": InvitationForm()})
+
+
+@require_POST
+@company_required(owner_only=True)
+def invitation_create(request: CompanyHttpRequest) -> HttpResponse:
+    form = InvitationForm(request.POST)
+    if form.is_valid():
+        services.invitation_send(
+            company=request.company, invited_by=request.user, email=form.cleaned_data["email"]
+        )
+        messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
+        return redirect("onboarding:team")
+    members = selectors.membership_list_for_company(company=request.company)
+    return render(request, "onboarding/team.html", {"members": members, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
+    try:
+        invitation = services.invitation_token_read(token=token)
+    except DomainError as exc:
+        return render(request, "onboarding/invitation_invalid.html", {"reason": exc.message}, status=400)
+    existing = selectors.user_get_by_email(email=invitation.email)
+    if existing and not request.user.is_authenticated:
+        messages.info(request, f"Log in as {invitation.email} to accept the invitation.")
+        return redirect_to_login(request.get_full_path())
+    form = None if existing else InvitationAcceptNewUserForm(request.POST or None)
+    context = {"invitation": invitation, "form": form, "company": selectors.company_get(company_id=invitation.company_id)}
+    if request.method == "POST" and (form is None or form.is_valid()):
+        try:
+            if existing:
+                membership = services.invitation_accept(invitation=invitation, user=request.user)
+            else:
+                membership = services.invitation_accept_new_user(
+                    invitation=invitation, full_name=form.cleaned_data["full_name"],
+                    password=form.cleaned_data["password1"],
+                )  # fmt: skip
+                login(request, membership.user, backend=AUTH_BACKEND)
+        except DomainError as exc:
+            context["error"] = exc.message
+            return render(request, "onboarding/invitation_accept.html", context, status=403)
+        messages.success(request, f"You joined {membership.company.name}.")
+        return _enter(request, membership)
+    return render(request, "onboarding/invitation_accept.html", context)
