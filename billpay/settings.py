@@ -29,7 +29,9 @@ def _required(name: str, dev_default: str) -> str:
 
 
 # --- Core ---------------------------------------------------------------------------------------
-SECRET_KEY = _required("SECRET_KEY", "dev-only-insecure-key-8f3c1e0b7a6d4f29b1c5e2d9a7f60b3c4e8d1a2f")
+SECRET_KEY = _required(
+    "SECRET_KEY", "dev-only-insecure-key-8f3c1e0b7a6d4f29b1c5e2d9a7f60b3c4e8d1a2f"
+)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 APP_BASE_URL = env.str("APP_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[APP_BASE_URL])
@@ -89,7 +91,9 @@ TEMPLATES = [
 # ATOMIC_REQUESTS stays off: services own their transactions, and a request-wide one would wrap
 # the calls to Codat.
 DATABASES = {
-    "default": env.db_url_config(_required("DATABASE_URL", f"sqlite:///{VAR_DIR / 'billpay.sqlite3'}"))
+    "default": env.db_url_config(
+        _required("DATABASE_URL", f"sqlite:///{VAR_DIR / 'billpay.sqlite3'}")
+    )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and IMMEDIATE let the web process and the Celery worker share the file without
@@ -107,7 +111,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Redis and cache ----------------------------------------------------------------------------
 REDIS_URL = _required("REDIS_URL", "") if not DEBUG else env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
 else:
     # Shared between the web process and the worker in `make run`, with no server to install.
     CACHES = {
@@ -184,6 +190,8 @@ AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"  # the login form's field name, though users type an email
+AXES_USERNAME_CALLABLE = "billpay.onboarding.auth.axes_username"
 
 # --- Email --------------------------------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))

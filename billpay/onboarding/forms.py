@@ -23,13 +23,19 @@ def currency_choices() -> list[tuple[str, str]]:
 @cache
 def country_choices() -> list[tuple[str, str]]:
     territories = Locale("en").territories
-    countries = {code: name for code, name in territories.items() if len(code) == 2 and code.isalpha()}
+    countries = {
+        code: name for code, name in territories.items() if len(code) == 2 and code.isalpha()
+    }
     return sorted(countries.items(), key=lambda item: item[1])
 
 
 class NewPasswordMixin(forms.Form):
-    password1 = forms.CharField(label="Password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
-    password2 = forms.CharField(label="Password again", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password1 = forms.CharField(
+        label="Password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    password2 = forms.CharField(
+        label="Password again", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
 
     def clean(self):
         cleaned = super().clean()
@@ -46,7 +52,9 @@ class NewPasswordMixin(forms.Form):
 
 class CompanyForm(forms.Form):
     company_name = forms.CharField(label="Business name", max_length=200)
-    base_currency = forms.ChoiceField(label="Currency of your books", choices=currency_choices, initial="USD")
+    base_currency = forms.ChoiceField(
+        label="Currency of your books", choices=currency_choices, initial="USD"
+    )
     country = forms.ChoiceField(choices=country_choices, initial="US")
 
 
@@ -54,7 +62,15 @@ class SignUpForm(NewPasswordMixin, CompanyForm):
     full_name = forms.CharField(label="Your name", max_length=150)
     email = forms.EmailField(widget=forms.EmailInput(attrs={"autocomplete": "email"}))
 
-    field_order = ["full_name", "email", "password1", "password2", "company_name", "base_currency", "country"]
+    field_order = [
+        "full_name",
+        "email",
+        "password1",
+        "password2",
+        "company_name",
+        "base_currency",
+        "country",
+    ]
 
 
 class InvitationForm(forms.Form):

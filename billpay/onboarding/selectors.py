@@ -19,7 +19,11 @@ def membership_get(*, user: User, company_id: int | str | None) -> Membership | 
 
 def membership_list_for_company(*, company: Company) -> QuerySet[Membership]:
     """Everyone in the company, owners first."""
-    return Membership.objects.filter(company=company).select_related("user").order_by("role", "user__email")
+    return (
+        Membership.objects.filter(company=company)
+        .select_related("user")
+        .order_by("role", "user__email")
+    )
 
 
 def user_get_by_email(*, email: str) -> User | None:

@@ -44,7 +44,13 @@ def company_create(*, owner: User, name: str, base_currency: str, country: str) 
 
 
 def user_signup(
-    *, email: str, password: str, full_name: str, company_name: str, base_currency: str, country: str
+    *,
+    email: str,
+    password: str,
+    full_name: str,
+    company_name: str,
+    base_currency: str,
+    country: str,
 ) -> Membership:
     """Create the user, their company and the owner membership, all or nothing.
 
@@ -57,7 +63,9 @@ def user_signup(
                 owner=user, name=company_name, base_currency=base_currency, country=country
             )
     except IntegrityError as exc:
-        raise EmailTaken("An account with this email address already exists. Log in instead.") from exc
+        raise EmailTaken(
+            "An account with this email address already exists. Log in instead."
+        ) from exc
 
 
 def invitation_token_make(*, invitation: Invitation) -> str:
@@ -86,7 +94,9 @@ def invitation_send(
     invitation = Invitation(
         company_id=company.pk, email=email.strip().lower(), role=role, invited_by_id=invited_by.pk
     )
-    path = reverse("onboarding:invitation-accept", args=[invitation_token_make(invitation=invitation)])
+    path = reverse(
+        "onboarding:invitation-accept", args=[invitation_token_make(invitation=invitation)]
+    )
     context = {
         "company": company,
         "invited_by": invited_by,
@@ -100,7 +110,9 @@ def invitation_send(
         from_email=None,
         recipient_list=[invitation.email],
     )
-    audit_record(company=company, actor=invited_by, action="invitation.sent", target=invitation.email)
+    audit_record(
+        company=company, actor=invited_by, action="invitation.sent", target=invitation.email
+    )
     return invitation
 
 
@@ -125,7 +137,9 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
     return membership
 
 
-def invitation_accept_new_user(*, invitation: Invitation, full_name: str, password: str) -> Membership:
+def invitation_accept_new_user(
+    *, invitation: Invitation, full_name: str, password: str
+) -> Membership:
     """Create the invited person's account and join. **Raises:** EmailTaken. **Transaction:** own."""
     try:
         with transaction.atomic():
@@ -134,7 +148,9 @@ def invitation_accept_new_user(*, invitation: Invitation, full_name: str, passwo
             )
             return invitation_accept(invitation=invitation, user=user)
     except IntegrityError as exc:
-        raise EmailTaken("An account with this email address already exists. Log in instead.") from exc
+        raise EmailTaken(
+            "An account with this email address already exists. Log in instead."
+        ) from exc
 
 
 def demo_seed(*, password: str) -> Company:

@@ -106,13 +106,19 @@ def invitation_accept(request: AuthenticatedHttpRequest, token: str) -> HttpResp
     try:
         invitation = services.invitation_token_read(token=token)
     except DomainError as exc:
-        return render(request, "onboarding/invitation_invalid.html", {"reason": exc.message}, status=400)
+        return render(
+            request, "onboarding/invitation_invalid.html", {"reason": exc.message}, status=400
+        )
     existing = selectors.user_get_by_email(email=invitation.email)
     if existing and not request.user.is_authenticated:
         messages.info(request, f"Log in as {invitation.email} to accept the invitation.")
         return redirect_to_login(request.get_full_path())
     form = None if existing else InvitationAcceptNewUserForm(request.POST or None)
-    context = {"invitation": invitation, "form": form, "company": selectors.company_get(company_id=invitation.company_id)}
+    context = {
+        "invitation": invitation,
+        "form": form,
+        "company": selectors.company_get(company_id=invitation.company_id),
+    }
     if request.method == "POST" and (form is None or form.is_valid()):
         try:
             if existing:
