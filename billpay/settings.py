@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # widget templates for the TemplatesSetting form renderer
     "django_htmx",
     "template_partials",
     "axes",
@@ -85,6 +86,8 @@ TEMPLATES = [
         },
     }
 ]
+
+FORM_RENDERER = "billpay.core.forms.FormRenderer"
 
 # --- Database -----------------------------------------------------------------------------------
 # SQLite under var/ on a developer's machine; PostgreSQL (DATABASE_URL) in tests and production.
