@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "axes",
     "billpay.core",
     "billpay.onboarding",
+    "billpay.bills",
+    "billpay.mapping",
     "billpay.sandbox",
 ]
 

@@ -10,6 +10,22 @@ class TimestampedModel(models.Model):
         abstract = True
 
 
+AMOUNT = {"max_digits": 19, "decimal_places": 4}
+
+
+class MirroredModel(models.Model):
+    """Fields every record mirrored from Codat has: keyed by (company, codat id) in subclasses."""
+
+    company = models.ForeignKey("onboarding.Company", on_delete=models.CASCADE, related_name="+")
+    modified_date = models.DateTimeField(null=True, blank=True)  # Codat's modifiedDate
+    is_deleted = models.BooleanField(default=False)  # metadata.isDeleted, or gone from the books
+    raw = models.JSONField(default=dict, blank=True)
+    synced_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
 class AuditEvent(models.Model):
     """Who did what, when, in which company. Append-only."""
 

@@ -61,6 +61,7 @@ class Company(TimestampedModel):
     name = models.CharField(max_length=200)
     base_currency = models.CharField(max_length=3, help_text="ISO 4217 code, e.g. USD.")
     country = models.CharField(max_length=2, help_text="ISO 3166 alpha-2 code, e.g. US.")
+    codat_company_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
 
     class Meta:
         verbose_name_plural = "companies"
@@ -96,3 +97,60 @@ class Membership(TimestampedModel):
     @property
     def is_owner(self) -> bool:
         return self.role == self.Role.OWNER
+
+
+class AccountingConnection(TimestampedModel):
+    """The company's one accounting connection at Codat (a mirror of Codat's Connection)."""
+
+    class Status(models.TextChoices):
+        PENDING_AUTH = "pending_auth", "Waiting for authorization"
+        LINKED = "linked", "Connected"
+        UNLINKED = "unlinked", "Disconnected"
+        DEAUTHORIZED = "deauthorized", "Needs re-authorization"
+
+    # Codat's dataConnectionStatus values → ours.
+    FROM_CODAT = {
+        "PendingAuth": Status.PENDING_AUTH,
+        "Linked": Status.LINKED,
+        "Unlinked": Status.UNLINKED,
+        "Deauthorized": Status.DEAUTHORIZED,
+    }
+
+    company = models.OneToOneField(Company, on_delete=models.CASCADE, related_name="connection")
+    codat_connection_id = models.CharField(max_length=64)
+    platform_key = models.CharField(max_length=8)
+    platform_name = models.CharField(max_length=100)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING_AUTH)
+    linked_at = models.DateTimeField(null=True, blank=True)
+    last_synced_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status"])]
+
+    def __str__(self) -> str:
+        return f"{self.platform_name} ({self.get_status_display()})"
+
+    @property
+    def is_linked(self) -> bool:
+        return self.status == self.Status.LINKED
+
+
+class WebhookEvent(models.Model):
+    """A verified Codat webhook delivery, kept once per webhook-id (deliveries repeat)."""
+
+    webhook_id = models.CharField(max_length=100, unique=True)
+    event_type = models.CharField(max_length=100)
+    company = models.ForeignKey(
+        Company, null=True, blank=True, on_delete=models.CASCADE, related_name="webhook_events"
+    )
+    payload = models.JSONField()
+    received_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        indexes = [models.Index(fields=["company", "event_type", "-received_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} {self.webhook_id}"

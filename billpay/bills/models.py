@@ -1,0 +1,220 @@
+"""Mirrors of the books (suppliers, bills, their lines and allocations, tax rates) and sync state.
+
+Mirror, don't mutate: remote fields are overwritten by every sync and keep Codat's raw JSON;
+local workflow state (review) lives in its own fields, which a sync never touches.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from billpay.core.models import AMOUNT, MirroredModel, TimestampedModel
+
+
+class Supplier(MirroredModel):
+    codat_supplier_id = models.CharField(max_length=100)
+    name = models.CharField(max_length=300, blank=True)
+    contact_name = models.CharField(max_length=300, blank=True)
+    email = models.CharField(max_length=300, blank=True)
+    phone = models.CharField(max_length=100, blank=True)
+    tax_number = models.CharField(max_length=100, blank=True)
+    default_currency = models.CharField(max_length=3, blank=True)
+    status = models.CharField(max_length=20, blank=True)  # Codat: Active | Archived | Unknown
+    addresses = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "codat_supplier_id"], name="supplier_codat_id_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["company", "name"])]
+
+    def __str__(self) -> str:
+        return self.name or self.codat_supplier_id
+
+
+class TaxRate(MirroredModel):
+    codat_tax_rate_id = models.CharField(max_length=100)
+    name = models.CharField(max_length=300, blank=True)
+    code = models.CharField(max_length=100, blank=True)
+    effective_tax_rate = models.DecimalField(max_digits=9, decimal_places=4, null=True, blank=True)
+    status = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "codat_tax_rate_id"], name="taxrate_codat_id_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.codat_tax_rate_id
+
+
+class Bill(MirroredModel):
+    """A supplier bill as the books have it, plus the review state kept here."""
+
+    class Review(models.TextChoices):
+        PENDING = "pending", "To review"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+
+    codat_bill_id = models.CharField(max_length=100)
+    supplier = models.ForeignKey(
+        Supplier, null=True, blank=True, on_delete=models.SET_NULL, related_name="bills"
+    )
+    codat_supplier_id = models.CharField(max_length=100, blank=True)
+    supplier_name = models.CharField(max_length=300, blank=True)  # denormalised for sort and search
+    reference = models.CharField(max_length=300, blank=True)
+    issue_date = models.DateField(null=True, blank=True)
+    due_date = models.DateField(null=True, blank=True)
+    currency = models.CharField(max_length=3)
+    currency_rate = models.DecimalField(max_digits=19, decimal_places=10, null=True, blank=True)
+    sub_total = models.DecimalField(**AMOUNT, default=0)
+    tax_amount = models.DecimalField(**AMOUNT, default=0)
+    total_amount = models.DecimalField(**AMOUNT, default=0)
+    amount_due = models.DecimalField(**AMOUNT, default=0)
+    codat_status = models.CharField(
+        max_length=20, blank=True
+    )  # Open, PartiallyPaid, Paid, Void, Draft…
+    note = models.TextField(blank=True)
+    search_text = models.TextField(
+        blank=True
+    )  # supplier name, reference and line descriptions, lower-cased
+
+    # Local workflow state: never written by a sync.
+    review_status = models.CharField(max_length=20, choices=Review.choices, default=Review.PENDING)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_reason = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "codat_bill_id"], name="bill_codat_id_unique"
+            )
+        ]
+        indexes = [
+            # The inbox's default view: bills to pay, by due date, keyset-paginated on (due_date, id).
+            models.Index(
+                fields=["company", "due_date", "id"],
+                name="bill_inbox_to_pay",
+                condition=Q(amount_due__gt=0, is_deleted=False)
+                & ~Q(codat_status__in=["Void", "Draft"]),
+            ),
+            models.Index(fields=["company", "due_date", "id"], name="bill_company_due"),
+            models.Index(fields=["company", "codat_supplier_id"], name="bill_company_supplier"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.supplier_name} {self.reference}".strip() or self.codat_bill_id
+
+
+class BillLine(models.Model):
+    company = models.ForeignKey("onboarding.Company", on_delete=models.CASCADE, related_name="+")
+    bill = models.ForeignKey(Bill, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveIntegerField()
+    description = models.TextField(blank=True)
+    quantity = models.DecimalField(**AMOUNT, default=1)
+    unit_amount = models.DecimalField(**AMOUNT, default=0)
+    discount_amount = models.DecimalField(**AMOUNT, null=True, blank=True)
+    sub_total = models.DecimalField(**AMOUNT, null=True, blank=True)
+    tax_amount = models.DecimalField(**AMOUNT, null=True, blank=True)
+    total_amount = models.DecimalField(**AMOUNT, null=True, blank=True)
+    codat_account_id = models.CharField(max_length=100, blank=True)
+    account_name = models.CharField(max_length=300, blank=True)
+    codat_tax_rate_id = models.CharField(max_length=100, blank=True)
+    tax_rate_name = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["bill", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["bill", "position"], name="billline_position_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.description or f"Line {self.position}"
+
+
+class BillAllocation(models.Model):
+    """A payment allocated to the bill, as the books report it (paymentAllocations)."""
+
+    company = models.ForeignKey("onboarding.Company", on_delete=models.CASCADE, related_name="+")
+    bill = models.ForeignKey(Bill, on_delete=models.CASCADE, related_name="allocations")
+    codat_payment_id = models.CharField(max_length=100, blank=True)
+    payment_note = models.TextField(blank=True)
+    paid_on = models.DateTimeField(null=True, blank=True)
+    allocated_on = models.DateTimeField(null=True, blank=True)
+    amount = models.DecimalField(**AMOUNT)  # in the bill's currency
+    currency = models.CharField(max_length=3, blank=True)
+
+    class Meta:
+        ordering = ["bill", "allocated_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.currency}"
+
+
+class SyncState(models.Model):
+    """Per company and data type: the modifiedDate watermark of the last successful read."""
+
+    company = models.ForeignKey("onboarding.Company", on_delete=models.CASCADE, related_name="+")
+    data_type = models.CharField(max_length=40)
+    watermark = models.DateTimeField(null=True, blank=True)
+    synced_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["company", "data_type"], name="syncstate_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.data_type} ≤ {self.watermark}"
+
+
+class SyncRun(TimestampedModel):
+    """One sync of one company: what it read and wrote, how long it took, how it ended."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", "Waiting for the books"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Finished"
+        FAILED = "failed", "Failed"
+
+    class Trigger(models.TextChoices):
+        SCHEDULE = "schedule", "Schedule"
+        MANUAL = "manual", "Sync now"
+        WEBHOOK = "webhook", "Webhook"
+        LINK = "link", "First sync"
+        COMMAND = "command", "Operator"
+
+    company = models.ForeignKey(
+        "onboarding.Company", on_delete=models.CASCADE, related_name="sync_runs"
+    )
+    trigger = models.CharField(max_length=20, choices=Trigger.choices)
+    full = models.BooleanField(default=False)
+    data_types = models.JSONField(default=list)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.RUNNING)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # {"bills": {"created": 1, "updated": 2, "deleted": 0, "read": 3}, ...}
+    counts = models.JSONField(default=dict)
+    records_read = models.PositiveIntegerField(default=0)  # progress while running
+    api_calls = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["company", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.company_id} {self.trigger} {self.status}"
+
+    @property
+    def duration_s(self):
+        if self.started_at and self.finished_at:
+            return (self.finished_at - self.started_at).total_seconds()
+        return None
