@@ -150,16 +150,29 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS.update(
         data_folder_in=str(_queue_dir), data_folder_out=str(_queue_dir), store_processed=False
     )
+# How often beat syncs every linked company (Codat also pushes read.completed webhooks).
+SYNC_INTERVAL_MINUTES = env.int("SYNC_INTERVAL_MINUTES", default=15)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     # Every minute, record that a worker is alive; the health check reports how long ago.
     "worker-heartbeat": {"task": "billpay.core.tasks.worker_heartbeat_task", "schedule": 60.0},
+    # Every SYNC_INTERVAL_MINUTES, read what changed in the books of every linked company.
+    "sync-all-companies": {
+        "task": "billpay.bills.tasks.bills_sync_all_task",
+        "schedule": 60.0 * SYNC_INTERVAL_MINUTES,
+    },
 }
 
 # --- Codat --------------------------------------------------------------------------------------
 SANDBOX_ENABLED = env.bool("SANDBOX_ENABLED", default=DEBUG)
 CODAT_BASE_URL = env.str("CODAT_BASE_URL", default=f"{APP_BASE_URL}/sandbox/api").rstrip("/")
 CODAT_API_KEY = _required("CODAT_API_KEY", "sandbox-key")
+CODAT_SYNC_PAGE_SIZE = env.int(
+    "CODAT_SYNC_PAGE_SIZE", default=2000
+)  # records per page read (≤ 5000)
+# While Codat's first read of a new connection runs, check its dataStatus this often, this many times.
+SYNC_WAIT_SECONDS = env.int("SYNC_WAIT_SECONDS", default=3)
+SYNC_WAIT_RETRIES = env.int("SYNC_WAIT_RETRIES", default=200)
 CODAT_WEBHOOK_SECRET = _required(
     "CODAT_WEBHOOK_SECRET", "whsec_ZGV2LW9ubHktd2ViaG9vay1zZWNyZXQtY2hhbmdlLW1l"
 )
@@ -171,7 +184,38 @@ SANDBOX_REDIRECT_URL = env.str(
     default=f"{APP_BASE_URL}/connect/return/?companyId={{companyId}}&connectionId={{connectionId}}"
     "&statusCode={statusCode}&errorMessage={errorMessage}",
 )
-# (sandbox helper: add further SANDBOX_* settings here, each with a one-line comment)
+# Seconds before a push operation completes (Success/Failed); applied lazily on the next request.
+SANDBOX_PUSH_DELAY_SECONDS = env.int("SANDBOX_PUSH_DELAY_SECONDS", default=1)
+# Seconds before a queued dataset (data/queue, first read after linking) completes.
+SANDBOX_SYNC_DELAY_SECONDS = env.int("SANDBOX_SYNC_DELAY_SECONDS", default=2)
+# Codat's sync schedule: a read re-pulls a data type whose cache is older than this (0 = never).
+SANDBOX_CACHE_REFRESH_SECONDS = env.int("SANDBOX_CACHE_REFRESH_SECONDS", default=3600)
+# Bills generated for a connection approved on the Link page while its books are empty.
+SANDBOX_DEFAULT_BILLS = env.int("SANDBOX_DEFAULT_BILLS", default=150)
+# Requests per minute per API key before 429 (Codat's DoS cap is 1,000/min per IP).
+SANDBOX_RATE_LIMIT_PER_MINUTE = env.int("SANDBOX_RATE_LIMIT_PER_MINUTE", default=1000)
+# Requests per UTC day per API key before 429 (the X-Rate-Limit-Limit header).
+SANDBOX_RATE_LIMIT_PER_DAY = env.int("SANDBOX_RATE_LIMIT_PER_DAY", default=100000)
+# Share of API requests (0..1) answered 500 or 503 (a company's admin fields override the faults).
+SANDBOX_FAULT_ERROR_RATE = env.str("SANDBOX_FAULT_ERROR_RATE", default="0")
+# Milliseconds of latency added to every API request.
+SANDBOX_FAULT_LATENCY_MS = env.int("SANDBOX_FAULT_LATENCY_MS", default=0)
+# Chance (0..1) that a request starts a burst of 429s with Retry-After.
+SANDBOX_FAULT_429_RATE = env.str("SANDBOX_FAULT_429_RATE", default="0")
+# Requests refused in a row once a 429 burst starts.
+SANDBOX_FAULT_429_BURST = env.int("SANDBOX_FAULT_429_BURST", default=3)
+# Share of writes (0..1) that are applied but answered 502, as if the response were lost.
+SANDBOX_FAULT_LOST_RESPONSE_RATE = env.str("SANDBOX_FAULT_LOST_RESPONSE_RATE", default="0")
+# Seed for the fault RNG, so a fault sequence can be replayed exactly.
+SANDBOX_FAULT_SEED = env.int("SANDBOX_FAULT_SEED", default=0)
+# Where the sandbox POSTs signed webhooks (empty = no webhooks), e.g. the app's receiver URL.
+SANDBOX_WEBHOOK_URL = env.str("SANDBOX_WEBHOOK_URL", default="")
+# The whsec_ secret webhooks are signed with (the app verifies with CODAT_WEBHOOK_SECRET).
+SANDBOX_WEBHOOK_SECRET = env.str("SANDBOX_WEBHOOK_SECRET", default=CODAT_WEBHOOK_SECRET)
+# Seconds the sandbox waits for the receiver to answer a webhook.
+SANDBOX_WEBHOOK_TIMEOUT_SECONDS = env.int("SANDBOX_WEBHOOK_TIMEOUT_SECONDS", default=5)
+# Deliver webhooks from a background thread after commit (off: inline, for tests).
+SANDBOX_WEBHOOK_IN_THREAD = env.bool("SANDBOX_WEBHOOK_IN_THREAD", default=True)
 
 # --- Auth ---------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "onboarding.User"

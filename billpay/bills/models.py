@@ -179,6 +179,7 @@ class SyncRun(TimestampedModel):
     """One sync of one company: what it read and wrote, how long it took, how it ended."""
 
     class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
         WAITING = "waiting", "Waiting for the books"
         RUNNING = "running", "Running"
         SUCCEEDED = "succeeded", "Finished"
@@ -197,7 +198,7 @@ class SyncRun(TimestampedModel):
     trigger = models.CharField(max_length=20, choices=Trigger.choices)
     full = models.BooleanField(default=False)
     data_types = models.JSONField(default=list)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.RUNNING)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     # {"bills": {"created": 1, "updated": 2, "deleted": 0, "read": 3}, ...}
@@ -209,9 +210,23 @@ class SyncRun(TimestampedModel):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["company", "-created_at"])]
+        constraints = [
+            # One sync at a time per company, enforced by the database.
+            models.UniqueConstraint(
+                fields=["company"],
+                condition=Q(status__in=["queued", "waiting", "running"]),
+                name="syncrun_one_active_per_company",
+            )
+        ]
+
+    ACTIVE = (Status.QUEUED, Status.WAITING, Status.RUNNING)
 
     def __str__(self) -> str:
         return f"{self.company_id} {self.trigger} {self.status}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE
 
     @property
     def duration_s(self):

@@ -37,6 +37,9 @@ class AuditEvent(models.Model):
     )
     action = models.CharField(max_length=64)  # dotted, e.g. "membership.created"
     target = models.CharField(max_length=200, blank=True)  # a readable name of the object
+    ref = models.CharField(
+        max_length=100, blank=True, db_index=True
+    )  # e.g. "bill:42", for activity
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 

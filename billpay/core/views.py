@@ -3,7 +3,7 @@ from datetime import datetime
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -15,7 +15,8 @@ from billpay.core.tasks import HEARTBEAT_CACHE_KEY
 @require_GET
 @company_required
 def home(request: CompanyHttpRequest):
-    return render(request, "core/home.html")
+    """The inbox is home; it explains how to connect when nothing is connected yet."""
+    return redirect("bills:inbox")
 
 
 @require_GET

@@ -2,7 +2,7 @@
 
 from django.db.models import QuerySet
 
-from billpay.onboarding.models import Company, Membership, User
+from billpay.onboarding.models import AccountingConnection, Company, Membership, User
 
 
 def membership_list_for_user(*, user: User) -> QuerySet[Membership]:
@@ -34,3 +34,8 @@ def user_get_by_email(*, email: str) -> User | None:
 def company_get(*, company_id: int) -> Company:
     """A company by id, for a caller that already proved access (e.g. a signed invitation)."""
     return Company.objects.get(pk=company_id)
+
+
+def connection_get(*, company: Company) -> AccountingConnection | None:
+    """The company's accounting connection, if it ever started one."""
+    return AccountingConnection.objects.filter(company=company).first()

@@ -10,4 +10,10 @@ urlpatterns = [
     path("team/", views.team, name="team"),
     path("team/invite/", views.invitation_create, name="invitation-create"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation-accept"),
+    path("connect/", views.connect, name="connect"),
+    path("connect/start/", views.connect_start, name="connect-start"),
+    path("connect/return/", views.connect_return, name="connect-return"),
+    path("connection/", views.connection, name="connection"),
+    path("connection/disconnect/", views.disconnect, name="disconnect"),
+    path("webhooks/codat/", views.codat_webhook, name="codat-webhook"),
 ]

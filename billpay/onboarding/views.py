@@ -1,10 +1,15 @@
+import logging
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from billpay.bills.selectors import sync_run_latest
 from billpay.core.errors import DomainError
 from billpay.core.http import (
     SESSION_COMPANY_KEY,
@@ -13,6 +18,7 @@ from billpay.core.http import (
     company_required,
 )
 from billpay.onboarding import selectors, services
+from billpay.onboarding.errors import WebhookRejected
 from billpay.onboarding.forms import (
     CompanyForm,
     CompanySwitchForm,
@@ -23,6 +29,7 @@ from billpay.onboarding.forms import (
 from billpay.onboarding.models import Membership
 
 AUTH_BACKEND = "django.contrib.auth.backends.ModelBackend"
+logger = logging.getLogger(__name__)
 
 
 def _enter(request, membership: Membership) -> HttpResponse:
@@ -135,3 +142,93 @@ def invitation_accept(request: AuthenticatedHttpRequest, token: str) -> HttpResp
         messages.success(request, f"You joined {membership.company.name}.")
         return _enter(request, membership)
     return render(request, "onboarding/invitation_accept.html", context)
+
+
+# --- Accounting connection ------------------------------------------------------------------------
+
+
+@require_GET
+@company_required
+def connect(request: CompanyHttpRequest) -> HttpResponse:
+    context = {
+        "integrations": services.INTEGRATIONS,
+        "connection": selectors.connection_get(company=request.company),
+        "sandbox": settings.SANDBOX_ENABLED and "/sandbox/" in settings.CODAT_BASE_URL,
+    }
+    return render(request, "onboarding/connect.html", context)
+
+
+@require_POST
+@company_required(owner_only=True)
+def connect_start(request: CompanyHttpRequest) -> HttpResponse:
+    try:
+        link_url = services.connection_start(
+            company=request.company,
+            platform_key=request.POST.get("platform", ""),
+            actor=request.user,
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("onboarding:connect")
+    return redirect(link_url)
+
+
+@require_GET
+@company_required
+def connect_return(request: CompanyHttpRequest) -> HttpResponse:
+    params = request.GET
+    try:
+        services.connection_verify(
+            company=request.company, actor=request.user, codat_company_id=params.get("companyId", ""),
+            connection_id=params.get("connectionId", ""), status_code=params.get("statusCode", ""),
+            error_message=params.get("errorMessage", ""),
+        )  # fmt: skip
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("onboarding:connect")
+    messages.success(request, "Connected. We are reading your bills from your books now.")
+    return redirect("onboarding:connection")
+
+
+@require_GET
+@company_required
+def connection(request: CompanyHttpRequest) -> HttpResponse:
+    current = selectors.connection_get(company=request.company)
+    if current is None:
+        return redirect("onboarding:connect")
+    latest_run = sync_run_latest(company=request.company)
+    return render(
+        request, "onboarding/connection.html", {"connection": current, "latest_run": latest_run}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@company_required(owner_only=True)
+def disconnect(request: CompanyHttpRequest) -> HttpResponse:
+    current = selectors.connection_get(company=request.company)
+    if current is None or not current.is_linked:
+        return redirect("onboarding:connect")
+    if request.method == "GET":
+        return render(request, "onboarding/disconnect.html", {"connection": current})
+    try:
+        services.connection_disconnect(company=request.company, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, f"Disconnected from {current.platform_name}. Your bills stay here, read-only."
+        )
+    return redirect("onboarding:connection")
+
+
+@csrf_exempt
+@require_POST
+def codat_webhook(request) -> HttpResponse:
+    """Codat's webhook deliveries: authenticated by their Svix signature, not by a session."""
+    try:
+        payload = services.webhook_verify(body=request.body, headers=request.headers)
+    except WebhookRejected as exc:
+        logger.warning("refused a webhook: %s", exc)
+        return HttpResponse("invalid signature", status=401, content_type="text/plain")
+    services.webhook_receive(webhook_id=request.headers["webhook-id"], payload=payload)
+    return HttpResponse(status=204)

@@ -1,5 +1,7 @@
 """Every app page needs a login; every company page is walled off from other companies."""
 
+import re
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -30,9 +32,9 @@ def _app_routes():
 
 
 def _concrete(route: str) -> str:
-    return "/" + route.replace("<int:", "<").replace("<str:", "<").replace("<slug:", "<").replace(
-        "<uuid:", "<"
-    ).replace("<", "").replace(">", "").replace("pk", "1").replace("id", "1")
+    """A URL for the route, with 1 for every <int:…> and "x" for any other converter."""
+    route = re.sub(r"<int:\w+>", "1", route)
+    return "/" + re.sub(r"<(?:\w+:)?\w+>", "x", route)
 
 
 PROTECTED = [r for r in _app_routes() if not r.startswith(PUBLIC_PREFIXES) and r != "logout/"]

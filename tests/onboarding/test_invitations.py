@@ -40,7 +40,7 @@ def test_a_new_user_accepts_and_becomes_an_accountant(client_member, client, com
     membership = Membership.objects.get(user__email="carol@example.com")
     assert membership.company == company
     assert membership.role == Membership.Role.ACCOUNTANT
-    assert company.name in client.get("/").content.decode()
+    assert company.name in client.get("/", follow=True).content.decode()
 
 
 def test_an_existing_user_logs_in_then_accepts(client_member, client, company, other_company):

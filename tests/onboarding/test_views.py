@@ -33,7 +33,7 @@ def test_signup_creates_user_company_and_owner_membership(client):
     assert membership.company.name == "Diaz Florists"
     assert membership.company.base_currency == "GBP"
     assert client.session[SESSION_COMPANY_KEY] == membership.company_id
-    assert "Diaz Florists" in client.get("/").content.decode()
+    assert "Diaz Florists" in client.get("/", follow=True).content.decode()
 
 
 def test_signup_with_a_taken_email_shows_an_inline_error_and_creates_nothing(client, user):
@@ -99,7 +99,7 @@ def test_a_user_in_two_companies_switches_between_them(client_member, user, comp
 
     assert response.status_code == 302
     assert client_member.session[SESSION_COMPANY_KEY] == second.pk
-    assert "Zeta Catering" in client_member.get("/").content.decode()
+    assert "Zeta Catering" in client_member.get("/", follow=True).content.decode()
 
 
 def test_switching_to_a_company_the_user_does_not_belong_to_is_a_404(client_member, other_company):
@@ -112,7 +112,7 @@ def test_switching_to_a_company_the_user_does_not_belong_to_is_a_404(client_memb
 
 
 def test_the_switcher_never_lists_another_company(client_member, other_company):
-    page = client_member.get("/").content.decode()
+    page = client_member.get("/", follow=True).content.decode()
 
     assert "Alpha Bakery" in page
     assert other_company.name not in page
@@ -126,7 +126,7 @@ def test_a_foreign_company_left_in_the_session_is_a_404_and_is_forgotten(
     session.save()
 
     assert client_member.get("/").status_code == 404
-    assert client_member.get("/").status_code == 200
+    assert client_member.get("/", follow=True).status_code == 200
 
 
 def test_a_user_without_a_company_is_asked_to_create_one(client, outsider):

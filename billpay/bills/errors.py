@@ -1,0 +1,9 @@
+from billpay.core.errors import DomainError
+
+
+class ReviewReasonRequired(DomainError):
+    pass
+
+
+class NotConnected(DomainError):
+    pass

@@ -1,0 +1,44 @@
+from django import forms
+
+from billpay.bills.models import Bill
+from billpay.bills.selectors import SORT_LABELS, VIEWS, InboxFilter
+
+
+class InboxFilterForm(forms.Form):
+    """The inbox's GET parameters. Anything malformed falls back to the default view."""
+
+    view = forms.ChoiceField(choices=list(VIEWS.items()), required=False)
+    q = forms.CharField(label="Search", required=False, max_length=100)
+    supplier = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
+    currency = forms.CharField(required=False, max_length=3)
+    review = forms.ChoiceField(
+        choices=[("", "Any review state"), *Bill.Review.choices], required=False
+    )
+    sort = forms.ChoiceField(choices=list(SORT_LABELS.items()), required=False)
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["q"].widget.attrs.update(
+            type="search", placeholder="Supplier, reference or line"
+        )
+
+    def filters(self) -> InboxFilter:
+        if not self.is_valid():
+            return InboxFilter()
+        data = {k: v for k, v in self.cleaned_data.items() if v}
+        if "currency" in data:
+            data["currency"] = data["currency"].upper()
+        return InboxFilter(**data)
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(choices=Bill.Review.choices)
+    reason = forms.CharField(
+        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label="Add a note", max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -1,0 +1,334 @@
+"""Reads of the mirrored books, always scoped to one company.
+
+The inbox pages with a keyset ("after this row") rather than OFFSET, and counts at most
+COUNT_CAP rows, so a deep page and a company with 100,000 bills cost the same as page one.
+"""
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.core.cache import cache
+from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from billpay.bills.models import Bill, Supplier, SyncRun
+
+PAGE_SIZE = 50
+COUNT_CAP = 10_000
+
+# Bills the business still owes: the inbox's default. status=Open alone would miss PartiallyPaid.
+TO_PAY = Q(amount_due__gt=0, is_deleted=False) & ~Q(codat_status__in=["Void", "Draft"])
+
+VIEWS = {
+    "to_pay": "To pay",
+    "overdue": "Overdue",
+    "due_7": "Due in 7 days",
+    "due_30": "Due in 30 days",
+    "paid": "Paid",
+    "all": "All",
+}
+
+# sort name → (field, descending, nullable)
+SORTS = {
+    "due": ("due_date", False, True),
+    "-due": ("due_date", True, True),
+    "amount": ("amount_due", True, False),
+    "-amount": ("amount_due", False, False),
+    "supplier": ("supplier_name", False, False),
+    "issue": ("issue_date", True, True),
+}
+SORT_LABELS = {
+    "due": "Due date (soonest)",
+    "-due": "Due date (latest)",
+    "amount": "Amount due (largest)",
+    "-amount": "Amount due (smallest)",
+    "supplier": "Supplier (A–Z)",
+    "issue": "Issue date (newest)",
+}
+
+
+@dataclass(frozen=True)
+class InboxFilter:
+    view: str = "to_pay"
+    supplier: str = ""  # Codat supplier id
+    currency: str = ""
+    review: str = ""
+    q: str = ""
+    sort: str = "due"
+
+
+@dataclass(frozen=True)
+class InboxPage:
+    bills: list[Bill]
+    next_cursor: str | None
+    prev_cursor: str | None
+    count: int  # capped at COUNT_CAP + 1
+    count_is_capped: bool
+
+
+def bill_list_for_inbox(
+    *, company: Any, filters: InboxFilter, today: date | None = None
+) -> QuerySet[Bill]:
+    """The company's bills matching the inbox filters, in the requested order."""
+    today = today or timezone.localdate()
+    qs = Bill.objects.filter(company=company, is_deleted=False)
+    match filters.view:
+        case "to_pay":
+            qs = qs.filter(TO_PAY)
+        case "overdue":
+            qs = qs.filter(TO_PAY, due_date__lt=today)
+        case "due_7" | "due_30":
+            days = 7 if filters.view == "due_7" else 30
+            qs = qs.filter(TO_PAY, due_date__gte=today, due_date__lte=today + timedelta(days=days))
+        case "paid":
+            qs = qs.filter(codat_status="Paid")
+    if filters.supplier:
+        qs = qs.filter(codat_supplier_id=filters.supplier)
+    if filters.currency:
+        qs = qs.filter(currency=filters.currency)
+    if filters.review:
+        qs = qs.filter(review_status=filters.review)
+    if filters.q:
+        # search_text is stored lower-cased; a trigram index serves this LIKE on PostgreSQL.
+        qs = qs.filter(search_text__contains=filters.q.strip().lower())
+    field, descending, nullable = SORTS.get(filters.sort, SORTS["due"])
+    return qs.order_by(_order(field, descending, nullable), "-id" if descending else "id")
+
+
+def bill_inbox_page(
+    *,
+    company: Any,
+    filters: InboxFilter,
+    after: str = "",
+    before: str = "",
+    today: date | None = None,
+) -> InboxPage:
+    """One page of the inbox, keyset-paginated: `after`/`before` are cursors from a previous page."""
+    qs = bill_list_for_inbox(company=company, filters=filters, today=today)
+    field, descending, nullable = SORTS.get(filters.sort, SORTS["due"])
+    columns = ("id", "codat_bill_id", "supplier_name", "codat_supplier_id", "reference", "issue_date",
+               "due_date", "currency", "total_amount", "amount_due", "codat_status", "review_status")  # fmt: skip
+    page_qs = qs.only(*columns)
+    cursor = _decode(before or after)
+    if cursor and before:
+        # Walk backwards from the cursor in reversed order, then flip the rows back.
+        rows = list(
+            page_qs.filter(_before(field, descending, cursor)).order_by(
+                *_reversed_order(field, descending)
+            )[: PAGE_SIZE + 1]
+        )
+        bills = list(reversed(rows[:PAGE_SIZE]))
+        has_more_before, has_more_after = len(rows) > PAGE_SIZE, True
+    else:
+        if cursor:
+            page_qs = page_qs.filter(_after(field, descending, nullable, cursor))
+        rows = list(page_qs[: PAGE_SIZE + 1])
+        bills = rows[:PAGE_SIZE]
+        has_more_before, has_more_after = bool(cursor), len(rows) > PAGE_SIZE
+    count = qs.values("id")[: COUNT_CAP + 1].count()
+    return InboxPage(
+        bills=bills,
+        next_cursor=_encode(bills[-1], field) if bills and has_more_after else None,
+        prev_cursor=_encode(bills[0], field) if bills and has_more_before else None,
+        count=min(count, COUNT_CAP),
+        count_is_capped=count > COUNT_CAP,
+    )
+
+
+@dataclass(frozen=True)
+class CurrencyTotal:
+    currency: str
+    total_amount: Decimal
+    amount_due: Decimal
+    bills: int
+
+
+def bill_totals_by_currency(*, company: Any, filters: InboxFilter) -> list[CurrencyTotal]:
+    """Sum of total and amount due per currency over the whole filter (not just the page)."""
+    zero = Value(Decimal("0"), output_field=DecimalField(max_digits=19, decimal_places=4))
+    rows = (
+        bill_list_for_inbox(company=company, filters=filters)
+        .order_by()
+        .values("currency")
+        .annotate(
+            total=Coalesce(Sum("total_amount"), zero),
+            due=Coalesce(Sum("amount_due"), zero),
+            n=Count("id"),
+        )
+        .order_by("currency")
+    )
+    return [CurrencyTotal(r["currency"], r["total"], r["due"], r["n"]) for r in rows]
+
+
+def bill_get(*, company: Any, bill_id: int) -> Bill:
+    """One bill of the company with its lines and allocations; another company's bill is a 404."""
+    return get_object_or_404(
+        Bill.objects.select_related("supplier", "reviewed_by").prefetch_related(
+            "lines", "allocations"
+        ),
+        company=company,
+        pk=bill_id,
+        is_deleted=False,
+    )
+
+
+def bill_currencies(*, company: Any) -> list[str]:
+    """Currencies the company has bills in, for the inbox's currency filter.
+
+    A DISTINCT over every bill grows with the company, so it is cached until the next sync.
+    """
+    key = currencies_cache_key(company.pk)
+    currencies = cache.get(key)
+    if currencies is None:
+        currencies = list(
+            Bill.objects.filter(company=company, is_deleted=False)
+            .order_by("currency")
+            .values_list("currency", flat=True)
+            .distinct()
+        )
+        cache.set(key, currencies, timeout=3600)
+    return currencies
+
+
+def currencies_cache_key(company_id: int) -> str:
+    return f"billpay:bill-currencies:{company_id}"
+
+
+def supplier_list_with_balances(*, company: Any) -> list[dict]:
+    """Suppliers with their open balance per currency and bill count, by name."""
+    zero = Value(Decimal("0"), output_field=DecimalField(max_digits=19, decimal_places=4))
+    balances: dict[str, list[tuple[str, Decimal]]] = {}
+    counts: dict[str, int] = {}
+    rows = (
+        Bill.objects.filter(company=company, is_deleted=False)
+        .values("codat_supplier_id", "currency")
+        .annotate(open=Coalesce(Sum("amount_due", filter=TO_PAY), zero), n=Count("id"))
+        .order_by("codat_supplier_id", "currency")
+    )
+    for row in rows:
+        counts[row["codat_supplier_id"]] = counts.get(row["codat_supplier_id"], 0) + row["n"]
+        if row["open"]:
+            balances.setdefault(row["codat_supplier_id"], []).append((row["currency"], row["open"]))
+    suppliers = Supplier.objects.filter(company=company, is_deleted=False).order_by("name", "id")
+    return [
+        {
+            "supplier": s,
+            "balances": balances.get(s.codat_supplier_id, []),
+            "bills": counts.get(s.codat_supplier_id, 0),
+        }
+        for s in suppliers
+    ]
+
+
+def sync_run_latest(*, company: Any) -> SyncRun | None:
+    """The company's most recent sync run, if any."""
+    return SyncRun.objects.filter(company=company).first()
+
+
+def sync_run_get(*, company: Any, run_id: int) -> SyncRun:
+    """One sync run of the company (404 for another company's)."""
+    return get_object_or_404(SyncRun, company=company, pk=run_id)
+
+
+# --- keyset helpers -------------------------------------------------------------------------------
+
+
+def _order(field: str, descending: bool, nullable: bool = True):
+    # Rows without the key (e.g. no due date) go last in either direction.
+    return F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True)
+
+
+def _after(field: str, descending: bool, nullable: bool, cursor: tuple[Any, int]) -> Q:
+    """Rows strictly after `cursor` in (field, id) order, nulls last."""
+    value, last_id = cursor
+    id_after = Q(id__lt=last_id) if descending else Q(id__gt=last_id)
+    if value is None:
+        return Q(**{f"{field}__isnull": True}) & id_after
+    condition = Q(**{f"{field}__{'lt' if descending else 'gt'}": value}) | (
+        Q(**{field: value}) & id_after
+    )
+    return condition | Q(**{f"{field}__isnull": True}) if nullable else condition
+
+
+def _before(field: str, descending: bool, cursor: tuple[Any, int]) -> Q:
+    """Rows strictly before `cursor` in (field, id) order, nulls last."""
+    value, last_id = cursor
+    id_before = Q(id__gt=last_id) if descending else Q(id__lt=last_id)
+    if value is None:
+        return (Q(**{f"{field}__isnull": True}) & id_before) | Q(**{f"{field}__isnull": False})
+    return Q(**{f"{field}__{'gt' if descending else 'lt'}": value}) | (
+        Q(**{field: value}) & id_before
+    )
+
+
+def _reversed_order(field: str, descending: bool) -> tuple:
+    if descending:
+        return F(field).asc(nulls_first=True), "id"
+    return F(field).desc(nulls_first=True), "-id"
+
+
+def _encode(bill: Bill, field: str) -> str:
+    value = getattr(bill, field)
+    raw = json.dumps([None if value is None else str(value), bill.pk])
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str) -> tuple[Any, int] | None:
+    if not cursor:
+        return None
+    try:
+        value, last_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        return (value, int(last_id))
+    except (ValueError, TypeError):
+        return None  # a mangled cursor shows the first page rather than an error
+
+
+@dataclass(frozen=True)
+class ActivityItem:
+    at: Any
+    who: str
+    what: str
+    detail: str = ""
+
+
+def bill_activity(*, company: Any, bill: Bill) -> list[ActivityItem]:
+    """What happened to the bill, newest first: review and notes here, payments and syncs in the books."""
+    from billpay.core.models import AuditEvent
+
+    labels = {
+        "bill.review.approved": "approved the bill",
+        "bill.review.rejected": "rejected the bill",
+        "bill.review.pending": "reset the review",
+        "bill.note": "added a note",
+    }
+    items = [
+        ActivityItem(
+            e.created_at,
+            str(e.actor or "BillPay"),
+            labels.get(e.action, e.action),
+            e.data.get("reason") or e.data.get("text") or "",
+        )  # fmt: skip
+        for e in AuditEvent.objects.filter(company=company, ref=f"bill:{bill.pk}").select_related(
+            "actor"
+        )[:100]
+    ]
+    items += [
+        ActivityItem(
+            a.allocated_on or a.paid_on,
+            "Your books",
+            "recorded a payment",
+            f"{a.amount} {a.currency}",
+        )
+        for a in bill.allocations.all()
+        if a.allocated_on or a.paid_on
+    ]
+    if bill.modified_date:
+        items.append(ActivityItem(bill.modified_date, "Your books", "last changed the bill"))
+    items.append(ActivityItem(bill.synced_at, "BillPay", "synced the bill from your books"))
+    return sorted(items, key=lambda item: item.at, reverse=True)

@@ -1,0 +1,21 @@
+from billpay.bills.services.attachments import bill_attachment_download, bill_attachments_list
+from billpay.bills.services.review import bill_note_add, bill_review
+from billpay.bills.services.sync import (
+    SYNC_DATA_TYPES,
+    SyncOutcome,
+    bills_sync,
+    sync_request,
+    sync_run_fail,
+)
+
+__all__ = [
+    "bill_attachment_download",
+    "bill_attachments_list",
+    "SYNC_DATA_TYPES",
+    "SyncOutcome",
+    "bill_note_add",
+    "bill_review",
+    "bills_sync",
+    "sync_request",
+    "sync_run_fail",
+]

@@ -1,0 +1,542 @@
+"""Reading the books into the mirror: the sync of one company.
+
+A SyncRun moves queued → running → succeeded | failed, with a detour through waiting while
+Codat has not finished its first read of a newly linked company:
+- `sync_request` creates the queued run (or returns the active one: the database allows one
+  active run per company) and enqueues `bills_sync_task` after commit.
+- `bills_sync` claims the run with a conditional UPDATE, so a redelivered task does nothing.
+- Each data type is read from its watermark (`modifiedDate > watermark − overlap`) one page at a
+  time and upserted in bulk keyed by (company, Codat id); rows whose modifiedDate did not change
+  are skipped, and local review state is never in the update. A full sync also marks records
+  that vanished from the books as deleted.
+- A transient Codat error puts the run back to queued and propagates (the task retries); any
+  other Codat error fails the run with a message the user can read.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from itertools import islice
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+
+from billpay.bills.models import (
+    Bill,
+    BillAllocation,
+    BillLine,
+    Supplier,
+    SyncRun,
+    SyncState,
+    TaxRate,
+)
+from billpay.bills.selectors import currencies_cache_key
+from billpay.codat import get_codat_client
+from billpay.codat.errors import CodatError, CodatTransientError
+from billpay.mapping.models import LedgerAccount
+from billpay.onboarding.models import AccountingConnection, Company
+
+logger = logging.getLogger(__name__)
+
+# Suppliers first, so bills can point at them.
+SYNC_DATA_TYPES = ("suppliers", "taxRates", "accounts", "bills")
+# Codat's dataStatus keys for our data types.
+DATASET_KEYS = {
+    "suppliers": "suppliers",
+    "taxRates": "taxRates",
+    "accounts": "chartOfAccounts",
+    "bills": "bills",
+}
+DATASET_DONE = {"Complete", "NotSupported"}
+# Re-read a little before the watermark: records modified in the same second as the last one
+# seen, or stamped by a clock slightly behind, would otherwise be missed.
+WATERMARK_OVERLAP = timedelta(minutes=5)
+# A run that has not moved for this long died with its worker; it must not block new syncs.
+STALE_AFTER = timedelta(minutes=30)
+
+
+class SyncOutcome(StrEnum):
+    DONE = "done"
+    WAITING = "waiting"  # Codat's first read is not finished: try again shortly
+    SKIPPED = "skipped"  # the run was not ours to execute (finished, or running elsewhere)
+
+
+@dataclass
+class TypeCounts:
+    read: int = 0
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+
+
+def sync_request(
+    *, company: Company, trigger: str, full: bool = False, data_types: Iterable[str] | None = None
+) -> SyncRun:
+    """Queue a sync of the company and enqueue it after commit.
+
+    **Idempotent:** while a run is active, returns it (adding any data types it lacks).
+    """
+    from billpay.bills.tasks import bills_sync_task
+
+    wanted = [t for t in SYNC_DATA_TYPES if data_types is None or t in set(data_types)]
+    _expire_stale_runs(company=company)
+    try:
+        with transaction.atomic():
+            run = SyncRun.objects.create(
+                company=company, trigger=trigger, full=full, data_types=wanted
+            )
+            bills_sync_task.delay_on_commit(run_id=run.pk)
+            return run
+    except IntegrityError:
+        with transaction.atomic():
+            active = (
+                SyncRun.objects.select_for_update()
+                .filter(company=company, status__in=SyncRun.ACTIVE)
+                .first()
+            )
+            if active is None:  # it finished in the meantime: try once more
+                return sync_request(
+                    company=company, trigger=trigger, full=full, data_types=data_types
+                )
+            missing = [t for t in wanted if t not in active.data_types]
+            if missing and active.status != SyncRun.Status.RUNNING:
+                active.data_types = [
+                    t for t in SYNC_DATA_TYPES if t in active.data_types or t in missing
+                ]
+                active.save(update_fields=["data_types", "updated_at"])
+            return active
+
+
+def bills_sync(*, run_id: int) -> SyncOutcome:
+    """Execute a queued sync run.
+
+    **Idempotent:** claims the run first; a run already claimed or finished is skipped.
+    **Raises:** CodatTransientError (the run is queued again for the retry).
+    """
+    now = timezone.now()
+    claimed = SyncRun.objects.filter(pk=run_id, status__in=[SyncRun.Status.QUEUED, SyncRun.Status.WAITING]).update(
+        status=SyncRun.Status.RUNNING, started_at=models.functions.Coalesce("started_at", models.Value(now)),
+        updated_at=now,
+    )  # fmt: skip
+    if not claimed:
+        return SyncOutcome.SKIPPED
+    run = SyncRun.objects.select_related("company").get(pk=run_id)
+    company = run.company
+    connection = AccountingConnection.objects.filter(company=company).first()
+    if connection is None or not connection.is_linked or not company.codat_company_id:
+        _finish(run, SyncRun.Status.FAILED, error="Connect your accounting software first.")
+        return SyncOutcome.DONE
+
+    client = get_codat_client()
+    try:
+        states = {s.data_type: s for s in SyncState.objects.filter(company=company)}
+        never_read = [t for t in run.data_types if not (t in states and states[t].watermark)]
+        if never_read and not _datasets_ready(client, company.codat_company_id, never_read):
+            SyncRun.objects.filter(pk=run.pk).update(
+                status=SyncRun.Status.WAITING, api_calls=models.F("api_calls") + client.total_requests,
+                updated_at=timezone.now(),
+            )  # fmt: skip
+            return SyncOutcome.WAITING
+        for data_type in [t for t in SYNC_DATA_TYPES if t in run.data_types]:
+            counts = _sync_data_type(client, run, company, states.get(data_type), data_type)
+            run.counts[data_type] = asdict(counts)
+    except CodatTransientError as exc:
+        SyncRun.objects.filter(pk=run.pk).update(
+            status=SyncRun.Status.QUEUED, error=exc.user_message, counts=run.counts,
+            api_calls=models.F("api_calls") + client.total_requests, updated_at=timezone.now(),
+        )  # fmt: skip
+        raise
+    except CodatError as exc:
+        logger.warning("sync of company %s failed: %s", company.pk, exc)
+        _finish(run, SyncRun.Status.FAILED, error=exc.user_message, api_calls=client.total_requests)
+        return SyncOutcome.DONE
+    finally:
+        client.close()
+    _finish(run, SyncRun.Status.SUCCEEDED, api_calls=client.total_requests)
+    cache.delete(currencies_cache_key(company.pk))
+    AccountingConnection.objects.filter(pk=connection.pk).update(last_synced_at=run.finished_at)
+    return SyncOutcome.DONE
+
+
+def sync_run_fail(*, run_id: int, reason: str) -> None:
+    """Mark an unfinished run failed (the task gave up). **Idempotent.**"""
+    run = SyncRun.objects.filter(pk=run_id, status__in=SyncRun.ACTIVE).first()
+    if run is not None:
+        _finish(run, SyncRun.Status.FAILED, error=reason)
+
+
+# --- internals ------------------------------------------------------------------------------------
+
+
+def _finish(run: SyncRun, status: str, *, error: str = "", api_calls: int = 0) -> None:
+    run.status, run.error, run.finished_at = status, error, timezone.now()
+    SyncRun.objects.filter(pk=run.pk).update(
+        status=status, error=error, finished_at=run.finished_at, counts=run.counts,
+        api_calls=models.F("api_calls") + api_calls, updated_at=run.finished_at,
+    )  # fmt: skip
+
+
+def _expire_stale_runs(*, company: Company) -> None:
+    cutoff = timezone.now() - STALE_AFTER
+    SyncRun.objects.filter(
+        company=company, status__in=SyncRun.ACTIVE, updated_at__lt=cutoff
+    ).update(
+        status=SyncRun.Status.FAILED, error="The sync was interrupted.", finished_at=timezone.now()
+    )
+
+
+def _datasets_ready(client: Any, codat_company_id: str, data_types: list[str]) -> bool:
+    statuses = client.get_data_status(company_id=codat_company_id)
+    for data_type in data_types:
+        status = statuses.get(DATASET_KEYS[data_type])
+        if status is None or status.current_status not in DATASET_DONE:
+            return False
+    return True
+
+
+def _sync_data_type(
+    client: Any, run: SyncRun, company: Company, state: SyncState | None, data_type: str
+) -> TypeCounts:
+    spec = TYPES[data_type]
+    incremental = not run.full and state is not None and state.watermark is not None
+    query = (
+        f"modifiedDate>{_codat_time(state.watermark - WATERMARK_OVERLAP)}" if incremental else None
+    )
+    records = spec.list(client)(
+        company_id=company.codat_company_id, query=query, page_size=settings.CODAT_SYNC_PAGE_SIZE
+    )
+    counts, watermark, seen = TypeCounts(), state.watermark if state else None, set()
+    for batch in _batches(records, settings.CODAT_SYNC_PAGE_SIZE):
+        counts.read += len(batch)
+        newest = max((r.modified_date for r in batch if r.modified_date), default=None)
+        if newest is not None:
+            newest = _aware(newest)
+            watermark = max(watermark, newest) if watermark else newest
+        if run.full:
+            seen.update(r.id for r in batch)
+        with transaction.atomic():
+            spec.write(company, batch, counts, run.full)
+        SyncRun.objects.filter(pk=run.pk).update(
+            records_read=models.F("records_read") + len(batch), updated_at=timezone.now()
+        )
+    if run.full:
+        counts.deleted += _mark_vanished(spec.model, spec.key, company, seen)
+    SyncState.objects.update_or_create(
+        company=company,
+        data_type=data_type,
+        defaults={"watermark": watermark, "synced_at": timezone.now()},
+    )
+    return counts
+
+
+def _batches(items: Iterator[Any], size: int) -> Iterator[list[Any]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def _upsert(
+    model: type[models.Model],
+    key: str,
+    company: Company,
+    rows: list,
+    counts: TypeCounts,
+    full: bool,
+) -> list:
+    """Insert or update rows in one statement; returns the rows that were written."""
+    unique = {getattr(r, key): r for r in rows}  # a record twice in one batch: keep the last
+    existing = {
+        k: (modified, deleted)
+        for k, modified, deleted in model.objects.filter(
+            company=company, **{f"{key}__in": list(unique)}
+        ).values_list(key, "modified_date", "is_deleted")
+    }
+    changed = []
+    for code, row in unique.items():
+        before = existing.get(code)
+        if before is None:
+            if row.is_deleted:
+                continue  # deleted before we ever saw it
+            counts.created += 1
+        elif not full and before == (row.modified_date, row.is_deleted):
+            counts.unchanged += 1
+            continue
+        elif row.is_deleted and not before[1]:
+            counts.deleted += 1
+        else:
+            counts.updated += 1
+        changed.append(row)
+    if changed:
+        model.objects.bulk_create(
+            changed, batch_size=2000, update_conflicts=True, unique_fields=["company", key],
+            update_fields=[f for f in UPDATE_FIELDS[model] if f != key],
+        )  # fmt: skip
+    return changed
+
+
+def _mark_vanished(model: type[models.Model], key: str, company: Company, seen: set[str]) -> int:
+    present = model.objects.filter(company=company, is_deleted=False).values_list("pk", key)
+    gone = [pk for pk, code in present.iterator(chunk_size=5000) if code not in seen]
+    for start in range(0, len(gone), 5000):
+        model.objects.filter(pk__in=gone[start : start + 5000]).update(is_deleted=True)
+    return len(gone)
+
+
+def _write_suppliers(company: Company, records: list, counts: TypeCounts, full: bool) -> None:
+    rows = [
+        Supplier(
+            company=company,
+            codat_supplier_id=r.id,
+            name=r.supplier_name or "",
+            contact_name=r.contact_name or "",
+            email=r.email_address or "",
+            phone=r.phone or "",
+            tax_number=r.tax_number or "",
+            default_currency=(r.default_currency or "")[:3],
+            status=r.status or "",
+            addresses=[dict(a.raw) for a in r.addresses],
+            **_mirror(r),
+        )  # fmt: skip
+        for r in records
+    ]
+    _upsert(Supplier, "codat_supplier_id", company, rows, counts, full)
+
+
+def _write_tax_rates(company: Company, records: list, counts: TypeCounts, full: bool) -> None:
+    rows = [
+        TaxRate(
+            company=company,
+            codat_tax_rate_id=r.id,
+            name=r.name or "",
+            code=r.code or "",
+            effective_tax_rate=r.effective_tax_rate,
+            status=r.status or "",
+            **_mirror(r),
+        )  # fmt: skip
+        for r in records
+    ]
+    _upsert(TaxRate, "codat_tax_rate_id", company, rows, counts, full)
+
+
+def _write_accounts(company: Company, records: list, counts: TypeCounts, full: bool) -> None:
+    rows = [
+        LedgerAccount(
+            company=company,
+            codat_account_id=r.id,
+            name=r.name or "",
+            nominal_code=r.nominal_code or "",
+            fully_qualified_name=r.fully_qualified_name or "",
+            fully_qualified_category=r.fully_qualified_category or "",
+            account_type=r.type or "",
+            status=r.status or "",
+            currency=(r.currency or "")[:3],
+            current_balance=r.current_balance,
+            is_bank_account=bool(r.is_bank_account),
+            **_mirror(r),
+        )  # fmt: skip
+        for r in records
+    ]
+    _upsert(LedgerAccount, "codat_account_id", company, rows, counts, full)
+
+
+def _write_bills(company: Company, records: list, counts: TypeCounts, full: bool) -> None:
+    suppliers = dict(
+        Supplier.objects.filter(company=company).values_list("codat_supplier_id", "name")
+    )
+    supplier_pks = dict(
+        Supplier.objects.filter(company=company).values_list("codat_supplier_id", "pk")
+    )
+    by_id = {r.id: r for r in records}
+    rows = []
+    for r in by_id.values():
+        supplier_id = (r.supplier_ref.id if r.supplier_ref else None) or ""
+        supplier_name = (r.supplier_ref.supplier_name if r.supplier_ref else None) or suppliers.get(
+            supplier_id, ""
+        )
+        descriptions = " ".join(line.description or "" for line in r.line_items)
+        rows.append(
+            Bill(
+                company=company,
+                codat_bill_id=r.id,
+                supplier_id=supplier_pks.get(supplier_id),
+                codat_supplier_id=supplier_id,
+                supplier_name=supplier_name,
+                reference=r.reference or "",
+                issue_date=_date(r.issue_date),
+                due_date=_date(r.due_date),
+                currency=(r.currency or "")[:3],
+                currency_rate=r.currency_rate,
+                sub_total=r.sub_total or 0,
+                tax_amount=r.tax_amount or 0,
+                total_amount=r.total_amount or 0,
+                amount_due=r.amount_due or 0,
+                codat_status=r.status or "",
+                note=r.note or "",
+                search_text=f"{supplier_name} {r.reference or ''} {descriptions}".lower(),
+                **_mirror(r),
+            )  # fmt: skip
+        )
+    written = _upsert(Bill, "codat_bill_id", company, rows, counts, full)
+    if not written:
+        return
+    bill_pks = {b.codat_bill_id: b.pk for b in written}
+    if None in bill_pks.values():  # backends that do not return ids from an upsert
+        bill_pks = dict(
+            Bill.objects.filter(company=company, codat_bill_id__in=list(bill_pks)).values_list(
+                "codat_bill_id", "pk"
+            )
+        )
+    BillLine.objects.filter(bill_id__in=bill_pks.values()).delete()
+    BillAllocation.objects.filter(bill_id__in=bill_pks.values()).delete()
+    lines, allocations = [], []
+    for codat_id, pk in bill_pks.items():
+        record = by_id[codat_id]
+        for position, item in enumerate(record.line_items, start=1):
+            lines.append(
+                BillLine(
+                    company=company,
+                    bill_id=pk,
+                    position=position,
+                    description=item.description or "",
+                    quantity=item.quantity if item.quantity is not None else 1,
+                    unit_amount=item.unit_amount or 0,
+                    discount_amount=item.discount_amount,
+                    sub_total=item.sub_total,
+                    tax_amount=item.tax_amount,
+                    total_amount=item.total_amount,
+                    codat_account_id=(item.account_ref.id if item.account_ref else None) or "",
+                    account_name=(item.account_ref.name if item.account_ref else None) or "",
+                    codat_tax_rate_id=(item.tax_rate_ref.id if item.tax_rate_ref else None) or "",
+                    tax_rate_name=(item.tax_rate_ref.name if item.tax_rate_ref else None) or "",
+                )  # fmt: skip
+            )
+        for alloc in record.payment_allocations:
+            payment, allocation = alloc.payment, alloc.allocation
+            if allocation is None or allocation.total_amount is None:
+                continue
+            allocations.append(
+                BillAllocation(
+                    company=company,
+                    bill_id=pk,
+                    codat_payment_id=(payment.id if payment else None) or "",
+                    payment_note=(payment.note if payment else None) or "",
+                    paid_on=_aware(payment.paid_on_date)
+                    if payment and payment.paid_on_date
+                    else None,
+                    allocated_on=_aware(allocation.allocated_on_date)
+                    if allocation.allocated_on_date
+                    else None,
+                    amount=allocation.total_amount,
+                    currency=(allocation.currency or record.currency or "")[:3],
+                )  # fmt: skip
+            )
+    BillLine.objects.bulk_create(lines, batch_size=5000)
+    BillAllocation.objects.bulk_create(allocations, batch_size=5000)
+
+
+def _mirror(record: Any) -> dict:
+    return {
+        "modified_date": _aware(record.modified_date) if record.modified_date else None,
+        "is_deleted": bool(record.is_deleted),
+        "raw": dict(record.raw),
+    }
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _date(value: datetime | None):
+    # Business dates: Codat sends midnight local time, with or without an offset; keep the day.
+    return value.date() if value else None
+
+
+def _codat_time(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class TypeSpec:
+    model: type[models.Model]
+    key: str
+    list: Callable[[Any], Callable[..., Iterator[Any]]]
+    write: Callable[[Company, list, TypeCounts, bool], None]
+
+
+TYPES = {
+    "suppliers": TypeSpec(
+        Supplier, "codat_supplier_id", lambda c: c.list_suppliers, _write_suppliers
+    ),
+    "taxRates": TypeSpec(
+        TaxRate, "codat_tax_rate_id", lambda c: c.list_tax_rates, _write_tax_rates
+    ),
+    "accounts": TypeSpec(
+        LedgerAccount, "codat_account_id", lambda c: c.list_accounts, _write_accounts
+    ),
+    "bills": TypeSpec(Bill, "codat_bill_id", lambda c: c.list_bills, _write_bills),
+}
+
+# Remote fields only: the review state and other local fields are never in an upsert.
+_MIRROR_FIELDS = ["modified_date", "is_deleted", "raw", "synced_at"]
+UPDATE_FIELDS = {
+    Supplier: [
+        "name",
+        "contact_name",
+        "email",
+        "phone",
+        "tax_number",
+        "default_currency",
+        "status",
+        "addresses",
+        *_MIRROR_FIELDS,
+    ],
+    TaxRate: ["name", "code", "effective_tax_rate", "status", *_MIRROR_FIELDS],
+    LedgerAccount: [
+        "name",
+        "nominal_code",
+        "fully_qualified_name",
+        "fully_qualified_category",
+        "account_type",
+        "status",
+        "currency",
+        "current_balance",
+        "is_bank_account",
+        *_MIRROR_FIELDS,
+    ],  # fmt: skip
+    Bill: [
+        "supplier",
+        "codat_supplier_id",
+        "supplier_name",
+        "reference",
+        "issue_date",
+        "due_date",
+        "currency",
+        "currency_rate",
+        "sub_total",
+        "tax_amount",
+        "total_amount",
+        "amount_due",
+        "codat_status",
+        "note",
+        "search_text",
+        *_MIRROR_FIELDS,
+    ],  # fmt: skip
+}
+
+
+def sync_request_all_linked() -> int:
+    """Queue an incremental sync for every linked company. **Idempotent:** active runs are reused."""
+    companies = Company.objects.filter(connection__status=AccountingConnection.Status.LINKED)
+    count = 0
+    for company in companies.iterator():
+        sync_request(company=company, trigger=SyncRun.Trigger.SCHEDULE)
+        count += 1
+    return count

@@ -1,0 +1,33 @@
+from datetime import date
+
+from django import template
+from django.utils import timezone
+
+register = template.Library()
+
+
+@register.simple_tag
+def due_label(due: date | None, amount_due, today: date | None = None) -> str:
+    """'overdue by 3 days', 'due today', 'due in 3 days' — only for bills still owed."""
+    if due is None or not amount_due:
+        return ""
+    days = (due - (today or timezone.localdate())).days
+    if days < 0:
+        return f"overdue by {-days} day{'s' if days != -1 else ''}"
+    if days == 0:
+        return "due today"
+    if days <= 30:
+        return f"due in {days} day{'s' if days != 1 else ''}"
+    return ""
+
+
+@register.filter
+def status_class(codat_status: str) -> str:
+    return {"Paid": "ok", "PartiallyPaid": "info", "Void": "bad", "Draft": "warn"}.get(
+        codat_status, ""
+    )
+
+
+@register.filter
+def review_class(review_status: str) -> str:
+    return {"approved": "ok", "rejected": "bad"}.get(review_status, "")

@@ -1,0 +1,188 @@
+import csv
+from dataclasses import replace
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseStopPolling, trigger_client_event
+
+from billpay.bills import selectors, services
+from billpay.bills.forms import InboxFilterForm, NoteForm, ReviewForm
+from billpay.bills.models import SyncRun
+from billpay.core.errors import DomainError
+from billpay.core.http import CompanyHttpRequest, company_required
+from billpay.onboarding.selectors import connection_get
+
+
+def _partial(request: CompanyHttpRequest, template: str, partial: str) -> str:
+    """The whole page, or only the region `partial` for an htmx request (not a history restore)."""
+    if request.htmx and not request.htmx.history_restore_request:
+        return f"{template}#{partial}"
+    return template
+
+
+def _filter_params(filters: selectors.InboxFilter) -> str:
+    defaults = selectors.InboxFilter()
+    return urlencode({k: v for k, v in vars(filters).items() if v and v != getattr(defaults, k)})
+
+
+@require_GET
+@company_required
+@vary_on_headers("HX-Request")
+def inbox(request: CompanyHttpRequest) -> HttpResponse:
+    form = InboxFilterForm(request.GET)
+    filters = form.filters()
+    page = selectors.bill_inbox_page(
+        company=request.company,
+        filters=filters,
+        after=request.GET.get("after", ""),
+        before=request.GET.get("before", ""),
+    )
+    context = {
+        "form": form, "filters": filters, "page": page, "params": _filter_params(filters),
+        "params_all_suppliers": _filter_params(replace(filters, supplier="")),
+        "views": selectors.VIEWS, "today": timezone.localdate(),
+        "connection": connection_get(company=request.company),
+        "latest_run": selectors.sync_run_latest(company=request.company),
+        "currencies": selectors.bill_currencies(company=request.company),
+    }  # fmt: skip
+    return render(request, _partial(request, "bills/inbox.html", "bill-table"), context)
+
+
+@require_GET
+@company_required
+def inbox_totals(request: CompanyHttpRequest) -> HttpResponse:
+    filters = InboxFilterForm(request.GET).filters()
+    totals = selectors.bill_totals_by_currency(company=request.company, filters=filters)
+    context = {"totals": totals, "filters": filters, "params": _filter_params(filters)}
+    return render(request, _partial(request, "bills/totals.html", "inbox-totals"), context)
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@require_GET
+@company_required
+def inbox_csv(request: CompanyHttpRequest) -> StreamingHttpResponse:
+    filters = InboxFilterForm(request.GET).filters()
+    columns = ["supplier_name", "reference", "issue_date", "due_date", "currency", "total_amount", "amount_due",
+               "codat_status", "review_status", "codat_bill_id"]  # fmt: skip
+    rows = selectors.bill_list_for_inbox(company=request.company, filters=filters).values_list(
+        *columns
+    )
+    writer = csv.writer(_Echo())
+    lines = (writer.writerow(row) for row in ([*columns], *rows.iterator(chunk_size=2000)))
+    response = StreamingHttpResponse(lines, content_type="text/csv")
+    response["Content-Disposition"] = (
+        f'attachment; filename="bills-{timezone.localdate():%Y-%m-%d}.csv"'
+    )
+    return response
+
+
+@require_GET
+@company_required
+@vary_on_headers("HX-Request")
+def bill_detail(request: CompanyHttpRequest, bill_id: int) -> HttpResponse:
+    bill = selectors.bill_get(company=request.company, bill_id=bill_id)
+    context = {
+        "bill": bill, "activity": selectors.bill_activity(company=request.company, bill=bill),
+        "review_form": ReviewForm(), "note_form": NoteForm(), "today": timezone.localdate(),
+    }  # fmt: skip
+    return render(request, _partial(request, "bills/bill_detail.html", "bill-drawer"), context)
+
+
+@require_GET
+@company_required
+def bill_attachments(request: CompanyHttpRequest, bill_id: int) -> HttpResponse:
+    bill = selectors.bill_get(company=request.company, bill_id=bill_id)
+    try:
+        attachments, error = services.bill_attachments_list(bill=bill), ""
+    except DomainError as exc:
+        attachments, error = [], exc.message
+    context = {"bill": bill, "attachments": attachments, "error": error}
+    return render(request, _partial(request, "bills/attachments.html", "bill-attachments"), context)
+
+
+@require_GET
+@company_required
+def bill_attachment_download(
+    request: CompanyHttpRequest, bill_id: int, attachment_id: str
+) -> HttpResponse:
+    bill = selectors.bill_get(company=request.company, bill_id=bill_id)
+    try:
+        file = services.bill_attachment_download(bill=bill, attachment_id=attachment_id)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("bills:bill-detail", bill_id=bill.pk)
+    response = HttpResponse(file.content, content_type=file.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{file.name.replace(chr(34), "")}"'
+    return response
+
+
+@require_POST
+@company_required
+def bill_review(request: CompanyHttpRequest, bill_id: int) -> HttpResponse:
+    bill = selectors.bill_get(company=request.company, bill_id=bill_id)
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            bill = services.bill_review(bill=bill, actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error("reason", exc.message)
+    if not request.htmx:
+        if form.errors:
+            messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("bills:bill-detail", bill_id=bill.pk)
+    context = {"bill": bill, "review_form": form if form.errors else ReviewForm()}
+    response = render(request, "bills/bill_detail.html#bill-review", context)
+    return response if form.errors else trigger_client_event(response, "billReviewed")
+
+
+@require_POST
+@company_required
+def bill_note(request: CompanyHttpRequest, bill_id: int) -> HttpResponse:
+    bill = selectors.bill_get(company=request.company, bill_id=bill_id)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        services.bill_note_add(bill=bill, actor=request.user, text=form.cleaned_data["text"])
+    elif not request.htmx:
+        messages.error(request, "Write something in the note first.")
+    if not request.htmx:
+        return redirect("bills:bill-detail", bill_id=bill.pk)
+    context = {"bill": bill, "note_form": NoteForm() if form.is_valid() else form,
+               "activity": selectors.bill_activity(company=request.company, bill=bill)}  # fmt: skip
+    return render(request, "bills/bill_detail.html#bill-activity", context)
+
+
+@require_GET
+@company_required
+def suppliers(request: CompanyHttpRequest) -> HttpResponse:
+    rows = selectors.supplier_list_with_balances(company=request.company)
+    return render(request, "bills/suppliers.html", {"rows": rows})
+
+
+@require_POST
+@company_required
+def sync_now(request: CompanyHttpRequest) -> HttpResponse:
+    run = services.sync_request(company=request.company, trigger=SyncRun.Trigger.MANUAL)
+    if request.htmx:
+        return render(request, "bills/_sync_status.html", {"run": run})
+    messages.info(request, "Sync started.")
+    return redirect(request.POST.get("next") or "onboarding:connection")
+
+
+@require_GET
+@company_required
+def sync_status(request: CompanyHttpRequest) -> HttpResponse:
+    run = selectors.sync_run_latest(company=request.company)
+    response = render(request, "bills/_sync_status.html", {"run": run})
+    if request.htmx and (run is None or not run.is_active):
+        response.status_code = HttpResponseStopPolling.status_code
+        trigger_client_event(response, "syncFinished")
+    return response
