@@ -147,8 +147,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _queue_dir = VAR_DIR / "celery" / "queue"
     _queue_dir.mkdir(parents=True, exist_ok=True)
+    (VAR_DIR / "celery" / "control").mkdir(exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS.update(
-        data_folder_in=str(_queue_dir), data_folder_out=str(_queue_dir), store_processed=False
+        data_folder_in=str(_queue_dir),
+        data_folder_out=str(_queue_dir),
+        control_folder=str(VAR_DIR / "celery" / "control"),
+        store_processed=False,
     )
 # How often beat syncs every linked company (Codat also pushes read.completed webhooks).
 SYNC_INTERVAL_MINUTES = env.int("SYNC_INTERVAL_MINUTES", default=15)

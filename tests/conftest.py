@@ -68,3 +68,51 @@ def htmx_client(user, company) -> Client:
 def outsider():
     """A user with a company of their own, and nothing to do with `company`."""
     return UserFactory(email="mallory@example.com")
+
+
+# --- The Codat sandbox over real HTTP -------------------------------------------------------------
+
+
+@pytest.fixture
+def sandbox(live_server, settings):
+    """The app's Codat client pointed at the sandbox, served over real HTTP by live_server."""
+    settings.CODAT_BASE_URL = f"{live_server.url}/sandbox/api"
+    settings.CODAT_API_KEY = "sandbox-key"
+    settings.SANDBOX_API_KEYS = ["sandbox-key"]
+    settings.SANDBOX_WEBHOOK_URL = ""
+    settings.SANDBOX_FAULT_ERROR_RATE = "0"
+    settings.SANDBOX_FAULT_LATENCY_MS = 0
+    settings.SANDBOX_FAULT_429_RATE = "0"
+    settings.SANDBOX_FAULT_LOST_RESPONSE_RATE = "0"
+    settings.SANDBOX_PUSH_DELAY_SECONDS = 0
+    settings.SANDBOX_SYNC_DELAY_SECONDS = 0
+    settings.SANDBOX_CACHE_REFRESH_SECONDS = 0
+    settings.SANDBOX_REDIRECT_URL = (
+        "http://testserver/connect/return/?companyId={companyId}&connectionId={connectionId}"
+        "&statusCode={statusCode}&errorMessage={errorMessage}"
+    )
+    return live_server
+
+
+def link_to_sandbox(company, *, bills: int = 40, platform_key: str = "qhyg", seed: int = 7):
+    """Seed sandbox books and link `company` to them, as if the owner had connected."""
+    from billpay.onboarding.models import AccountingConnection
+    from billpay.sandbox.seeding import seed_company
+
+    seeded = seed_company(name=company.name, platform_key=platform_key, bills=bills, seed=seed)
+    company.codat_company_id = str(seeded.company.pk)
+    company.save(update_fields=["codat_company_id"])
+    AccountingConnection.objects.create(
+        company=company, codat_connection_id=str(seeded.connection.pk), platform_key=platform_key,
+        platform_name="QuickBooks Online", status=AccountingConnection.Status.LINKED,
+    )  # fmt: skip
+    return seeded
+
+
+@pytest.fixture
+def linked_company(sandbox, transactional_db):
+    """A company (with owner alice) linked to sandbox books of 40 bills."""
+    company = CompanyFactory(name="Alpha Bakery")
+    MembershipFactory(company=company, user__email="alice@example.com")
+    company.seeded = link_to_sandbox(company)
+    return company

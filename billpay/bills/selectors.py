@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
@@ -115,7 +116,7 @@ def bill_inbox_page(
     columns = ("id", "codat_bill_id", "supplier_name", "codat_supplier_id", "reference", "issue_date",
                "due_date", "currency", "total_amount", "amount_due", "codat_status", "review_status")  # fmt: skip
     page_qs = qs.only(*columns)
-    cursor = _decode(before or after)
+    cursor = _decode(before or after, field)
     if cursor and before:
         # Walk backwards from the cursor in reversed order, then flip the rows back.
         rows = list(
@@ -279,13 +280,19 @@ def _encode(bill: Bill, field: str) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def _decode(cursor: str) -> tuple[Any, int] | None:
+def _decode(cursor: str, field: str) -> tuple[Any, int] | None:
     if not cursor:
         return None
     try:
         value, last_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if value is not None:
+            # Parse the key as the sort field would, so an edited cursor (or one from another
+            # sort) can't reach the query as a value the database refuses.
+            if not isinstance(value, str) or "\x00" in value:
+                raise TypeError("a cursor key is a string")
+            value = Bill._meta.get_field(field).to_python(value)
         return (value, int(last_id))
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, ValidationError):
         return None  # a mangled cursor shows the first page rather than an error
 
 

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
 
@@ -19,7 +20,9 @@ class MirroredModel(models.Model):
     company = models.ForeignKey("onboarding.Company", on_delete=models.CASCADE, related_name="+")
     modified_date = models.DateTimeField(null=True, blank=True)  # Codat's modifiedDate
     is_deleted = models.BooleanField(default=False)  # metadata.isDeleted, or gone from the books
-    raw = models.JSONField(default=dict, blank=True)
+    # Codat's record as received. Amounts inside are Decimals, which DjangoJSONEncoder writes as
+    # strings: exact, never through float (the typed columns are what the app computes with).
+    raw = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
     synced_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -1,7 +1,7 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from billpay.onboarding.models import Company, Membership, User
+from billpay.onboarding.models import AccountingConnection, Company, Membership, User, WebhookEvent
 
 
 class MembershipInline(admin.TabularInline):
@@ -32,10 +32,46 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(Company)
 class CompanyAdmin(admin.ModelAdmin):
-    list_display = ["name", "base_currency", "country", "created_at"]
-    list_filter = ["base_currency", "country"]
-    search_fields = ["name", "memberships__user__email"]
+    list_display = ["name", "base_currency", "country", "codat_company_id", "created_at"]
+    list_filter = ["base_currency", "country", "connection__status"]
+    search_fields = ["name", "memberships__user__email", "codat_company_id"]
     inlines = [MembershipInline]
+    actions = ["full_resync"]
+
+    @admin.action(description="Full resync from the books")
+    def full_resync(self, request, queryset) -> None:
+        from billpay.bills.models import SyncRun
+        from billpay.bills.services import sync_request
+
+        for company in queryset:
+            sync_request(company=company, trigger=SyncRun.Trigger.MANUAL, full=True)
+        messages.success(request, f"Full resync queued for {queryset.count()} companies.")
+
+
+@admin.register(AccountingConnection)
+class AccountingConnectionAdmin(admin.ModelAdmin):
+    list_display = ["company", "platform_name", "status", "linked_at", "last_synced_at"]
+    list_filter = ["status", "platform_key"]
+    search_fields = ["company__name", "codat_connection_id"]
+    list_select_related = ["company"]
+    readonly_fields = ["codat_connection_id", "linked_at", "last_synced_at"]
+
+
+@admin.register(WebhookEvent)
+class WebhookEventAdmin(admin.ModelAdmin):
+    list_display = ["received_at", "event_type", "company", "processed_at"]
+    list_filter = ["event_type"]
+    search_fields = ["webhook_id", "company__name"]
+    list_select_related = ["company"]
+    readonly_fields = [
+        "webhook_id",
+        "event_type",
+        "company",
+        "payload",
+        "received_at",
+        "processed_at",
+        "error",
+    ]
 
 
 @admin.register(Membership)

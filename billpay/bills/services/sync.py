@@ -78,9 +78,14 @@ class TypeCounts:
 
 
 def sync_request(
-    *, company: Company, trigger: str, full: bool = False, data_types: Iterable[str] | None = None
+    *,
+    company: Company,
+    trigger: str,
+    full: bool = False,
+    data_types: Iterable[str] | None = None,
+    enqueue: bool = True,
 ) -> SyncRun:
-    """Queue a sync of the company and enqueue it after commit.
+    """Queue a sync of the company and (unless the caller runs it itself) enqueue it after commit.
 
     **Idempotent:** while a run is active, returns it (adding any data types it lacks).
     """
@@ -93,7 +98,8 @@ def sync_request(
             run = SyncRun.objects.create(
                 company=company, trigger=trigger, full=full, data_types=wanted
             )
-            bills_sync_task.delay_on_commit(run_id=run.pk)
+            if enqueue:
+                bills_sync_task.delay_on_commit(run_id=run.pk)
             return run
     except IntegrityError:
         with transaction.atomic():

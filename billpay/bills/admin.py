@@ -1,0 +1,87 @@
+from django.contrib import admin, messages
+
+from billpay.bills.models import Bill, BillLine, Supplier, SyncRun
+from billpay.bills.services import sync_request
+from billpay.onboarding.models import Company
+
+
+class ReadOnlyMixin:
+    """Mirrored rows come from the books: staff look, they do not edit."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class BillLineInline(ReadOnlyMixin, admin.TabularInline):
+    model = BillLine
+    extra = 0
+    fields = [
+        "position",
+        "description",
+        "quantity",
+        "unit_amount",
+        "total_amount",
+        "codat_account_id",
+    ]
+
+
+@admin.register(Bill)
+class BillAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = [
+        "supplier_name",
+        "reference",
+        "company",
+        "due_date",
+        "currency",
+        "amount_due",
+        "codat_status",
+        "review_status",
+    ]
+    list_filter = ["codat_status", "review_status", "currency", "is_deleted"]
+    search_fields = ["supplier_name", "reference", "codat_bill_id", "company__name"]
+    list_select_related = ["company"]
+    date_hierarchy = "due_date"
+    inlines = [BillLineInline]
+    show_full_result_count = False  # no COUNT(*) over every bill of every company
+
+
+@admin.register(Supplier)
+class SupplierAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["name", "company", "email", "default_currency", "status", "is_deleted"]
+    list_filter = ["status", "default_currency", "is_deleted"]
+    search_fields = ["name", "email", "codat_supplier_id", "company__name"]
+    list_select_related = ["company"]
+
+
+@admin.register(SyncRun)
+class SyncRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = [
+        "created_at",
+        "company",
+        "trigger",
+        "full",
+        "status",
+        "records_read",
+        "api_calls",
+        "error",
+    ]
+    list_filter = ["status", "trigger", "full"]
+    search_fields = ["company__name", "error"]
+    list_select_related = ["company"]
+    actions = ["full_resync"]
+
+    @admin.action(description="Full resync of these runs' companies")
+    def full_resync(self, request, queryset) -> None:
+        companies = Company.objects.filter(pk__in=queryset.values("company_id"))
+        for company in companies:
+            sync_request(company=company, trigger=SyncRun.Trigger.MANUAL, full=True)
+        messages.success(request, f"Full resync queued for {len(companies)} companies.")
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,38 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from billpay.bills.models import SyncRun
+from billpay.bills.services import SyncOutcome, bills_sync, sync_request
+from billpay.onboarding.models import Company
+
+
+class Command(BaseCommand):
+    help = "Sync one company's books now, in this process (incremental unless --full)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("company_id", type=int)
+        parser.add_argument(
+            "--full", action="store_true", help="Re-read everything and find deletions."
+        )
+
+    def handle(self, *args, company_id: int, full: bool, **options):
+        company = Company.objects.filter(pk=company_id).first()
+        if company is None:
+            raise CommandError(f"No company with id {company_id}.")
+        run = sync_request(
+            company=company, trigger=SyncRun.Trigger.COMMAND, full=full, enqueue=False
+        )
+        outcome = bills_sync(run_id=run.pk)
+        run.refresh_from_db()
+        if outcome == SyncOutcome.SKIPPED:
+            raise CommandError(
+                f"Another sync of {company} is running (run {run.pk}); try again when it ends."
+            )
+        if outcome == SyncOutcome.WAITING:
+            raise CommandError(
+                "Codat is still reading the books for the first time; try again shortly."
+            )
+        if run.status != SyncRun.Status.SUCCEEDED:
+            raise CommandError(f"Sync failed: {run.error}")
+        for data_type, counts in run.counts.items():
+            self.stdout.write(f"{data_type}: {counts}")
+        self.stdout.write(f"Done in {run.duration_s:.1f} s with {run.api_calls} API calls.")
