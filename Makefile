@@ -35,6 +35,9 @@ test: install
 		if [ $$rc -eq 5 ]; then echo "pytest collected no tests: that is a failure here."; exit 1; fi; \
 		exit $$rc
 
+bench: install
+	$(BIN)/python -m tests.bench
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -4,11 +4,21 @@ Mirror, don't mutate: remote fields are overwritten by every sync and keep Codat
 local workflow state (review) lives in its own fields, which a sync never touches.
 """
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 
 from billpay.core.models import AMOUNT, MirroredModel, TimestampedModel
+
+# The inbox's sort keys are never NULL (a bill without a due date sorts as due on FAR_FUTURE), so
+# keyset pagination is one index range scan. The indexes below use these exact expressions.
+FAR_FUTURE, FAR_PAST = date(9999, 12, 31), date(1, 1, 1)
+DUE_KEY = Coalesce(F("due_date"), Value(FAR_FUTURE))
+ISSUE_KEY = Coalesce(F("issue_date"), Value(FAR_PAST))
+TO_PAY = Q(amount_due__gt=0, is_deleted=False) & ~Q(codat_status__in=["Void", "Draft"])
 
 
 class Supplier(MirroredModel):
@@ -98,14 +108,20 @@ class Bill(MirroredModel):
             )
         ]
         indexes = [
-            # The inbox's default view: bills to pay, by due date, keyset-paginated on (due_date, id).
+            # The inbox's default view (bills to pay by due date), with and without a currency.
+            models.Index(F("company"), DUE_KEY, F("id"), name="bill_to_pay_due", condition=TO_PAY),
             models.Index(
-                fields=["company", "due_date", "id"],
-                name="bill_inbox_to_pay",
-                condition=Q(amount_due__gt=0, is_deleted=False)
-                & ~Q(codat_status__in=["Void", "Draft"]),
+                F("company"),
+                F("currency"),
+                DUE_KEY,
+                F("id"),
+                name="bill_to_pay_cur_due",
+                condition=TO_PAY,
             ),
-            models.Index(fields=["company", "due_date", "id"], name="bill_company_due"),
+            models.Index(F("company"), DUE_KEY, F("id"), name="bill_company_due"),
+            models.Index(
+                F("company"), F("amount_due"), F("id"), name="bill_to_pay_amount", condition=TO_PAY
+            ),
             models.Index(fields=["company", "codat_supplier_id"], name="bill_company_supplier"),
         ]
 

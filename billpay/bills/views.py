@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseStopPolling, trigger_client_event
@@ -55,6 +56,7 @@ def inbox(request: CompanyHttpRequest) -> HttpResponse:
 
 @require_GET
 @company_required
+@vary_on_headers("HX-Request")
 def inbox_totals(request: CompanyHttpRequest) -> HttpResponse:
     filters = InboxFilterForm(request.GET).filters()
     totals = selectors.bill_totals_by_currency(company=request.company, filters=filters)
@@ -67,6 +69,13 @@ class _Echo:
         return value
 
 
+def _csv_cell(value):
+    """Text from the books that a spreadsheet would run as a formula is prefixed with a quote."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 @require_GET
 @company_required
 def inbox_csv(request: CompanyHttpRequest) -> StreamingHttpResponse:
@@ -77,7 +86,10 @@ def inbox_csv(request: CompanyHttpRequest) -> StreamingHttpResponse:
         *columns
     )
     writer = csv.writer(_Echo())
-    lines = (writer.writerow(row) for row in ([*columns], *rows.iterator(chunk_size=2000)))
+    lines = (
+        writer.writerow([_csv_cell(v) for v in row])
+        for row in ([*columns], *rows.iterator(chunk_size=2000))
+    )
     response = StreamingHttpResponse(lines, content_type="text/csv")
     response["Content-Disposition"] = (
         f'attachment; filename="bills-{timezone.localdate():%Y-%m-%d}.csv"'
@@ -99,6 +111,7 @@ def bill_detail(request: CompanyHttpRequest, bill_id: int) -> HttpResponse:
 
 @require_GET
 @company_required
+@vary_on_headers("HX-Request")
 def bill_attachments(request: CompanyHttpRequest, bill_id: int) -> HttpResponse:
     bill = selectors.bill_get(company=request.company, bill_id=bill_id)
     try:
@@ -121,7 +134,10 @@ def bill_attachment_download(
         messages.error(request, exc.message)
         return redirect("bills:bill-detail", bill_id=bill.pk)
     response = HttpResponse(file.content, content_type=file.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{file.name.replace(chr(34), "")}"'
+    # The name comes from the books: drop control characters (a newline is a 500) and let Django
+    # quote it, with filename* for non-ASCII names.
+    name = "".join(c for c in file.name if c.isprintable()).replace('"', "") or "attachment"
+    response["Content-Disposition"] = content_disposition_header(True, name)
     return response
 
 
@@ -174,7 +190,12 @@ def sync_now(request: CompanyHttpRequest) -> HttpResponse:
     if request.htmx:
         return render(request, "bills/_sync_status.html", {"run": run})
     messages.info(request, "Sync started.")
-    return redirect(request.POST.get("next") or "onboarding:connection")
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "onboarding:connection"  # never send the user to another site
+    return redirect(next_url)
 
 
 @require_GET
