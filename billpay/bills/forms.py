@@ -8,19 +8,18 @@ class InboxFilterForm(forms.Form):
     """The inbox's GET parameters. Anything malformed falls back to the default view."""
 
     view = forms.ChoiceField(choices=list(VIEWS.items()), required=False)
-    q = forms.CharField(label="Search", required=False, max_length=100)
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        max_length=100,
+        widget=forms.SearchInput(attrs={"placeholder": "Supplier, reference or line"}),
+    )
     supplier = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
     currency = forms.CharField(required=False, max_length=3)
     review = forms.ChoiceField(
         choices=[("", "Any review state"), *Bill.Review.choices], required=False
     )
     sort = forms.ChoiceField(choices=list(SORT_LABELS.items()), required=False)
-
-    def __init__(self, data=None, **kwargs):
-        super().__init__(data, **kwargs)
-        self.fields["q"].widget.attrs.update(
-            type="search", placeholder="Supplier, reference or line"
-        )
 
     def filters(self) -> InboxFilter:
         if not self.is_valid():

@@ -21,6 +21,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from billpay.bills.models import DUE_KEY, ISSUE_KEY, TO_PAY, Bill, Supplier, SyncRun
+from billpay.core.money import format_money
 
 PAGE_SIZE = 50
 
@@ -305,7 +306,7 @@ def bill_activity(*, company: Any, bill: Bill) -> list[ActivityItem]:
             a.allocated_on or a.paid_on,
             "Your books",
             "recorded a payment",
-            f"{a.amount} {a.currency}",
+            format_money(a.amount, a.currency or bill.currency),
         )
         for a in bill.allocations.all()
         if a.allocated_on or a.paid_on

@@ -22,10 +22,11 @@ def bill_review(*, bill: Bill, actor, decision: str, reason: str = "") -> Bill:
         raise ReviewReasonRequired("Say why the bill is rejected, so the owner knows what to fix.")
     with transaction.atomic():
         locked = Bill.objects.select_for_update().get(pk=bill.pk, company=bill.company)
-        if locked.review_status == decision and locked.review_reason == reason:
+        kept_reason = reason if decision == Bill.Review.REJECTED else ""
+        if locked.review_status == decision and locked.review_reason == kept_reason:
             return locked
         locked.review_status = decision
-        locked.review_reason = reason if decision == Bill.Review.REJECTED else ""
+        locked.review_reason = kept_reason
         locked.reviewed_by = actor if decision != Bill.Review.PENDING else None
         locked.reviewed_at = timezone.now() if decision != Bill.Review.PENDING else None
         locked.save(update_fields=["review_status", "review_reason", "reviewed_by", "reviewed_at"])

@@ -1,4 +1,5 @@
 from datetime import date
+from decimal import Decimal
 
 from django import template
 from django.utils import timezone
@@ -19,6 +20,17 @@ def due_label(due: date | None, amount_due, today: date | None = None) -> str:
     if days <= 30:
         return f"due in {days} day{'s' if days != 1 else ''}"
     return ""
+
+
+@register.filter
+def quantity(value: Decimal | None) -> str:
+    """A line's quantity without trailing zeros and never in exponent form: 10, 2.5, 0.3333.
+
+    (Decimal.normalize() alone turns 10.0000 into "1E+1".)
+    """
+    if value is None:
+        return ""
+    return format(value.normalize(), "f")
 
 
 @register.filter
