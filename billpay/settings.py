@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "billpay.onboarding",
     "billpay.bills",
     "billpay.mapping",
+    "billpay.payments",
     "billpay.sandbox",
 ]
 

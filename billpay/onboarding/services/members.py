@@ -13,6 +13,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 from billpay.core.services import audit_record
 from billpay.onboarding.errors import EmailTaken, InvitationForSomeoneElse, InvitationInvalid
@@ -153,8 +154,22 @@ def invitation_accept_new_user(
         ) from exc
 
 
-def demo_seed(*, password: str) -> Company:
-    """The demo company with an owner and an accountant. **Idempotent:** safe to run again."""
+def demo_seed(
+    *,
+    password: str,
+    codat_company_id: str = "",
+    codat_connection_id: str = "",
+    platform_key: str = "qhyg",
+) -> Company:
+    """The demo company with an owner and an accountant, optionally linked to (sandbox) books.
+
+    **Idempotent:** safe to run again; an already linked company keeps its link.
+    """
+    from billpay.bills.models import SyncRun
+    from billpay.bills.services import sync_request
+    from billpay.onboarding.models import AccountingConnection
+    from billpay.onboarding.services.connection import INTEGRATION_NAMES
+
     with transaction.atomic():
         company, _ = Company.objects.get_or_create(
             name="Acme Plumbing Ltd", defaults={"base_currency": "USD", "country": "US"}
@@ -167,4 +182,16 @@ def demo_seed(*, password: str) -> Company:
                 email=email, password=password, full_name=full_name
             )
             Membership.objects.get_or_create(user=user, company=company, defaults={"role": role})
+        if codat_company_id and not company.codat_company_id:
+            company.codat_company_id = codat_company_id
+            company.save(update_fields=["codat_company_id"])
+            AccountingConnection.objects.update_or_create(
+                company=company,
+                defaults={
+                    "codat_connection_id": codat_connection_id, "platform_key": platform_key,
+                    "platform_name": INTEGRATION_NAMES.get(platform_key, platform_key),
+                    "status": AccountingConnection.Status.LINKED, "linked_at": timezone.now(),
+                },
+            )  # fmt: skip
+            sync_request(company=company, trigger=SyncRun.Trigger.LINK)
     return company

@@ -12,12 +12,16 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from svix.webhooks import Webhook, WebhookVerificationError
 
 from billpay.onboarding.errors import WebhookRejected
 from billpay.onboarding.models import Company, WebhookEvent
 
 logger = logging.getLogger(__name__)
+
+# Who follows the outcome of a push, by Codat data type: called with the stored write event.
+WRITE_HANDLERS: dict[str, str] = {}
 
 # Codat's data type names → the sync's.
 SYNCED_TYPES = {
@@ -104,4 +108,7 @@ def _act(event: WebhookEvent) -> None:
         ]
         if changed:
             sync_request(company=event.company, trigger=SyncRun.Trigger.WEBHOOK, data_types=changed)
-    # {dataType}.write.* events stay recorded for the write path, which looks them up.
+    elif event.event_type.endswith((".write.successful", ".write.unsuccessful")):
+        handler = WRITE_HANDLERS.get(event.event_type.split(".", 1)[0])
+        if handler:
+            import_string(handler)(event=event)
