@@ -1,0 +1,207 @@
+"""Platform profiles: one table drives both `options/{dataType}` answers and push validation."""
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How one accounting platform behaves behind a connection."""
+
+    key: str
+    name: str
+    base_currency: str
+    currencies: tuple[str, ...]  # currencies enabled in the books; bills and accounts must use them
+    id_style: str = "uuid"  # "numeric" like QuickBooks ("145"), or "uuid" like Xero
+    bank_account_types: tuple[str, ...] = ("Debit", "Credit")
+    # field path -> max length, per data type
+    max_lengths: dict[str, dict[str, int]] = field(default_factory=dict)
+    # field paths the platform insists on, per data type, beyond the common ones
+    required: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    one_bill_link_per_line: bool = False  # Xero: only the one-line-per-bill payment format
+
+
+PROFILES: dict[str, Profile] = {
+    "qhyg": Profile(
+        key="qhyg",
+        name="QuickBooks Online",
+        base_currency="USD",
+        currencies=("USD", "GBP", "EUR", "CAD"),
+        id_style="numeric",
+        max_lengths={
+            # QuickBooks' DocNumber is 21 characters; DisplayName 100.
+            "bills": {"reference": 21, "note": 4000},
+            "billPayments": {"reference": 21, "note": 4000},
+            "suppliers": {"supplierName": 100, "contactName": 100},
+            "bankAccounts": {"accountName": 100, "nominalCode": 7},
+        },
+    ),
+    "gbol": Profile(
+        key="gbol",
+        name="Xero",
+        base_currency="GBP",
+        currencies=("GBP", "USD", "EUR"),
+        bank_account_types=("Debit",),  # Xero cannot create credit (card) accounts through Codat
+        max_lengths={
+            "bills": {"reference": 255},
+            "billPayments": {"reference": 255},
+            "suppliers": {"supplierName": 255, "contactName": 255},
+            "bankAccounts": {"accountName": 150, "nominalCode": 10},
+        },
+        required={"bankAccounts": ("accountNumber",)},
+        one_bill_link_per_line=True,
+    ),
+    "akxx": Profile(
+        key="akxx",
+        name="Oracle NetSuite",
+        base_currency="USD",
+        currencies=("USD", "GBP", "EUR", "CAD", "AUD"),
+        id_style="numeric",
+        max_lengths={
+            "bills": {"reference": 45},
+            "billPayments": {"reference": 45},
+            "suppliers": {"supplierName": 83},
+            "bankAccounts": {"accountName": 31, "nominalCode": 60},
+        },
+        # NetSuite subsidiaries with mandatory locations need the location as the reference.
+        required={"billPayments": ("reference",), "bankAccounts": ("nominalCode",)},
+    ),
+}
+DEFAULT_PROFILE = Profile(
+    key="", name="Accounting Platform", base_currency="GBP", currencies=("GBP", "USD", "EUR")
+)
+PLATFORM_NAMES = {
+    "fbrh": "FreeAgent",
+    "knfz": "Sage Intacct",
+    "rwuv": "Zoho Books",
+    "pdvj": "Sage Business Cloud",
+    "mqjo": "Xero (legacy)",
+}
+
+
+def get_profile(platform_key: str) -> Profile:
+    """The profile for a platform key; unknown keys get the default behaviour under their name."""
+    if platform_key in PROFILES:
+        return PROFILES[platform_key]
+    name = PLATFORM_NAMES.get(platform_key, f"Accounting Platform ({platform_key})")
+    return Profile(
+        key=platform_key,
+        name=name,
+        base_currency=DEFAULT_PROFILE.base_currency,
+        currencies=DEFAULT_PROFILE.currencies,
+    )
+
+
+OPTION_DATA_TYPES = (
+    "bills",
+    "suppliers",
+    "billPayments",
+    "bankAccounts",
+    "chartOfAccounts",
+    "billCreditNotes",
+    "journals",
+    "journalEntries",
+)
+
+# data type -> (field, option type, display name, required everywhere, nested fields)
+_FIELDS: dict[str, list[tuple]] = {
+    "bills": [
+        ("reference", "String", "Reference", False, None),
+        ("supplierRef", "Object", "Supplier", True, [("id", "String", "Supplier ID", True)]),
+        ("issueDate", "DateTime", "Issue date", True, None),
+        ("dueDate", "DateTime", "Due date", True, None),
+        ("currency", "String", "Currency", True, None),
+        ("currencyRate", "Number", "Currency rate", False, None),
+        ("status", "String", "Status", True, None),
+        (
+            "lineItems",
+            "Array",
+            "Line items",
+            True,
+            [
+                ("description", "String", "Description", False),
+                ("unitAmount", "Number", "Unit amount", True),
+                ("quantity", "Number", "Quantity", True),
+                ("accountRef", "Object", "Account", True),
+                ("taxRateRef", "Object", "Tax rate", False),
+            ],
+        ),
+        ("subTotal", "Number", "Sub total", True, None),
+        ("taxAmount", "Number", "Tax amount", True, None),
+        ("totalAmount", "Number", "Total amount", True, None),
+        ("note", "String", "Note", False, None),
+    ],
+    "suppliers": [
+        ("supplierName", "String", "Supplier name", True, None),
+        ("contactName", "String", "Contact name", False, None),
+        ("emailAddress", "String", "Email address", False, None),
+        ("phone", "String", "Phone", False, None),
+        ("defaultCurrency", "String", "Default currency", False, None),
+        ("status", "String", "Status", True, None),
+    ],
+    "billPayments": [
+        ("supplierRef", "Object", "Supplier", True, [("id", "String", "Supplier ID", True)]),
+        ("accountRef", "Object", "Bank account", True, [("id", "String", "Account ID", True)]),
+        ("totalAmount", "Number", "Total amount", True, None),
+        ("currency", "String", "Currency", True, None),
+        ("currencyRate", "Number", "Currency rate", False, None),
+        ("date", "DateTime", "Payment date", True, None),
+        ("reference", "String", "Reference", False, None),
+        ("note", "String", "Note", False, None),
+        ("lines", "Array", "Lines", True, [("amount", "Number", "Amount", True)]),
+    ],
+    "bankAccounts": [
+        ("accountName", "String", "Account name", True, None),
+        ("accountType", "String", "Account type", True, None),
+        ("accountNumber", "String", "Account number", False, None),
+        ("nominalCode", "String", "Nominal code", False, None),
+        ("currency", "String", "Currency", True, None),
+        ("institution", "String", "Institution", False, None),
+    ],
+}
+
+
+def _choice(value: str) -> dict:
+    return {"value": value, "type": "String", "displayName": value, "required": False}
+
+
+def _property(profile: Profile, data_type: str, spec: tuple, prefix: str = "") -> dict:
+    name, kind, display, required = spec[:4]
+    path = f"{prefix}{name}"
+    node: dict = {
+        "type": kind,
+        "displayName": display,
+        "description": f"{display} ({profile.name})",
+        "required": required or path in profile.required.get(data_type, ()),
+    }
+    limit = profile.max_lengths.get(data_type, {}).get(path)
+    if limit:
+        node["validation"] = {
+            "warnings": [{"field": path, "details": f"Max length of {limit} characters."}],
+            "information": [],
+        }
+    if name in ("currency", "defaultCurrency"):
+        node["options"] = [_choice(code) for code in profile.currencies]
+    if data_type == "bankAccounts" and name == "accountType":
+        node["options"] = [_choice(value) for value in profile.bank_account_types]
+    if data_type == "suppliers" and name == "status":
+        node["options"] = [_choice("Active"), _choice("Archived")]
+    nested = spec[4] if len(spec) > 4 else None
+    if nested:
+        node["properties"] = {
+            child[0]: _property(profile, data_type, child, prefix=f"{path}.") for child in nested
+        }
+    return node
+
+
+def push_options(profile: Profile, data_type: str) -> dict:
+    """The PushOption tree `GET …/options/{dataType}` answers for this platform."""
+    fields = _FIELDS.get(data_type, [])
+    return {
+        "type": "Object",
+        "displayName": data_type,
+        "description": f"{data_type} on {profile.name}",
+        "required": True,
+        "properties": {spec[0]: _property(profile, data_type, spec) for spec in fields},
+        "options": None,
+        "validation": {"warnings": [], "information": []},
+    }
