@@ -48,13 +48,14 @@ def parse_datetime(value: Any) -> datetime | None:
 
 def decode(cls: type[T], data: Any) -> T:
     """Build a `cls` record from a JSON object (a dict); raise if it is not one."""
-    if not isinstance(data, Mapping):
+    if not isinstance(data, dict | Mapping):
         raise CodatInvalidResponseError(
             f"expected a JSON object for {cls.__name__}, got {type(data).__name__}"
         )
     kwargs: dict[str, Any] = {"raw": data}
     for name, path, convert, required in _plan(cls):
-        value = _lookup(data, path)
+        # Most fields are one key deep: a plain dict lookup (this loop runs for every record).
+        value = data.get(path[0]) if len(path) == 1 else _lookup(data, path)
         converted = None if value is None else convert(value)
         if converted is None:
             if required:
@@ -72,7 +73,7 @@ def camel(name: str) -> str:
 def _lookup(data: Mapping[str, Any], path: tuple[str, ...]) -> Any:
     value: Any = data
     for key in path:
-        if not isinstance(value, Mapping):
+        if not isinstance(value, dict | Mapping):
             return None
         value = value.get(key)
     return value
@@ -112,7 +113,7 @@ def _converter(hint: Any) -> Callable[[Any], Any]:
             return lambda value: dict(value) if isinstance(value, Mapping) else None
         return _dict_of(_converter(args[1]))
     if dataclasses.is_dataclass(hint):
-        return lambda value: decode(hint, value) if isinstance(value, Mapping) else None
+        return lambda value: decode(hint, value) if isinstance(value, dict | Mapping) else None
     simple = {str: _to_str, Decimal: _to_decimal, int: _to_int, bool: _to_bool}
     if hint in simple:
         return simple[hint]
@@ -125,6 +126,8 @@ def _tuple_of(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
     def to_tuple(value: Any) -> tuple[Any, ...] | None:
         if not isinstance(value, list):
             return None
+        if not value:
+            return ()
         items = (convert(item) for item in value if item is not None)
         return tuple(item for item in items if item is not None)
 

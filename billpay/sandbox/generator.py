@@ -76,6 +76,7 @@ def generate_books(
     suppliers: int | None = None,
     seed: int = 1,
     fill_cache: bool = True,
+    lines_per_bill: int | None = None,
 ) -> Books:
     """Fill an empty company's ledger (and, if asked, the cache) with deterministic books."""
     rng = random.Random(seed)
@@ -94,8 +95,9 @@ def generate_books(
         _payment_methods(writer, ids, now)
         supplier_rows = _suppliers(writer, ids, rng, suppliers, base, now)
         payments = _bills(
-            writer, ids, rng, bills, supplier_rows, expense, taxes, banks, base, today
-        )
+            writer, ids, rng, bills, supplier_rows, expense, taxes, banks, base, today,
+            lines_per_bill,
+        )  # fmt: skip
         writer.flush()
     return Books(
         suppliers=suppliers,
@@ -258,7 +260,9 @@ def _suppliers(writer, ids, rng, count: int, base: str, now) -> list[dict]:
     return rows
 
 
-def _bills(writer, ids, rng, count, suppliers, expense, taxes, banks, base, today) -> int:
+def _bills(
+    writer, ids, rng, count, suppliers, expense, taxes, banks, base, today, lines=None
+) -> int:
     payments = 0
     for n in range(count):
         supplier = rng.choice(suppliers)
@@ -266,7 +270,7 @@ def _bills(writer, ids, rng, count, suppliers, expense, taxes, banks, base, toda
         issue = today - timedelta(days=rng.randint(1, 330))
         due = issue + timedelta(days=rng.choice((7, 14, 30, 30, 45, 60)))
         lines, sub_total, tax_total = [], Decimal("0.00"), Decimal("0.00")
-        for number in range(1, rng.randint(1, 5) + 1):
+        for number in range(1, (lines or rng.randint(1, 5)) + 1):
             account_index = rng.randrange(len(expense))
             account = expense[account_index]
             tax = rng.choice(taxes)

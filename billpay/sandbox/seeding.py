@@ -25,6 +25,7 @@ def seed_company(
     bills: int = 150,
     suppliers: int | None = None,
     seed: int = 1,
+    lines_per_bill: int | None = None,
 ) -> Seeded:
     """Create a company whose ledger and cache hold the same generated books."""
     now = clock.now()
@@ -38,8 +39,9 @@ def seed_company(
             last_sync=now,
         )
         books = generator.generate_books(
-            company, get_profile(platform_key), bills=bills, suppliers=suppliers, seed=seed
-        )
+            company, get_profile(platform_key), bills=bills, suppliers=suppliers, seed=seed,
+            lines_per_bill=lines_per_bill,
+        )  # fmt: skip
         SandboxDataset.objects.bulk_create(
             SandboxDataset(
                 company=company,
