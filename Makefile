@@ -21,12 +21,14 @@ install: $(STAMP)
 run: install
 	mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py seed_demo
+	@# Sandbox books for the demo company (once), then the demo logins linked to them.
+	$(BIN)/python manage.py sandbox_seed --company-name "Acme Plumbing Ltd" --bills 150 --if-missing > var/sandbox-ids.txt
+	$(BIN)/python manage.py seed_demo $$(sed -n 's/^company_id=/--codat-company-id=/p; s/^connection_id=/--codat-connection-id=/p' var/sandbox-ids.txt)
 	@echo
 	@echo "  BillPay is starting at http://127.0.0.1:8000  (Ctrl-C stops everything)"
 	@echo "  Log in as owner@example.com or accountant@example.com, password billpay-demo"
 	@echo
-	PATH="$(CURDIR)/$(BIN):$$PATH" GUNICORN_CMD_ARGS="--bind 127.0.0.1:8000 --reload" \
+	PATH="$(CURDIR)/$(BIN):$$PATH" GUNICORN_CMD_ARGS="--bind 127.0.0.1:8000 --workers 2" \
 		$(BIN)/honcho start web worker beat
 
 test: install
