@@ -115,3 +115,105 @@ class LedgerAccountFactory(DjangoModelFactory):
     currency = "USD"
     current_balance = Decimal("25000.00")
     is_bank_account = True
+
+
+# --- issue 6 ---
+class AccountMappingFactory(DjangoModelFactory):
+    class Meta:
+        model = "mapping.AccountMapping"
+
+    company = factory.SubFactory(CompanyFactory)
+    method = "bank_transfer"
+    currency = "USD"
+    account = factory.SubFactory(
+        LedgerAccountFactory,
+        company=factory.SelfAttribute("..company"),
+        currency=factory.SelfAttribute("..currency"),
+    )
+
+
+# --- issue 5 ---
+# Bills and suppliers created here and written to the books: rows, form data, and a driver that
+# runs the writes (and the syncs they ask for) the way the Celery worker would.
+
+
+class TaxRateFactory(DjangoModelFactory):
+    class Meta:
+        model = "bills.TaxRate"
+
+    company = factory.SubFactory(CompanyFactory)
+    codat_tax_rate_id = factory.Sequence(lambda n: f"tax-{n}")
+    name = factory.Sequence(lambda n: f"Tax {n}")
+    effective_tax_rate = Decimal("20")
+    status = "Active"
+
+
+class ExpenseAccountFactory(LedgerAccountFactory):
+    codat_account_id = factory.Sequence(lambda n: f"exp-{n}")
+    name = factory.Sequence(lambda n: f"Office costs {n}")
+    account_type = "Expense"
+    current_balance = Decimal("0")
+    is_bank_account = False
+
+
+class LedgerWriteFactory(DjangoModelFactory):
+    class Meta:
+        model = "bills.LedgerWrite"
+
+    company = factory.SubFactory(CompanyFactory)
+    data_type = "bills"
+    kind = "create"
+    bill = factory.SubFactory(BillFactory, company=factory.SelfAttribute("..company"))
+
+
+def bill_form_data(*, supplier, account, tax_rate=None, key=None, lines=None, **fields) -> dict:
+    """POST data for the new-bill form: one line of 2 × 50.00 unless `lines` says otherwise."""
+    import uuid
+
+    lines = lines or [{"description": "Flour", "quantity": "2", "unit_amount": "50.00"}]
+    data = {
+        "submission_key": str(key or uuid.uuid4()),
+        "supplier": str(supplier.pk) if supplier else "",
+        "reference": "INV-5001",
+        "issue_date": "2026-11-01",
+        "due_date": "2026-12-01",
+        "currency": "USD",
+        "note": "",
+        "lines-TOTAL_FORMS": str(len(lines)),
+        "lines-INITIAL_FORMS": "0",
+        "lines-MIN_NUM_FORMS": "1",
+        "lines-MAX_NUM_FORMS": "200",
+    }
+    for i, line in enumerate(lines):
+        data[f"lines-{i}-description"] = line.get("description", "")
+        data[f"lines-{i}-quantity"] = line.get("quantity", "1")
+        data[f"lines-{i}-unit_amount"] = line.get("unit_amount", "")
+        data[f"lines-{i}-account"] = str(line.get("account", account).pk) if account else ""
+        rate = line.get("tax_rate", tax_rate)
+        data[f"lines-{i}-tax_rate"] = str(rate.pk) if rate else ""
+    data.update(fields)
+    return data
+
+
+def drain_writes(company, *, rounds: int = 12) -> None:
+    """Run every unfinished write of the company, then the syncs they requested (a worker's job)."""
+    from billpay.bills.models import LedgerWrite, SyncRun
+    from billpay.bills.services.sync import bills_sync
+    from billpay.bills.services.writes import ledger_write_advance
+
+    for _ in range(rounds):
+        active = list(
+            LedgerWrite.objects.filter(company=company, status__in=LedgerWrite.ACTIVE)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        if not active:
+            break
+        for pk in active:
+            ledger_write_advance(write_id=pk)
+    for run in SyncRun.objects.filter(company=company, status__in=SyncRun.ACTIVE):
+        bills_sync(run_id=run.pk)
+
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

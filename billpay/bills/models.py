@@ -4,6 +4,7 @@ Mirror, don't mutate: remote fields are overwritten by every sync and keep Codat
 local workflow state (review) lives in its own fields, which a sync never touches.
 """
 
+import uuid
 from datetime import date
 
 from django.conf import settings
@@ -21,7 +22,29 @@ ISSUE_KEY = Coalesce(F("issue_date"), Value(FAR_PAST))
 TO_PAY = Q(amount_due__gt=0, is_deleted=False) & ~Q(codat_status__in=["Void", "Draft"])
 
 
+# A record created here gets a placeholder Codat id until the books confirm it (then the real id
+# replaces it, so the next sync updates the same row). A sync never sees these ids.
+LOCAL_ID_PREFIX = "local:"
+
+
+class Origin(models.TextChoices):
+    SYNCED = "synced", "From the books"
+    APP = "app", "Created in BillPay"
+
+
+class PushState(models.TextChoices):
+    """Where the latest write of a record to the books stands ("" for records only read)."""
+
+    NONE = "", "—"
+    SENDING = "sending", "Sending"
+    IN_BOOKS = "in_books", "In your books"
+    FAILED = "failed", "Failed"
+
+
 class Supplier(MirroredModel):
+    Origin = Origin
+    PushState = PushState
+
     codat_supplier_id = models.CharField(max_length=100)
     name = models.CharField(max_length=300, blank=True)
     contact_name = models.CharField(max_length=300, blank=True)
@@ -31,6 +54,10 @@ class Supplier(MirroredModel):
     default_currency = models.CharField(max_length=3, blank=True)
     status = models.CharField(max_length=20, blank=True)  # Codat: Active | Archived | Unknown
     addresses = models.JSONField(default=list, blank=True)
+    # Local write state (issue 5), never in a sync's update.
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.SYNCED)
+    push_state = models.CharField(max_length=20, choices=PushState.choices, blank=True)
+    push_error = models.TextField(blank=True)
 
     class Meta:
         constraints = [
@@ -42,6 +69,10 @@ class Supplier(MirroredModel):
 
     def __str__(self) -> str:
         return self.name or self.codat_supplier_id
+
+    @property
+    def is_in_books(self) -> bool:
+        return not self.codat_supplier_id.startswith(LOCAL_ID_PREFIX)
 
 
 class TaxRate(MirroredModel):
@@ -69,6 +100,9 @@ class Bill(MirroredModel):
         PENDING = "pending", "To review"
         APPROVED = "approved", "Approved"
         REJECTED = "rejected", "Rejected"
+
+    Origin = Origin
+    PushState = PushState
 
     codat_bill_id = models.CharField(max_length=100)
     supplier = models.ForeignKey(
@@ -100,6 +134,13 @@ class Bill(MirroredModel):
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_reason = models.TextField(blank=True)
+    # Bills created here and written to the books (issue 5): local state, never in a sync's update.
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.SYNCED)
+    push_state = models.CharField(max_length=20, choices=PushState.choices, blank=True)
+    push_error = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         constraints = [
@@ -127,6 +168,11 @@ class Bill(MirroredModel):
 
     def __str__(self) -> str:
         return f"{self.supplier_name} {self.reference}".strip() or self.codat_bill_id
+
+    @property
+    def is_in_books(self) -> bool:
+        """False for a bill created here that the books have not confirmed yet (not payable)."""
+        return not self.codat_bill_id.startswith(LOCAL_ID_PREFIX)
 
 
 class BillLine(models.Model):
@@ -207,6 +253,7 @@ class SyncRun(TimestampedModel):
         WEBHOOK = "webhook", "Webhook"
         LINK = "link", "First sync"
         COMMAND = "command", "Operator"
+        PUSH = "push", "After a write to the books"
 
     company = models.ForeignKey(
         "onboarding.Company", on_delete=models.CASCADE, related_name="sync_runs"
@@ -214,6 +261,8 @@ class SyncRun(TimestampedModel):
     trigger = models.CharField(max_length=20, choices=Trigger.choices)
     full = models.BooleanField(default=False)
     data_types = models.JSONField(default=list)
+    # Codat's read.completed modifiedFromDate: read records modified since then (>=) this time.
+    modified_from = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -249,3 +298,101 @@ class SyncRun(TimestampedModel):
         if self.started_at and self.finished_at:
             return (self.finished_at - self.started_at).total_seconds()
         return None
+
+
+def _attachment_path(instance: "BillAttachment", filename: str) -> str:
+    # Never the user's file name on disk: a random name under the company's folder.
+    return f"bill-attachments/{instance.company_id}/{instance.pk}"
+
+
+class BillAttachment(TimestampedModel):
+    """An invoice file uploaded here, kept until (and after) it is attached to the bill in the books."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    company = models.ForeignKey("onboarding.Company", on_delete=models.CASCADE, related_name="+")
+    bill = models.ForeignKey(
+        Bill, null=True, blank=True, on_delete=models.CASCADE, related_name="uploads"
+    )  # null while the form that uploaded it is being corrected
+    file = models.FileField(upload_to=_attachment_path, max_length=300)
+    name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    codat_attachment_id = models.CharField(max_length=100, blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LedgerWrite(TimestampedModel):
+    """One write to the books (a push) and its outcome: the exactly-once unit.
+
+    queued → submitting → pending → succeeded | failed, with unknown when a push may or may not
+    have reached Codat (it is looked up before anything is sent again).
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SUBMITTING = "submitting", "Sending"
+        PENDING = "pending", "Waiting for the books"
+        UNKNOWN = "unknown", "Checking the books"
+        SUCCEEDED = "succeeded", "In the books"
+        FAILED = "failed", "Failed"
+
+    class Kind(models.TextChoices):
+        CREATE = "create", "Create"
+        UPDATE = "update", "Update"
+        DELETE = "delete", "Delete"
+        ATTACHMENT = "attachment", "Attach a file"
+
+    ACTIVE = (Status.QUEUED, Status.SUBMITTING, Status.PENDING, Status.UNKNOWN)
+
+    company = models.ForeignKey(
+        "onboarding.Company", on_delete=models.CASCADE, related_name="ledger_writes"
+    )
+    data_type = models.CharField(max_length=20)  # Codat's: bills | suppliers
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    bill = models.ForeignKey(
+        Bill, null=True, blank=True, on_delete=models.CASCADE, related_name="writes"
+    )
+    supplier = models.ForeignKey(
+        Supplier, null=True, blank=True, on_delete=models.CASCADE, related_name="writes"
+    )
+    attachment = models.ForeignKey(
+        BillAttachment, null=True, blank=True, on_delete=models.CASCADE, related_name="writes"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    # Created with the intent, sent as Idempotency-Key on every try; also the form's one-time token.
+    idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    body = models.TextField(blank=True)  # the exact JSON sent (written once, at the first claim)
+    push_operation_key = models.CharField(max_length=64, blank=True)
+    record_id = models.CharField(max_length=100, blank=True)  # the ledger id, once known
+    error = models.TextField(blank=True)  # what the user reads
+    validation = models.JSONField(default=list, blank=True)  # Codat's messages, in plain words
+    attempts = models.PositiveIntegerField(default=0)
+    first_sent_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["company", "status"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "push_operation_key"],
+                condition=~Q(push_operation_key=""),
+                name="ledgerwrite_push_key_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.data_type} {self.kind} {self.status}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE

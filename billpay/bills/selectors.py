@@ -115,7 +115,8 @@ def bill_inbox_page(
     qs = bill_list_for_inbox(company=company, filters=filters, today=today)
     _, field, descending = SORTS.get(filters.sort, SORTS["due"])
     columns = ("id", "codat_bill_id", "supplier_name", "codat_supplier_id", "reference", "issue_date",
-               "due_date", "currency", "total_amount", "amount_due", "codat_status", "review_status")  # fmt: skip
+               "due_date", "currency", "total_amount", "amount_due", "codat_status", "review_status",
+               "push_state", "push_error")  # fmt: skip
     page_qs = qs.only(*columns)
     cursor = _decode(before or after, field)
     if cursor and before:
@@ -289,6 +290,15 @@ def bill_activity(*, company: Any, bill: Bill) -> list[ActivityItem]:
         "bill.review.rejected": "rejected the bill",
         "bill.review.pending": "reset the review",
         "bill.note": "added a note",
+        "bill.created": "created the bill here",
+        "bill.changed": "changed the bill",
+        "bill.deleted": "deleted the bill",
+        "bill.resent": "sent the bill again",
+        "bills.write.create": "saw the bill arrive in the books",
+        "bills.write.update": "saw the change arrive in the books",
+        "bills.write.delete": "saw the bill removed from the books",
+        "bills.write.attachment": "saw the invoice file attached in the books",
+        "bills.write.failed": "could not write to the books",
     }
     items = [
         ActivityItem(
@@ -313,5 +323,6 @@ def bill_activity(*, company: Any, bill: Bill) -> list[ActivityItem]:
     ]
     if bill.modified_date:
         items.append(ActivityItem(bill.modified_date, "Your books", "last changed the bill"))
-    items.append(ActivityItem(bill.synced_at, "BillPay", "synced the bill from your books"))
+    if bill.is_in_books:  # a bill created here and not yet in the books was never synced
+        items.append(ActivityItem(bill.synced_at, "BillPay", "synced the bill from your books"))
     return sorted(items, key=lambda item: item.at, reverse=True)

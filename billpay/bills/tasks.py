@@ -48,3 +48,47 @@ def bills_sync_all_task(self) -> int:
     count = sync_request_all_linked()
     logger.info("queued syncs for %s companies", count)
     return count
+
+
+# --- issue 5: writes to the books -----------------------------------------------------------------
+
+
+def _write_failed(self, exc, task_id, args, kwargs, einfo) -> None:
+    from billpay.bills.services.writes import ledger_write_fail
+
+    ledger_write_fail(
+        write_id=kwargs["write_id"],
+        reason="We couldn't get an answer from your accounting software. "
+        "Check your books before sending it again.",
+    )
+
+
+@shared_task(
+    bind=True,
+    autoretry_for=(CodatTransientError, OperationalError),
+    retry_backoff=True,
+    retry_jitter=True,
+    retry_backoff_max=settings.CELERY_RETRY_BACKOFF_MAX,
+    max_retries=12,
+    on_failure=_write_failed,
+)
+def ledger_write_task(self, *, write_id: int) -> str:
+    """Advance one write to the books; while Codat is still on it, check again (bounded backoff)."""
+    from billpay.bills.services.writes import WriteOutcome, ledger_write_advance
+
+    outcome = ledger_write_advance(write_id=write_id)
+    logger.info("ledger write %s: %s", write_id, outcome)
+    if outcome == WriteOutcome.WAITING:
+        countdown = min(5 * 2**self.request.retries, settings.CELERY_RETRY_BACKOFF_MAX)
+        raise self.retry(countdown=countdown)
+    return outcome
+
+
+@shared_task(bind=True)
+def ledger_write_sweep_task(self) -> int:
+    """Beat: enqueue again the writes to the books that have had no news for a while."""
+    from billpay.bills.services.writes import ledger_write_sweep
+
+    count = ledger_write_sweep()
+    logger.info("swept %s unfinished ledger writes", count)
+    return count

@@ -20,3 +20,18 @@ urlpatterns = [
     path("sync/", views.sync_now, name="sync-now"),
     path("sync/status/", views.sync_status, name="sync-status"),
 ]
+
+# --- issue 5: bills and suppliers created here and written to the books ---
+from billpay.bills import views_create  # noqa: E402
+
+urlpatterns += [
+    path("bills/new/", views_create.bill_new, name="bill-new"),
+    path("bills/new/totals/", views_create.bill_form_totals, name="bill-form-totals"),
+    path("bills/new/suppliers/", views_create.supplier_options, name="supplier-options"),
+    path("bills/<int:bill_id>/edit/", views_create.bill_edit, name="bill-edit"),
+    path("bills/<int:bill_id>/delete/", views_create.bill_delete, name="bill-delete"),
+    path("bills/<int:bill_id>/resend/", views_create.bill_resend, name="bill-resend"),
+    path("bills/<int:bill_id>/push/", views_create.bill_push_status, name="bill-push-status"),
+    path("suppliers/new/", views_create.supplier_new, name="supplier-new"),
+    path("suppliers/<int:supplier_id>/edit/", views_create.supplier_edit, name="supplier-edit"),
+]

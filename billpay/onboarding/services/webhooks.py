@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.module_loading import import_string
 from svix.webhooks import Webhook, WebhookVerificationError
 
@@ -21,7 +22,12 @@ from billpay.onboarding.models import Company, WebhookEvent
 logger = logging.getLogger(__name__)
 
 # Who follows the outcome of a push, by Codat data type: called with the stored write event.
-WRITE_HANDLERS: dict[str, str] = {}
+WRITE_HANDLERS: dict[str, str] = {
+    "bills": "billpay.bills.services.writes.ledger_write_webhook",
+    "suppliers": "billpay.bills.services.writes.ledger_write_webhook",
+    "billPayments": "billpay.payments.services.payment_write_event",
+    "bankAccounts": "billpay.mapping.services.bank_account_write_event",
+}
 
 # Codat's data type names → the sync's.
 SYNCED_TYPES = {
@@ -107,7 +113,11 @@ def _act(event: WebhookEvent) -> None:
             if t.get("dataType") in SYNCED_TYPES and t.get("recordsModified", True)
         ]
         if changed:
-            sync_request(company=event.company, trigger=SyncRun.Trigger.WEBHOOK, data_types=changed)
+            modified_from = parse_datetime(str(body.get("modifiedFromDate") or ""))
+            sync_request(
+                company=event.company, trigger=SyncRun.Trigger.WEBHOOK, data_types=changed,
+                modified_from=modified_from if modified_from and modified_from.tzinfo else None,
+            )  # fmt: skip
     elif event.event_type.endswith((".write.successful", ".write.unsuccessful")):
         handler = WRITE_HANDLERS.get(event.event_type.split(".", 1)[0])
         if handler:

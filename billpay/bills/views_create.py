@@ -1,0 +1,322 @@
+"""Creating and changing bills and suppliers here, and following their way into the books."""
+
+from __future__ import annotations
+
+import re
+
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import (
+    HttpResponseClientRedirect,
+    HttpResponseStopPolling,
+    trigger_client_event,
+)
+
+from billpay.bills import selectors_create as sel
+from billpay.bills.forms_create import BillForm, SupplierForm, line_formset, totals_lines
+from billpay.bills.models import Bill, LedgerWrite, PushState
+from billpay.bills.services import create
+from billpay.bills.services.options import bill_capabilities, push_rules_get
+from billpay.core.errors import DomainError
+from billpay.core.http import CompanyHttpRequest, company_required
+from billpay.onboarding.selectors import connection_get
+
+EXTRA_LINES = 3
+CURRENCY = re.compile(r"[A-Z]{3}")
+
+
+def _partial(request: CompanyHttpRequest, template: str, partial: str) -> str:
+    if request.htmx and not request.htmx.history_restore_request:
+        return f"{template}#{partial}"
+    return template
+
+
+def _done(request: CompanyHttpRequest, url: str) -> HttpResponse:
+    """After a successful POST: PRG for a browser, a client redirect for htmx."""
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+# --- bills ----------------------------------------------------------------------------------------
+
+
+def _bill_forms(request: CompanyHttpRequest, *, bill: Bill | None = None, extra_lines: int = 0):
+    company = request.company
+    rules = push_rules_get(company=company, data_type="bills")
+    kwargs = {
+        "company": company, "rules": rules, "terms": sel.supplier_terms_days,
+        "supplier_rules": push_rules_get(company=company, data_type="suppliers"),
+        "suppliers": sel.supplier_choices(company=company),
+        "current_currency": bill.currency if bill else "",
+    }  # fmt: skip
+    lines = {
+        "company": company, "rules": rules, "accounts": sel.expense_account_choices(company=company),
+        "tax_rates": sel.tax_rate_choices(company=company),
+    }  # fmt: skip
+    if request.method == "POST":
+        form = BillForm(request.POST, request.FILES, **kwargs)
+        formset = line_formset(request.POST, extra_lines=extra_lines, **lines)
+    else:
+        form = BillForm(initial=_bill_initial(request, bill), **kwargs)
+        formset = line_formset(initial=_lines_initial(bill), **lines)
+    return form, formset, rules
+
+
+def _bill_initial(request: CompanyHttpRequest, bill: Bill | None) -> dict:
+    initial = BillForm.initial_for_new(request.company)
+    if bill is not None:
+        initial.update(
+            supplier=bill.supplier_id, reference=bill.reference, issue_date=bill.issue_date,
+            due_date=bill.due_date, currency=bill.currency, note=bill.note,
+        )  # fmt: skip
+    elif request.GET.get("supplier", "").isdigit():
+        initial["supplier"] = int(request.GET["supplier"])
+    return initial
+
+
+def _lines_initial(bill: Bill | None) -> list[dict] | None:
+    if bill is None:
+        return None
+    return [
+        {
+            "description": line.description,
+            "quantity": _plain(line.quantity),
+            "unit_amount": _plain(line.unit_amount),
+            "account": _account_pk(bill, line.codat_account_id),
+            "tax_rate": _tax_pk(bill, line.codat_tax_rate_id),
+        }  # fmt: skip
+        for line in bill.lines.all()
+    ]
+
+
+def _plain(amount) -> str:
+    """2.0000 → "2", 1500.5000 → "1500.5": as a person would type it (never exponent notation)."""
+    text = f"{amount:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _account_pk(bill: Bill, codat_id: str):
+    return (
+        sel.expense_account_choices(company=bill.company_id)
+        .filter(codat_account_id=codat_id)
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
+def _tax_pk(bill: Bill, codat_id: str):
+    if not codat_id:
+        return None
+    return (
+        sel.tax_rate_choices(company=bill.company_id)
+        .filter(codat_tax_rate_id=codat_id)
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
+def _bill_context(
+    request, form, formset, rules, *, bill=None, duplicates=(), pending=None, show_errors=True
+):
+    currency = request.POST.get("currency", "")
+    if not CURRENCY.fullmatch(currency):  # only ever used to format the totals
+        currency = bill.currency if bill else request.company.base_currency
+    if formset.is_bound or bill is None:
+        totals = create.bill_totals(lines=totals_lines(formset), currency=currency)
+    else:  # the edit form as first shown: the bill's own figures
+        totals = create.BillTotals((), bill.sub_total, bill.tax_amount, bill.total_amount)
+    return {
+        "form": form, "formset": formset, "rules": rules, "bill": bill, "duplicates": duplicates,
+        "pending": pending, "show_errors": show_errors, "connection": connection_get(company=request.company),
+        "currency": currency, "totals": totals,
+        "capabilities": bill_capabilities(company=request.company),
+    }  # fmt: skip
+
+
+@require_http_methods(["GET", "POST"])
+@company_required
+@vary_on_headers("HX-Request")
+def bill_new(request: CompanyHttpRequest) -> HttpResponse:
+    action = request.POST.get("action", "")
+    form, formset, rules = _bill_forms(
+        request, extra_lines=EXTRA_LINES if action == "add_lines" else 0
+    )
+    pending = sel.attachment_pending_get(
+        company=request.company, user=request.user, attachment_id=request.POST.get("pending_attachment")
+    )  # fmt: skip
+    duplicates, saving = [], request.method == "POST" and not action
+    if saving and form.is_valid() and formset.is_valid():
+        upload = form.cleaned_data.get("attachment")
+        try:
+            bill = create.bill_create(
+                company=request.company, actor=request.user,
+                data=form.bill_input(formset.lines()), new_supplier=form.new_supplier(),
+                submission_key=form.cleaned_data["submission_key"], attachment=pending, upload=upload,
+                upload_content_type=getattr(upload, "sniffed_content_type", ""),
+                allow_duplicate=form.cleaned_data.get("confirm_duplicate", False),
+            )  # fmt: skip
+            return _done(request, reverse("bills:bill-detail", args=[bill.pk]))
+        except create.PossibleDuplicate as exc:
+            duplicates = exc.duplicates
+            form.add_error(None, exc.message)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+    if saving:
+        pending = pending or _keep_upload(request, form)
+    context = _bill_context(request, form, formset, rules, duplicates=duplicates, pending=pending,
+                            show_errors=saving)  # fmt: skip
+    return render(request, _partial(request, "bills/bill_form.html", "bill-form"), context)
+
+
+def _keep_upload(request: CompanyHttpRequest, form: BillForm):
+    """A valid file posted with a form that has errors is kept, so the user needn't pick it again."""
+    upload = form.cleaned_data.get("attachment") if hasattr(form, "cleaned_data") else None
+    if not upload or "attachment" in form.errors:
+        return None
+    return create.bill_attachment_stash(
+        company=request.company, actor=request.user, upload=upload,
+        content_type=upload.sniffed_content_type,
+    )  # fmt: skip
+
+
+@require_POST
+@company_required
+def bill_form_totals(request: CompanyHttpRequest) -> HttpResponse:
+    _, formset, rules = _bill_forms(request)
+    context = _bill_context(request, None, formset, rules)
+    return render(request, "bills/bill_form.html#bill-totals", context)
+
+
+@require_GET
+@company_required
+def supplier_options(request: CompanyHttpRequest) -> HttpResponse:
+    suppliers = sel.supplier_search(company=request.company, q=request.GET.get("q", "")[:100])
+    context = {"suppliers": suppliers, "selected": request.GET.get("supplier", "")}
+    return render(request, "bills/_supplier_options.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@company_required
+@vary_on_headers("HX-Request")
+def bill_edit(request: CompanyHttpRequest, bill_id: int) -> HttpResponse:
+    bill = sel.bill_get_app_created(company=request.company, bill_id=bill_id)
+    action = request.POST.get("action", "")
+    form, formset, rules = _bill_forms(
+        request, bill=bill, extra_lines=EXTRA_LINES if action == "add_lines" else 0
+    )
+    saving = request.method == "POST" and not action
+    if saving and form.is_valid() and formset.is_valid():
+        try:
+            create.bill_update(
+                bill=bill, actor=request.user, data=form.bill_input(formset.lines()),
+                submission_key=form.cleaned_data["submission_key"],
+            )  # fmt: skip
+            return _done(request, reverse("bills:bill-detail", args=[bill.pk]))
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+    context = _bill_context(request, form, formset, rules, bill=bill, show_errors=saving)
+    return render(request, _partial(request, "bills/bill_form.html", "bill-form"), context)
+
+
+@require_POST
+@company_required
+def bill_delete(request: CompanyHttpRequest, bill_id: int) -> HttpResponse:
+    bill = sel.bill_get_app_created(company=request.company, bill_id=bill_id)
+    try:
+        bill = create.bill_delete(bill=bill, actor=request.user, submission_key=_key(request))
+    except DomainError as exc:
+        return _push_state(request, bill, error=exc.message)
+    if bill.is_deleted:
+        return _done(request, reverse("bills:inbox"))
+    return _done(request, reverse("bills:bill-detail", args=[bill.pk]))
+
+
+@require_POST
+@company_required
+def bill_resend(request: CompanyHttpRequest, bill_id: int) -> HttpResponse:
+    bill = sel.bill_get_app_created(company=request.company, bill_id=bill_id)
+    try:
+        bill = create.bill_resend(bill=bill, actor=request.user, submission_key=_key(request))
+    except DomainError as exc:
+        return _push_state(request, bill, error=exc.message)
+    if request.htmx:
+        return trigger_client_event(_push_state(request, bill), "billResent")
+    return redirect("bills:bill-detail", bill_id=bill.pk)
+
+
+@require_GET
+@company_required
+def bill_push_status(request: CompanyHttpRequest, bill_id: int) -> HttpResponse:
+    bill = sel.bill_get_app_created(company=request.company, bill_id=bill_id)
+    response = _push_state(request, bill)
+    if request.htmx and bill.push_state != PushState.SENDING:
+        response.status_code = HttpResponseStopPolling.status_code
+    return response
+
+
+def _push_state(request: CompanyHttpRequest, bill: Bill, *, error: str = "") -> HttpResponse:
+    writes = sel.bill_writes(company=request.company, bill=bill)
+    context = {
+        "bill": bill, "writes": writes, "error": error, "connection": connection_get(company=request.company),
+        "capabilities": bill_capabilities(company=request.company),
+        "failed": writes[0] if writes and writes[0].status == LedgerWrite.Status.FAILED else None,
+        "submission_key": create.new_submission_key(),
+    }  # fmt: skip
+    if request.htmx:
+        return render(request, "bills/_push_state.html", context)
+    return render(request, "bills/bill_push.html", context)
+
+
+def _key(request: CompanyHttpRequest):
+    return create.submission_key_parse(request.POST.get("submission_key", ""))
+
+
+# --- suppliers ------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@company_required
+@vary_on_headers("HX-Request")
+def supplier_new(request: CompanyHttpRequest) -> HttpResponse:
+    rules = push_rules_get(company=request.company, data_type="suppliers")
+    data = request.POST if request.method == "POST" else None
+    initial = {
+        "submission_key": create.new_submission_key(),
+        "default_currency": request.company.base_currency,
+    }
+    form = SupplierForm(data, initial=initial, company=request.company, rules=rules)
+    if form.is_bound and form.is_valid():
+        try:
+            create.supplier_create(
+                company=request.company, actor=request.user, data=form.supplier_input(),
+                submission_key=form.cleaned_data["submission_key"],
+            )  # fmt: skip
+            return _done(request, reverse("bills:suppliers"))
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+    context = {"form": form, "rules": rules, "supplier": None}
+    return render(request, _partial(request, "bills/supplier_form.html", "supplier-form"), context)
+
+
+@require_http_methods(["GET", "POST"])
+@company_required
+@vary_on_headers("HX-Request")
+def supplier_edit(request: CompanyHttpRequest, supplier_id: int) -> HttpResponse:
+    supplier = sel.supplier_get(company=request.company, supplier_id=supplier_id)
+    rules = push_rules_get(company=request.company, data_type="suppliers")
+    data = request.POST if request.method == "POST" else None
+    form = SupplierForm(data, initial=SupplierForm.initial_for(supplier), company=request.company,
+                        rules=rules, current_currency=supplier.default_currency)  # fmt: skip
+    if form.is_bound and form.is_valid():
+        try:
+            create.supplier_update(
+                supplier=supplier, actor=request.user, data=form.supplier_input(),
+                submission_key=form.cleaned_data["submission_key"],
+            )  # fmt: skip
+            return _done(request, reverse("bills:suppliers"))
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+    context = {"form": form, "rules": rules, "supplier": supplier}
+    return render(request, _partial(request, "bills/supplier_form.html", "supplier-form"), context)
