@@ -5,10 +5,11 @@ from tests.bench import harness
 
 def main() -> None:
     harness.setup_django()
-    from tests.bench import inbox, sync
+    from tests.bench import inbox, pay, sync
 
     with harness.server():
         sync.run()
+        pay.run()
     inbox.run()
     harness.print_table()
 

@@ -84,9 +84,9 @@ def server(workers: int = 2, threads: int = 4):
     try:
         for _ in range(150):
             try:
-                if requests.get(f"{BASE}/health/", timeout=1).status_code == 200:
+                if requests.get(f"{BASE}/health/", timeout=5).status_code == 200:
                     break
-            except requests.ConnectionError:
+            except requests.RequestException:
                 time.sleep(0.2)
         else:
             raise RuntimeError("the benchmark server did not start")

@@ -35,5 +35,6 @@ def test_a_task_round_trips_through_the_real_redis_broker():
 
 
 def test_beat_schedule_is_in_settings_and_names_real_tasks():
+    app.loader.import_default_modules()  # what a worker does at start: autodiscover tasks
     for entry in settings.CELERY_BEAT_SCHEDULE.values():
         assert entry["task"] in app.tasks

@@ -140,6 +140,7 @@ def test_read_completed_queues_a_sync_of_the_modified_types(connected):
 
     run = SyncRun.objects.get(company=connected)
     assert (run.trigger, run.data_types) == ("webhook", ["accounts", "bills"])
+    assert run.modified_from == datetime(2026, 11, 25, tzinfo=UTC)  # Codat's modifiedFromDate
 
 
 def test_processing_an_event_twice_acts_once(connected):

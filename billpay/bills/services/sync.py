@@ -16,11 +16,13 @@ Codat has not finished its first read of a newly linked company:
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from itertools import islice
+from queue import Full, Queue
 from typing import Any
 
 from django.conf import settings
@@ -29,6 +31,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from billpay.bills.models import (
+    LOCAL_ID_PREFIX,
     Bill,
     BillAllocation,
     BillLine,
@@ -38,6 +41,7 @@ from billpay.bills.models import (
     TaxRate,
 )
 from billpay.bills.selectors import currencies_cache_key
+from billpay.bills.services import bulk
 from billpay.codat import get_codat_client
 from billpay.codat.errors import CodatError, CodatTransientError
 from billpay.mapping.models import LedgerAccount
@@ -55,9 +59,12 @@ DATASET_KEYS = {
     "bills": "bills",
 }
 DATASET_DONE = {"Complete", "NotSupported"}
-# Re-read a little before the watermark: records modified in the same second as the last one
-# seen, or stamped by a clock slightly behind, would otherwise be missed.
-WATERMARK_OVERLAP = timedelta(minutes=5)
+# Incremental reads ask for modifiedDate > watermark (the newest modifiedDate seen), to the
+# microsecond. A fixed overlap before the watermark would re-read, on every sync, every record
+# stamped near the newest one: after a first read, where Codat stamps all records within
+# moments, that is all of them, forever. Records Codat stamps late are covered instead by its
+# read.completed webhook, whose modifiedFromDate becomes the run's lower bound (>=), and by the
+# staff full resync.
 # A run that has not moved for this long died with its worker; it must not block new syncs.
 STALE_AFTER = timedelta(minutes=30)
 
@@ -84,10 +91,12 @@ def sync_request(
     full: bool = False,
     data_types: Iterable[str] | None = None,
     enqueue: bool = True,
+    modified_from: datetime | None = None,
 ) -> SyncRun:
     """Queue a sync of the company and (unless the caller runs it itself) enqueue it after commit.
 
-    **Idempotent:** while a run is active, returns it (adding any data types it lacks).
+    `modified_from` (Codat's read.completed modifiedFromDate) lowers the incremental bound.
+    **Idempotent:** while a run is active, returns it (merging in data types and bound).
     """
     from billpay.bills.tasks import bills_sync_task
 
@@ -96,7 +105,11 @@ def sync_request(
     try:
         with transaction.atomic():
             run = SyncRun.objects.create(
-                company=company, trigger=trigger, full=full, data_types=wanted
+                company=company,
+                trigger=trigger,
+                full=full,
+                data_types=wanted,
+                modified_from=modified_from,
             )
             if enqueue:
                 bills_sync_task.delay_on_commit(run_id=run.pk)
@@ -110,14 +123,18 @@ def sync_request(
             )
             if active is None:  # it finished in the meantime: try once more
                 return sync_request(
-                    company=company, trigger=trigger, full=full, data_types=data_types
-                )
-            missing = [t for t in wanted if t not in active.data_types]
-            if missing and active.status != SyncRun.Status.RUNNING:
+                    company=company, trigger=trigger, full=full, data_types=data_types, enqueue=enqueue,
+                    modified_from=modified_from,
+                )  # fmt: skip
+            if active.status != SyncRun.Status.RUNNING:
                 active.data_types = [
-                    t for t in SYNC_DATA_TYPES if t in active.data_types or t in missing
+                    t for t in SYNC_DATA_TYPES if t in active.data_types or t in wanted
                 ]
-                active.save(update_fields=["data_types", "updated_at"])
+                if modified_from and (
+                    active.modified_from is None or modified_from < active.modified_from
+                ):
+                    active.modified_from = modified_from
+                active.save(update_fields=["data_types", "modified_from", "updated_at"])
             return active
 
 
@@ -212,15 +229,16 @@ def _sync_data_type(
     client: Any, run: SyncRun, company: Company, state: SyncState | None, data_type: str
 ) -> TypeCounts:
     spec = TYPES[data_type]
-    incremental = not run.full and state is not None and state.watermark is not None
-    query = (
-        f"modifiedDate>{_codat_time(state.watermark - WATERMARK_OVERLAP)}" if incremental else None
-    )
+    query = None
+    if not run.full and state is not None and state.watermark is not None:
+        query = f"modifiedDate>{_codat_time(state.watermark)}"
+        if run.modified_from and run.modified_from <= state.watermark:
+            query = f"modifiedDate>={_codat_time(run.modified_from)}"
     records = spec.list(client)(
         company_id=company.codat_company_id, query=query, page_size=settings.CODAT_SYNC_PAGE_SIZE
     )
     counts, watermark, seen = TypeCounts(), state.watermark if state else None, set()
-    for batch in _batches(records, settings.CODAT_SYNC_PAGE_SIZE):
+    for batch in _read_ahead(_batches(records, settings.CODAT_SYNC_PAGE_SIZE)):
         counts.read += len(batch)
         newest = max((r.modified_date for r in batch if r.modified_date), default=None)
         if newest is not None:
@@ -241,6 +259,42 @@ def _sync_data_type(
         defaults={"watermark": watermark, "synced_at": timezone.now()},
     )
     return counts
+
+
+def _read_ahead(batches: Iterator[list[Any]]) -> Iterator[list[Any]]:
+    """The same batches, the next one downloading in a thread while the caller writes this one.
+
+    Network waits and database writes then overlap; only that thread uses the client's session
+    until the iteration ends. An error in the thread is raised here, in the caller.
+    """
+    queue: Queue = Queue(maxsize=1)
+    stop, end = threading.Event(), object()
+
+    def produce() -> None:
+        try:
+            for batch in batches:
+                while not stop.is_set():
+                    try:
+                        queue.put(batch, timeout=0.5)
+                        break
+                    except Full:
+                        continue
+                if stop.is_set():
+                    return
+            queue.put(end)
+        except BaseException as exc:  # handed to the caller, which raises it
+            queue.put(exc)
+
+    thread = threading.Thread(target=produce, name="sync-read-ahead", daemon=True)
+    thread.start()
+    try:
+        while (item := queue.get()) is not end:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        thread.join(timeout=30)
 
 
 def _batches(items: Iterator[Any], size: int) -> Iterator[list[Any]]:
@@ -280,16 +334,22 @@ def _upsert(
         else:
             counts.updated += 1
         changed.append(row)
-    if changed:
-        model.objects.bulk_create(
-            changed, batch_size=2000, update_conflicts=True, unique_fields=["company", key],
-            update_fields=[f for f in UPDATE_FIELDS[model] if f != key],
-        )  # fmt: skip
+    bulk.upsert(
+        model,
+        changed,
+        unique_fields=["company", key],
+        update_fields=[f for f in UPDATE_FIELDS[model] if f != key],
+    )
     return changed
 
 
 def _mark_vanished(model: type[models.Model], key: str, company: Company, seen: set[str]) -> int:
-    present = model.objects.filter(company=company, is_deleted=False).values_list("pk", key)
+    # Records created here and not yet confirmed by the books have placeholder ids: not vanished.
+    present = (
+        model.objects.filter(company=company, is_deleted=False)
+        .exclude(**{f"{key}__startswith": LOCAL_ID_PREFIX})
+        .values_list("pk", key)
+    )
     gone = [pk for pk, code in present.iterator(chunk_size=5000) if code not in seen]
     for start in range(0, len(gone), 5000):
         model.objects.filter(pk__in=gone[start : start + 5000]).update(is_deleted=True)
@@ -407,45 +467,46 @@ def _write_bills(company: Company, records: list, counts: TypeCounts, full: bool
         record = by_id[codat_id]
         for position, item in enumerate(record.line_items, start=1):
             lines.append(
-                BillLine(
-                    company=company,
-                    bill_id=pk,
-                    position=position,
-                    description=item.description or "",
-                    quantity=item.quantity if item.quantity is not None else 1,
-                    unit_amount=item.unit_amount or 0,
-                    discount_amount=item.discount_amount,
-                    sub_total=item.sub_total,
-                    tax_amount=item.tax_amount,
-                    total_amount=item.total_amount,
-                    codat_account_id=(item.account_ref.id if item.account_ref else None) or "",
-                    account_name=(item.account_ref.name if item.account_ref else None) or "",
-                    codat_tax_rate_id=(item.tax_rate_ref.id if item.tax_rate_ref else None) or "",
-                    tax_rate_name=(item.tax_rate_ref.name if item.tax_rate_ref else None) or "",
-                )  # fmt: skip
+                {
+                    "company_id": company.pk,
+                    "bill_id": pk,
+                    "position": position,
+                    "description": item.description or "",
+                    "quantity": item.quantity if item.quantity is not None else 1,
+                    "unit_amount": item.unit_amount or 0,
+                    "discount_amount": item.discount_amount,
+                    "sub_total": item.sub_total,
+                    "tax_amount": item.tax_amount,
+                    "total_amount": item.total_amount,
+                    "codat_account_id": (item.account_ref.id if item.account_ref else None) or "",
+                    "account_name": (item.account_ref.name if item.account_ref else None) or "",
+                    "codat_tax_rate_id": (item.tax_rate_ref.id if item.tax_rate_ref else None)
+                    or "",
+                    "tax_rate_name": (item.tax_rate_ref.name if item.tax_rate_ref else None) or "",
+                }  # fmt: skip
             )
         for alloc in record.payment_allocations:
             payment, allocation = alloc.payment, alloc.allocation
             if allocation is None or allocation.total_amount is None:
                 continue
             allocations.append(
-                BillAllocation(
-                    company=company,
-                    bill_id=pk,
-                    codat_payment_id=(payment.id if payment else None) or "",
-                    payment_note=(payment.note if payment else None) or "",
-                    paid_on=_aware(payment.paid_on_date)
+                {
+                    "company_id": company.pk,
+                    "bill_id": pk,
+                    "codat_payment_id": (payment.id if payment else None) or "",
+                    "payment_note": (payment.note if payment else None) or "",
+                    "paid_on": _aware(payment.paid_on_date)
                     if payment and payment.paid_on_date
                     else None,
-                    allocated_on=_aware(allocation.allocated_on_date)
+                    "allocated_on": _aware(allocation.allocated_on_date)
                     if allocation.allocated_on_date
                     else None,
-                    amount=allocation.total_amount,
-                    currency=(allocation.currency or record.currency or "")[:3],
-                )  # fmt: skip
+                    "amount": allocation.total_amount,
+                    "currency": (allocation.currency or record.currency or "")[:3],
+                }  # fmt: skip
             )
-    BillLine.objects.bulk_create(lines, batch_size=5000)
-    BillAllocation.objects.bulk_create(allocations, batch_size=5000)
+    bulk.insert(BillLine, lines)
+    bulk.insert(BillAllocation, allocations)
 
 
 def _mirror(record: Any) -> dict:
@@ -466,7 +527,7 @@ def _date(value: datetime | None):
 
 
 def _codat_time(value: datetime) -> str:
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 @dataclass(frozen=True)
