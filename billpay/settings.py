@@ -166,6 +166,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "billpay.bills.tasks.bills_sync_all_task",
         "schedule": 60.0 * SYNC_INTERVAL_MINUTES,
     },
+    # Every five minutes: follow up writes of bills and suppliers with no news (lost tasks).
+    "bills-write-sweep": {"task": "billpay.bills.tasks.ledger_write_sweep_task", "schedule": 300.0},
+    # Every minute: submit scheduled payments that are due (holding any whose bill changed).
+    "payments-submit-due": {
+        "task": "billpay.payments.tasks.payments_submit_due_all_task",
+        "schedule": 60.0,
+    },
+    # Every five minutes: follow up write-backs with no news (missed webhooks, crashed workers).
+    "payments-sweep": {"task": "billpay.payments.tasks.payments_sweep_all_task", "schedule": 300.0},
 }
 
 # --- Codat --------------------------------------------------------------------------------------
@@ -178,9 +187,32 @@ CODAT_SYNC_PAGE_SIZE = env.int(
 # While Codat's first read of a new connection runs, check its dataStatus this often, this many times.
 SYNC_WAIT_SECONDS = env.int("SYNC_WAIT_SECONDS", default=3)
 SYNC_WAIT_RETRIES = env.int("SYNC_WAIT_RETRIES", default=200)
+# Largest invoice file (PDF, PNG, JPEG) accepted with a new bill.
+BILL_ATTACHMENT_MAX_BYTES = env.int("BILL_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+# How long a platform's options/* rules (required fields, lengths, currencies) are cached.
+PUSH_OPTIONS_CACHE_SECONDS = env.int("PUSH_OPTIONS_CACHE_SECONDS", default=6 * 3600)
 CODAT_WEBHOOK_SECRET = _required(
     "CODAT_WEBHOOK_SECRET", "whsec_ZGV2LW9ubHktd2ViaG9vay1zZWNyZXQtY2hhbmdlLW1l"
 )
+
+# Payment methods offered when paying a bill: key, label, and the Codat bank account type it pays
+# from (Debit: a bank account for transfers and checks; Credit: a card).
+PAYMENT_METHODS = [
+    ("bank_transfer", "Bank transfer / ACH", "Debit"),
+    ("check", "Check", "Debit"),
+    ("card", "Card", "Credit"),
+]
+# Polling fallback for push operations (when no webhook arrives): seconds between polls, in order.
+PAYMENT_POLL_DELAYS = [
+    int(s)
+    for s in env.list(
+        "PAYMENT_POLL_DELAYS", default=["2", "4", "8", "15", "30", "60", "120", "300", "600"]
+    )
+]
+# A write-back claimed this long ago without an answer is treated as crashed (look it up first).
+PAYMENT_STALE_CLAIM_SECONDS = env.int("PAYMENT_STALE_CLAIM_SECONDS", default=300)
+# With webhooks, a poll waits this long after the last step before calling Codat itself.
+PAYMENT_WEBHOOK_GRACE_SECONDS = env.int("PAYMENT_WEBHOOK_GRACE_SECONDS", default=10)
 
 # --- Codat sandbox (the offline Codat emulator served under /sandbox/) ---------------------------
 SANDBOX_API_KEYS = env.list("SANDBOX_API_KEYS", default=["sandbox-key"])

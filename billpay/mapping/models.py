@@ -1,8 +1,11 @@
 """Accounts mirrored from the books' chart of accounts (bank accounts have is_bank_account)."""
 
+import uuid
+
+from django.conf import settings
 from django.db import models
 
-from billpay.core.models import AMOUNT, MirroredModel
+from billpay.core.models import AMOUNT, MirroredModel, TimestampedModel
 
 
 class LedgerAccount(MirroredModel):
@@ -27,3 +30,83 @@ class LedgerAccount(MirroredModel):
 
     def __str__(self) -> str:
         return self.name or self.codat_account_id
+
+
+class AccountMapping(TimestampedModel):
+    """Which account in the books a payment method pays from, per currency."""
+
+    company = models.ForeignKey(
+        "onboarding.Company", on_delete=models.CASCADE, related_name="account_mappings"
+    )
+    method = models.CharField(max_length=40)  # a key of settings.PAYMENT_METHODS
+    currency = models.CharField(max_length=3)
+    account = models.ForeignKey(LedgerAccount, on_delete=models.PROTECT, related_name="mappings")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["method", "currency"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "method", "currency"], name="accountmapping_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.currency} → {self.account}"
+
+
+class BankAccountRequest(TimestampedModel):
+    """A bank or card account we asked the books to create; mapped once its push succeeds.
+
+    queued → submitting → submitted → succeeded | failed (| checking after an unknown outcome).
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SUBMITTING = "submitting", "Sending to your books"
+        SUBMITTED = "submitted", "Waiting for your books"
+        CHECKING = "checking", "Checking your books"
+        SUCCEEDED = "succeeded", "Created"
+        FAILED = "failed", "Failed"
+
+    FINAL = (Status.SUCCEEDED, Status.FAILED)
+
+    company = models.ForeignKey(
+        "onboarding.Company", on_delete=models.CASCADE, related_name="bank_account_requests"
+    )
+    method = models.CharField(max_length=40)
+    currency = models.CharField(max_length=3)
+    account_type = models.CharField(max_length=10)  # Codat accountType: Debit | Credit
+    account_name = models.CharField(max_length=150)
+    account_number = models.CharField(max_length=60, blank=True)
+    nominal_code = models.CharField(max_length=60, blank=True)
+    institution = models.CharField(max_length=150, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True)
+    push_operation_key = models.CharField(max_length=64, blank=True)
+    codat_account_id = models.CharField(max_length=100, blank=True)
+    account = models.ForeignKey(
+        LedgerAccount, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    request_body = models.TextField(blank=True)  # the exact JSON sent to the books
+    error = models.TextField(blank=True)
+    errors = models.JSONField(default=list, blank=True)  # [{"field": …, "message": …}]
+    poll_count = models.PositiveIntegerField(default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["company", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.account_name} ({self.account_type}, {self.currency})"
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in self.FINAL

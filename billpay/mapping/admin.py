@@ -1,0 +1,30 @@
+"""Staff views of account mappings and account creation requests (read-only)."""
+
+from django.contrib import admin
+
+from billpay.mapping.models import AccountMapping, BankAccountRequest
+
+
+class ReadOnlyMixin:
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(AccountMapping)
+class AccountMappingAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["company", "method", "currency", "account", "updated_at"]
+    list_filter = ["method", "currency"]
+    list_select_related = ["company", "account"]
+
+
+@admin.register(BankAccountRequest)
+class BankAccountRequestAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["account_name", "company", "account_type", "currency", "status", "created_at"]
+    list_filter = ["status", "account_type"]
+    search_fields = ["account_name", "push_operation_key", "codat_account_id"]

@@ -1,0 +1,60 @@
+"""Forms for mapping payment methods to accounts and creating accounts in the books."""
+
+from __future__ import annotations
+
+from django import forms
+
+from billpay.mapping.selectors import payment_methods
+from billpay.mapping.services import BankAccountOptions
+
+
+class MappingForm(forms.Form):
+    method = forms.ChoiceField()
+    currency = forms.CharField(max_length=3, min_length=3)
+    account = forms.IntegerField(required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["method"].choices = [(k, label) for k, label, _kind in payment_methods()]
+
+    def clean_currency(self) -> str:
+        return self.cleaned_data["currency"].upper()
+
+
+class BankAccountForm(forms.Form):
+    """A new bank or card account; the choices come from the books' `options/bankAccounts`."""
+
+    method = forms.ChoiceField(label="For payments by")
+    currency = forms.ChoiceField(label="Currency")
+    account_name = forms.CharField(label="Account name", max_length=150)
+    account_number = forms.CharField(label="Account number", max_length=60, required=False)
+    nominal_code = forms.CharField(label="Nominal code", max_length=60, required=False)
+    institution = forms.CharField(label="Bank or card issuer", max_length=150, required=False)
+
+    def __init__(self, *args, options: BankAccountOptions, currencies: list[str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.options = options
+        self.fields["method"].choices = [
+            (k, f"{label} ({'card / credit' if kind == 'Credit' else 'bank / debit'} account)")
+            for k, label, kind in payment_methods()
+        ]
+        allowed = list(options.currencies) or currencies
+        self.fields["currency"].choices = [(c, c) for c in allowed]
+        for name, codat in (("account_name", "accountName"), ("account_number", "accountNumber"),
+                            ("nominal_code", "nominalCode"), ("institution", "institution")):  # fmt: skip
+            if codat in options.required:
+                self.fields[name].required = True
+            if codat in options.max_lengths:
+                self.fields[name].max_length = options.max_lengths[codat]
+                self.fields[name].widget.attrs["maxlength"] = options.max_lengths[codat]
+                self.fields[name].validators.append(
+                    forms.CharField(max_length=options.max_lengths[codat]).validators[-1]
+                )
+
+    FIELD_NAMES = {"accountName": "account_name", "accountNumber": "account_number",
+                   "nominalCode": "nominal_code", "institution": "institution",
+                   "accountType": "method", "currency": "currency", "method": "method"}  # fmt: skip
+
+    def add_service_errors(self, errors: dict[str, str]) -> None:
+        for key, message in errors.items():
+            self.add_error(self.FIELD_NAMES.get(key), message)

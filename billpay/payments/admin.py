@@ -1,0 +1,43 @@
+"""Staff views of payments: read-only, since only the state machine may change a payment."""
+
+from django.contrib import admin
+
+from billpay.payments.models import Payment, PaymentAllocation, PaymentEvent, PaymentSettings
+
+
+class ReadOnlyMixin:
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class AllocationInline(ReadOnlyMixin, admin.TabularInline):
+    model = PaymentAllocation
+    extra = 0
+    fields = ["codat_bill_id", "amount", "currency", "amount_due_before", "bill_status_before"]
+
+
+class EventInline(ReadOnlyMixin, admin.TabularInline):
+    model = PaymentEvent
+    extra = 0
+    fields = ["at", "status", "message", "actor"]
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["reference", "company", "supplier_name", "total_amount", "currency", "status",
+                    "payment_date", "created_at"]  # fmt: skip
+    list_filter = ["status", "currency"]
+    search_fields = ["reference", "supplier_name", "push_operation_key", "codat_bill_payment_id"]
+    list_select_related = ["company"]
+    inlines = [AllocationInline, EventInline]
+
+
+@admin.register(PaymentSettings)
+class PaymentSettingsAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["company", "approval_threshold", "updated_at"]

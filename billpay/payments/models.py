@@ -1,0 +1,213 @@
+"""Payments written back to the books as bill payments, and their write-back state.
+
+The state machine itself lives in `services/` (see its module docstring); the models only hold
+the state, the constraints that back it, and small single-row properties.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from billpay.core.models import AMOUNT, TimestampedModel
+
+
+class PaymentSettings(TimestampedModel):
+    """Per-company payment rules: the approval threshold (in the company's base currency)."""
+
+    company = models.OneToOneField(
+        "onboarding.Company", on_delete=models.CASCADE, related_name="payment_settings"
+    )
+    approval_threshold = models.DecimalField(**AMOUNT, null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name_plural = "payment settings"
+
+    def __str__(self) -> str:
+        return f"{self.company_id}: approval above {self.approval_threshold}"
+
+
+class _Status(models.TextChoices):
+    DRAFT = "draft", "Prepared"
+    SCHEDULED = "scheduled", "Scheduled"
+    QUEUED = "queued", "Queued"
+    SUBMITTING = "submitting", "Sending to your books"
+    SUBMITTED = "submitted", "Submitted"
+    CHECKING = "checking", "Checking your books"
+    PENDING = "pending", "Recorded, waiting to show in your books"
+    VERIFIED = "verified", "Verified in your books"
+    FAILED = "failed", "Failed"
+    ON_HOLD = "on_hold", "On hold"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+STATUS_VALUES = [choice.value for choice in _Status]
+
+
+class Payment(TimestampedModel):
+    """One bill payment in the books: one supplier, one account, one line per bill."""
+
+    Status = _Status
+
+    # Amounts of these payments are reserved against their bills' amount due. PENDING stays
+    # reserved until VERIFIED: until the mirror shows the lower amountDue the money is still
+    # "in flight" as far as the app's copy of the bill is concerned.
+    IN_FLIGHT = (
+        Status.DRAFT, Status.SCHEDULED, Status.QUEUED, Status.SUBMITTING, Status.SUBMITTED,
+        Status.CHECKING, Status.PENDING,
+    )  # fmt: skip
+    FINAL = (Status.VERIFIED, Status.FAILED, Status.CANCELLED, Status.ON_HOLD)
+    # The write-back is running: the status partial keeps polling.
+    WORKING = (
+        Status.QUEUED, Status.SUBMITTING, Status.SUBMITTED, Status.CHECKING, Status.PENDING
+    )  # fmt: skip
+
+    company = models.ForeignKey(
+        "onboarding.Company", on_delete=models.CASCADE, related_name="payments"
+    )
+    reference = models.CharField(max_length=20)  # ours, sent as the bill payment's `reference`
+    supplier = models.ForeignKey(
+        "bills.Supplier", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    codat_supplier_id = models.CharField(max_length=100)
+    supplier_name = models.CharField(max_length=300, blank=True)
+    method = models.CharField(max_length=40)  # a key of settings.PAYMENT_METHODS
+    account = models.ForeignKey(
+        "mapping.LedgerAccount", on_delete=models.PROTECT, related_name="payments"
+    )
+    codat_account_id = models.CharField(max_length=100)
+    currency = models.CharField(max_length=3)
+    total_amount = models.DecimalField(**AMOUNT)
+    currency_rate = models.DecimalField(max_digits=19, decimal_places=10, null=True, blank=True)
+    payment_date = models.DateField()
+    note = models.CharField(max_length=500, blank=True)
+
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    status_reason = models.TextField(blank=True)  # plain words: why it failed or is on hold
+    # One key per submission attempt: a retry after a Failed push is a new attempt, a new key.
+    idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True)
+    # The form's one-time token: a double-clicked "Prepare" returns the same payment.
+    form_token = models.UUIDField(null=True, blank=True)
+    attempt = models.PositiveIntegerField(default=0)
+    request_body = models.TextField(blank=True)  # the exact JSON written to the books
+    push_operation_key = models.CharField(max_length=64, blank=True)
+    codat_bill_payment_id = models.CharField(max_length=100, blank=True)
+    validation_errors = models.JSONField(default=list, blank=True)
+    poll_count = models.PositiveIntegerField(default=0)
+    lookup = models.JSONField(default=dict, blank=True)  # state of an unknown-outcome lookup
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)  # Codat said Success
+    verified_at = models.DateTimeField(null=True, blank=True)
+    refresh_requested_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["company", "-created_at"]),
+            models.Index(fields=["company", "status"]),
+            models.Index(fields=["status", "payment_date"]),
+            models.Index(fields=["push_operation_key"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "reference"], name="payment_reference_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["company", "form_token"], name="payment_form_token_unique"
+            ),
+            models.CheckConstraint(condition=Q(total_amount__gt=0), name="payment_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(status__in=STATUS_VALUES), name="payment_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.total_amount} {self.currency} ({self.status})"
+
+    @property
+    def is_working(self) -> bool:
+        return self.status in self.WORKING
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in self.FINAL
+
+    @property
+    def can_cancel(self) -> bool:
+        return self.status in (self.Status.DRAFT, self.Status.SCHEDULED, self.Status.ON_HOLD)
+
+    @property
+    def badge_class(self) -> str:
+        """The status badge's colour class."""
+        if self.status == self.Status.VERIFIED:
+            return "ok"
+        if self.status == self.Status.FAILED:
+            return "bad"
+        if self.status in (self.Status.ON_HOLD, self.Status.CHECKING, self.Status.DRAFT):
+            return "warn"
+        return "info" if self.is_working or self.status == self.Status.SCHEDULED else ""
+
+    @property
+    def can_retry(self) -> bool:
+        return self.status == self.Status.FAILED
+
+
+class PaymentAllocation(models.Model):
+    """The part of a payment that pays one bill (one line of the bill payment)."""
+
+    company = models.ForeignKey("onboarding.Company", on_delete=models.CASCADE, related_name="+")
+    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="allocations")
+    bill = models.ForeignKey(
+        "bills.Bill", on_delete=models.PROTECT, related_name="payment_allocations"
+    )
+    codat_bill_id = models.CharField(max_length=100)
+    amount = models.DecimalField(**AMOUNT)  # in the bill's currency (= the payment's)
+    currency = models.CharField(max_length=3)
+    # The bill as the app saw it when the amount was reserved: a scheduled payment is held
+    # rather than paid if the books have moved on since.
+    amount_due_before = models.DecimalField(**AMOUNT)
+    bill_status_before = models.CharField(max_length=20, blank=True)
+    codat_supplier_id_before = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["payment", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["payment", "bill"], name="paymentallocation_unique"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="paymentallocation_positive"),
+        ]
+        indexes = [models.Index(fields=["bill", "payment"])]
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.currency} → {self.codat_bill_id}"
+
+
+class PaymentEvent(models.Model):
+    """One step of a payment's timeline (append-only)."""
+
+    company = models.ForeignKey("onboarding.Company", on_delete=models.CASCADE, related_name="+")
+    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="events")
+    status = models.CharField(max_length=20, choices=Payment.Status.choices)
+    message = models.TextField(blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.payment_id} {self.status}"

@@ -1,0 +1,193 @@
+"""Reads for payments: company-scoped querysets, in-flight sums, the pay form's starting point."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import DecimalField, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404
+
+from billpay.bills.models import Bill
+from billpay.mapping.selectors import mapping_for_currency, payment_methods
+from billpay.payments.models import Payment, PaymentAllocation, PaymentSettings
+
+ZERO = Decimal("0")
+AMOUNT_SUM = DecimalField(max_digits=19, decimal_places=4)
+
+
+@dataclass(frozen=True)
+class PaymentFilter:
+    status: str = ""
+    supplier: str = ""
+    q: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+@dataclass(frozen=True)
+class PayableBill:
+    """A bill on the pay form: what is due, what is already in flight, what can still be paid."""
+
+    bill: Bill
+    in_flight: Decimal
+    available: Decimal
+    needs_approval: bool
+
+
+@dataclass(frozen=True)
+class PayStart:
+    """Everything the pay form needs for a selection of bills."""
+
+    bills: list[PayableBill]
+    currency: str
+    codat_supplier_id: str
+    methods: list[tuple[str, str]]  # (key, label) of methods mapped in this currency
+    unmapped: list[tuple[str, str]]
+    problems: list[str] = field(default_factory=list)
+
+
+def payment_list(*, company: Any, filters: PaymentFilter | None = None) -> QuerySet[Payment]:
+    """The company's payments, newest first, with their account and bills."""
+    filters = filters or PaymentFilter()
+    qs = Payment.objects.filter(company=company).select_related("account", "created_by")
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.supplier:
+        qs = qs.filter(codat_supplier_id=filters.supplier)
+    if filters.q:
+        qs = qs.filter(reference__icontains=filters.q) | qs.filter(
+            supplier_name__icontains=filters.q
+        )
+    if filters.date_from:
+        qs = qs.filter(payment_date__gte=filters.date_from)
+    if filters.date_to:
+        qs = qs.filter(payment_date__lte=filters.date_to)
+    return qs.prefetch_related("allocations__bill").order_by("-created_at", "-id")
+
+
+def payment_get(*, company: Any, payment_id: int) -> Payment:
+    """One payment of the company with allocations and timeline; 404 for anyone else's."""
+    payment = (
+        Payment.objects.filter(company=company, pk=payment_id)
+        .select_related("account", "created_by", "confirmed_by")
+        .prefetch_related("allocations__bill", "events__actor")
+        .first()
+    )
+    if payment is None:
+        raise Http404("No such payment.")
+    return payment
+
+
+def payment_suppliers(*, company: Any) -> list[tuple[str, str]]:
+    """(codat supplier id, name) of suppliers the company has payments for, for the filter."""
+    rows = (
+        Payment.objects.filter(company=company)
+        .values_list("codat_supplier_id", "supplier_name")
+        .distinct()
+        .order_by("supplier_name")
+    )
+    return list(dict(rows).items())
+
+
+def bill_in_flight(*, company: Any, bill_ids: list[int]) -> dict[int, Decimal]:
+    """Amounts reserved by unfinished payments, per bill id."""
+    rows = (
+        PaymentAllocation.objects.filter(
+            company=company, bill_id__in=bill_ids, payment__status__in=Payment.IN_FLIGHT
+        )
+        .values("bill_id")
+        .annotate(total=Coalesce(Sum("amount"), Value(ZERO), output_field=AMOUNT_SUM))
+    )
+    return {row["bill_id"]: row["total"] for row in rows}
+
+
+def payment_settings_get(*, company: Any) -> PaymentSettings:
+    """The company's payment settings (unsaved defaults if it never changed them)."""
+    return PaymentSettings.objects.filter(company=company).first() or PaymentSettings(
+        company=company
+    )
+
+
+def bill_needs_approval(*, company: Any, bill: Bill, threshold: Decimal | None) -> bool:
+    """Whether the approval gate applies to this bill and it is not approved.
+
+    The threshold is in the base currency. A bill in another currency is compared only when
+    converting is not needed: without a trustworthy rate we err on the side of asking.
+    """
+    if threshold is None or bill.review_status == Bill.Review.APPROVED:
+        return False
+    if bill.currency != company.base_currency:
+        return True
+    return bill.total_amount > threshold
+
+
+def pay_start(*, company: Any, bill_ids: list[int]) -> PayStart:
+    """The selected bills (all of one supplier and currency) and the methods that can pay them."""
+    bills = list(
+        Bill.objects.filter(company=company, pk__in=bill_ids)
+        .select_related("supplier")
+        .order_by("due_date", "pk")
+    )
+    if not bills or len(bills) != len(set(bill_ids)):
+        raise Http404("No such bill.")
+    problems = []
+    currencies = {b.currency for b in bills}
+    suppliers = {b.codat_supplier_id for b in bills}
+    if len(suppliers) > 1:
+        problems.append("Pick bills of one supplier: one payment pays one supplier.")
+    if len(currencies) > 1:
+        problems.append("Pick bills in one currency: one payment has one currency.")
+    threshold = payment_settings_get(company=company).approval_threshold
+    in_flight = bill_in_flight(company=company, bill_ids=[b.pk for b in bills])
+    rows = []
+    for bill in bills:
+        reserved = in_flight.get(bill.pk, ZERO)
+        rows.append(
+            PayableBill(
+                bill=bill, in_flight=reserved, available=max(bill.amount_due - reserved, ZERO),
+                needs_approval=bill_needs_approval(company=company, bill=bill, threshold=threshold),
+            )
+        )  # fmt: skip
+    currency = bills[0].currency
+    methods, unmapped = [], []
+    for key, label, _kind in payment_methods():
+        target = (
+            methods
+            if mapping_for_currency(company=company, method=key, currency=currency)
+            else unmapped
+        )
+        target.append((key, label))
+    return PayStart(
+        bills=rows, currency=currency, codat_supplier_id=bills[0].codat_supplier_id,
+        methods=methods, unmapped=unmapped, problems=problems,
+    )  # fmt: skip
+
+
+def method_label(*, method: str) -> str:
+    """The label of a payment method key (the key itself if it is no longer offered)."""
+    return next((label for key, label, _kind in payment_methods() if key == method), method)
+
+
+def payment_body_display(*, payment: Payment) -> str:
+    """The exact JSON written to the books, indented for reading (numbers keep their digits)."""
+    if not payment.request_body:
+        return ""
+    return _indent(json.loads(payment.request_body, parse_float=Decimal), 0)
+
+
+def _indent(value: Any, depth: int) -> str:
+    pad, inner = "  " * depth, "  " * (depth + 1)
+    if isinstance(value, dict) and value:
+        items = [f"{inner}{json.dumps(k)}: {_indent(v, depth + 1)}" for k, v in value.items()]
+        return "{\n" + ",\n".join(items) + f"\n{pad}}}"
+    if isinstance(value, list) and value:
+        items = [f"{inner}{_indent(v, depth + 1)}" for v in value]
+        return "[\n" + ",\n".join(items) + f"\n{pad}]"
+    if isinstance(value, Decimal):
+        return str(value)
+    return json.dumps(value, ensure_ascii=False)

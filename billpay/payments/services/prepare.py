@@ -1,0 +1,350 @@
+"""Preparing, confirming, cancelling and retrying payments (the reservation side)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from billpay.bills.models import Bill
+from billpay.codat.serialize import dumps
+from billpay.core.errors import DomainError
+from billpay.core.money import format_money, quantize, to_decimal
+from billpay.core.services import audit_record
+from billpay.mapping.selectors import mapping_for_currency
+from billpay.mapping.services import method_get
+from billpay.onboarding.models import Membership
+from billpay.payments.models import Payment, PaymentAllocation, PaymentEvent, PaymentSettings
+from billpay.payments.selectors import bill_in_flight, bill_needs_approval, payment_settings_get
+from billpay.payments.services.common import enqueue, new_reference, transition
+
+S = Payment.Status
+ZERO = Decimal("0")
+UNPAYABLE_STATUSES = ("Void", "Draft", "Paid")
+
+
+class PaymentInvalid(DomainError):
+    """The payment cannot be prepared as asked."""
+
+
+class MappingRequired(PaymentInvalid):
+    """No account is mapped for this method in the bill's currency."""
+
+
+class AmountNotAvailable(PaymentInvalid):
+    """An amount is more than what is left to pay on the bill."""
+
+
+class ApprovalRequired(DomainError):
+    """The approval gate: bills above the threshold must be approved first."""
+
+
+class NotAllowed(DomainError):
+    """The user's role does not allow this."""
+
+
+def payment_prepare(
+    *,
+    company: Any,
+    actor: Any,
+    bill_ids: list[int],
+    method: str,
+    amounts: dict[int, Decimal],
+    payment_date: date,
+    note: str = "",
+    form_token: uuid.UUID | None = None,
+) -> Payment:
+    """Prepare a payment of bills of one supplier (a draft that reserves its amounts).
+
+    **Idempotent:** on `form_token` (a double-submitted form returns the first payment).
+    **Raises:** MappingRequired, AmountNotAvailable, PaymentInvalid.
+    **Transaction:** one; the bills are locked while the amounts are reserved.
+    """
+    if form_token and (found := _by_token(company, form_token)):
+        return found
+    if not bill_ids:
+        raise PaymentInvalid("Pick at least one bill to pay.")
+    _key, label, _kind = method_get(method)
+    try:
+        with transaction.atomic():
+            bills = _lock_bills(company, bill_ids)
+            currency = bills[0].currency
+            mapping = mapping_for_currency(company=company, method=method, currency=currency)
+            if mapping is None:
+                raise MappingRequired(
+                    f"No account is set up to pay {currency} bills by {label}. Map one under "
+                    "Settings › Payment accounts (or create one in your books there), then try again."
+                )
+            wanted = {b.pk: quantize(to_decimal(amounts.get(b.pk, ZERO)), currency) for b in bills}
+            _check_bills(company, bills, wanted, payment_date, exclude=None)
+            payment = Payment.objects.create(
+                company=company, reference=new_reference(), supplier=bills[0].supplier,
+                codat_supplier_id=bills[0].codat_supplier_id, supplier_name=bills[0].supplier_name,
+                method=method, account=mapping.account, codat_account_id=mapping.account.codat_account_id,
+                currency=currency, total_amount=sum(wanted.values(), ZERO),
+                currency_rate=Decimal("1") if currency == company.base_currency else bills[0].currency_rate,
+                payment_date=payment_date, note=note.strip(), form_token=form_token,
+                created_by=actor if actor and actor.is_authenticated else None,
+            )  # fmt: skip
+            allocations = [
+                PaymentAllocation(
+                    company=company,
+                    payment=payment,
+                    bill=b,
+                    codat_bill_id=b.codat_bill_id,
+                    amount=wanted[b.pk],
+                    currency=currency,
+                    amount_due_before=b.amount_due,
+                    bill_status_before=b.codat_status,
+                    codat_supplier_id_before=b.codat_supplier_id,
+                )  # fmt: skip
+                for b in bills
+            ]
+            PaymentAllocation.objects.bulk_create(allocations)
+            payment.request_body = dumps(payment_body(payment=payment, allocations=allocations))
+            payment.save(update_fields=["request_body"])
+            PaymentEvent.objects.create(
+                company=company,
+                payment=payment,
+                status=S.DRAFT,
+                message="Prepared",
+                actor=payment.created_by,
+            )
+            audit_record(
+                company=company, actor=actor, action="payment.prepared", target=_target(payment),
+                ref=f"payment:{payment.pk}",
+                data={"bills": [b.codat_bill_id for b in bills], "method": method,
+                      "total": str(payment.total_amount), "currency": currency,
+                      "date": payment_date.isoformat()},
+            )  # fmt: skip
+    except IntegrityError:
+        if form_token and (found := _by_token(company, form_token)):
+            return found
+        raise
+    return payment
+
+
+def payment_body(*, payment: Payment, allocations: list[PaymentAllocation]) -> dict:
+    """The bill payment exactly as it is written to the books (Codat's JSON shape).
+
+    One line per bill, each with one `Bill` link whose amount is negative (it reduces what is
+    owed); `totalAmount` is the sum of the lines.
+    """
+    lines = [
+        {
+            "amount": a.amount,
+            "links": [{"type": "Bill", "id": a.codat_bill_id, "amount": -a.amount}],
+        }
+        for a in allocations
+    ]
+    body: dict = {
+        "supplierRef": {"id": payment.codat_supplier_id},
+        "accountRef": {"id": payment.codat_account_id},
+        "totalAmount": sum((a.amount for a in allocations), ZERO),
+        "currency": payment.currency,
+    }
+    if payment.currency_rate is not None:
+        body["currencyRate"] = payment.currency_rate.normalize()
+    body["date"] = payment.payment_date
+    if payment.note:
+        body["note"] = payment.note
+    body["reference"] = payment.reference
+    body["lines"] = lines
+    return body
+
+
+def payment_confirm(*, company: Any, actor: Any, payment_id: int) -> Payment:
+    """Confirm a prepared payment: queue it now, or schedule it for its date.
+
+    **Idempotent:** only a draft is confirmed; confirming again returns it unchanged.
+    **Raises:** NotAllowed (accountants prepare, owners pay), ApprovalRequired, AmountNotAvailable.
+    **Transaction:** one, with the bills locked; the write-back is enqueued after commit.
+    """
+    _require_owner(company, actor, "Only an owner can pay. Your payment is prepared for them.")
+    payment = Payment.objects.get(company=company, pk=payment_id)
+    if payment.status != S.DRAFT:
+        return payment
+    _approval_gate(company, actor, payment)  # outside: its audit event must survive the refusal
+    with transaction.atomic():
+        bills = _lock_bills(company, list(payment.allocations.values_list("bill_id", flat=True)))
+        wanted = {a.bill_id: a.amount for a in payment.allocations.all()}
+        _check_bills(company, bills, wanted, payment.payment_date, exclude=payment)
+        scheduled = payment.payment_date > timezone.localdate()
+        to = S.SCHEDULED if scheduled else S.QUEUED
+        message = f"Scheduled for {payment.payment_date:%d %b %Y}" if scheduled else "Confirmed"
+        if not transition(payment, [S.DRAFT], to, actor=actor, message=message,
+                          confirmed_by=actor, confirmed_at=timezone.now()):  # fmt: skip
+            return payment
+        audit_record(
+            company=company, actor=actor,
+            action="payment.scheduled" if scheduled else "payment.confirmed",
+            target=_target(payment), ref=f"payment:{payment.pk}",
+            data={"total": str(payment.total_amount), "currency": payment.currency,
+                  "date": payment.payment_date.isoformat()},
+        )  # fmt: skip
+        if not scheduled:
+            enqueue("payment_write_back_task", payment_id=payment.pk)
+    return payment
+
+
+def payment_cancel(*, company: Any, actor: Any, payment_id: int) -> Payment:
+    """Cancel a draft, scheduled or held payment, releasing its amounts.
+
+    **Idempotent.** **Raises:** NotAllowed (accountants may only discard drafts), PaymentInvalid.
+    """
+    payment = Payment.objects.get(company=company, pk=payment_id)
+    if payment.status == S.CANCELLED:
+        return payment
+    if not payment.can_cancel:
+        raise PaymentInvalid(
+            "This payment is already on its way to your books and can't be cancelled."
+        )
+    if payment.status != S.DRAFT:
+        _require_owner(company, actor, "Only an owner can cancel a scheduled payment.")
+    with transaction.atomic():
+        if transition(payment, [S.DRAFT, S.SCHEDULED, S.ON_HOLD], S.CANCELLED, actor=actor,
+                      message="Cancelled"):  # fmt: skip
+            audit_record(
+                company=company, actor=actor, action="payment.cancelled", target=_target(payment),
+                ref=f"payment:{payment.pk}",
+            )  # fmt: skip
+    return payment
+
+
+def payment_retry(*, company: Any, actor: Any, payment_id: int) -> Payment:
+    """Try a failed payment again: a new attempt with a new idempotency key.
+
+    **Idempotent:** only a failed payment is retried. **Raises:** NotAllowed, AmountNotAvailable.
+    **Transaction:** one, with the bills locked while the amounts are reserved again.
+    """
+    _require_owner(company, actor, "Only an owner can pay.")
+    payment = Payment.objects.get(company=company, pk=payment_id)
+    if payment.status != S.FAILED:
+        return payment
+    _approval_gate(company, actor, payment)
+    with transaction.atomic():
+        bills = _lock_bills(company, list(payment.allocations.values_list("bill_id", flat=True)))
+        wanted = {a.bill_id: a.amount for a in payment.allocations.all()}
+        _check_bills(company, bills, wanted, payment.payment_date, exclude=payment)
+        if transition(
+            payment, [S.FAILED], S.QUEUED, actor=actor, message="Retry",
+            idempotency_key=uuid.uuid4(), status_reason="", push_operation_key="",
+            validation_errors=[], poll_count=0, lookup={},
+        ):  # fmt: skip
+            audit_record(
+                company=company, actor=actor, action="payment.retried", target=_target(payment),
+                ref=f"payment:{payment.pk}",
+            )  # fmt: skip
+            enqueue("payment_write_back_task", payment_id=payment.pk)
+    return payment
+
+
+def payment_settings_save(
+    *, company: Any, actor: Any, approval_threshold: Decimal | None
+) -> PaymentSettings:
+    """Set the approval threshold (None: no approval needed). **Raises:** NotAllowed."""
+    _require_owner(company, actor, "Only an owner can change payment settings.")
+    with transaction.atomic():
+        settings_row, _ = PaymentSettings.objects.update_or_create(
+            company=company,
+            defaults={"approval_threshold": approval_threshold, "updated_by": actor},
+        )
+        audit_record(
+            company=company, actor=actor, action="payment.settings_changed",
+            target="Approval threshold",
+            data={"approval_threshold": None if approval_threshold is None else str(approval_threshold),
+                  "currency": company.base_currency},
+        )  # fmt: skip
+    return settings_row
+
+
+# --- internals ------------------------------------------------------------------------------
+
+
+def _by_token(company: Any, token: uuid.UUID) -> Payment | None:
+    return Payment.objects.filter(company=company, form_token=token).first()
+
+
+def _lock_bills(company: Any, bill_ids: list[int]) -> list[Bill]:
+    # Always lock in id order, so two payments of overlapping bills cannot deadlock.
+    bills = list(
+        Bill.objects.select_for_update(of=("self",))
+        .filter(company=company, pk__in=bill_ids, is_deleted=False)
+        .select_related("supplier")
+        .order_by("pk")
+    )
+    if len(bills) != len(set(bill_ids)):
+        raise PaymentInvalid("One of these bills is no longer in your books.")
+    return bills
+
+
+def _check_bills(company, bills, wanted, payment_date, *, exclude: Payment | None) -> None:
+    if len({b.codat_supplier_id for b in bills}) > 1 or not bills[0].codat_supplier_id:
+        raise PaymentInvalid("One payment pays one supplier: pick bills of a single supplier.")
+    if len({b.currency for b in bills}) > 1:
+        raise PaymentInvalid("One payment has one currency: pick bills in a single currency.")
+    latest_issue = max((b.issue_date for b in bills if b.issue_date), default=None)
+    if latest_issue and payment_date < latest_issue:
+        raise PaymentInvalid(
+            f"The payment date can't be before the bill was issued ({latest_issue:%d %b %Y})."
+        )
+    in_flight = bill_in_flight(company=company, bill_ids=[b.pk for b in bills])
+    if exclude is not None:
+        for a in exclude.allocations.all():
+            in_flight[a.bill_id] = in_flight.get(a.bill_id, ZERO) - a.amount
+    for bill in bills:
+        name = f"{bill.supplier_name} {bill.reference}".strip()
+        if not bill.is_in_books:
+            raise PaymentInvalid(
+                f"{name} is still on its way to your books; pay it once it is there."
+            )
+        if bill.codat_status in UNPAYABLE_STATUSES or bill.amount_due <= ZERO:
+            raise PaymentInvalid(
+                f"{name} is {bill.codat_status or 'not open'} in your books and can't be paid."
+            )
+        if bill.review_status == Bill.Review.REJECTED:
+            raise PaymentInvalid(f"{name} was rejected in review and can't be paid.")
+        amount = wanted.get(bill.pk, ZERO)
+        available = bill.amount_due - in_flight.get(bill.pk, ZERO)
+        if amount <= ZERO:
+            raise AmountNotAvailable(f"Enter an amount above zero for {name}.")
+        if amount > available:
+            raise AmountNotAvailable(
+                f"{name}: at most {format_money(max(available, ZERO), bill.currency)} can be paid "
+                f"(amount due {format_money(bill.amount_due, bill.currency)}, "
+                f"{format_money(bill.amount_due - available, bill.currency)} already on its way)."
+            )
+
+
+def _approval_gate(company, actor, payment: Payment) -> None:
+    threshold = payment_settings_get(company=company).approval_threshold
+    bills = Bill.objects.filter(company=company, payment_allocations__payment=payment)
+    blocked = [
+        b for b in bills if bill_needs_approval(company=company, bill=b, threshold=threshold)
+    ]
+    if not blocked:
+        return
+    names = ", ".join(f"{b.supplier_name} {b.reference}".strip() for b in blocked)
+    audit_record(
+        company=company, actor=actor, action="payment.approval_required", target=_target(payment),
+        ref=f"payment:{payment.pk}", data={"bills": [b.codat_bill_id for b in blocked]},
+    )  # fmt: skip
+    raise ApprovalRequired(
+        f"Approve {names} first: bills over {format_money(threshold, company.base_currency)} "
+        "(or in another currency) need an approved review before they can be paid."
+    )
+
+
+def _require_owner(company: Any, actor: Any, message: str) -> None:
+    if not Membership.objects.filter(
+        company=company, user_id=getattr(actor, "pk", None), role=Membership.Role.OWNER
+    ).exists():
+        raise NotAllowed(message)
+
+
+def _target(payment: Payment) -> str:
+    return f"{payment.reference} {format_money(payment.total_amount, payment.currency)} to {payment.supplier_name}"

@@ -1,0 +1,156 @@
+"""Paying bills, the payments page and the write-back status."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import (
+    HttpResponseClientRedirect,
+    HttpResponseStopPolling,
+    trigger_client_event,
+)
+
+from billpay.core.errors import DomainError
+from billpay.core.http import CompanyHttpRequest, company_required
+from billpay.payments import selectors, services
+from billpay.payments.forms import PayForm, PaymentFilterForm, PaymentSettingsForm
+from billpay.payments.models import Payment
+
+
+def _partial(request: CompanyHttpRequest, template: str, partial: str) -> str:
+    if request.htmx and not request.htmx.history_restore_request:
+        return f"{template}#{partial}"
+    return template
+
+
+def _bill_ids(request: CompanyHttpRequest) -> list[int]:
+    values = request.GET.getlist("bill") or request.POST.getlist("bill")
+    return [int(v) for v in values if v.isdigit()][:50]
+
+
+@require_GET
+@company_required
+@vary_on_headers("HX-Request")
+def payment_list(request: CompanyHttpRequest) -> HttpResponse:
+    form = PaymentFilterForm(request.GET)
+    payments = selectors.payment_list(company=request.company, filters=form.filters())
+    page = Paginator(payments, 25).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "page": page,
+        "suppliers": selectors.payment_suppliers(company=request.company),
+    }
+    return render(request, _partial(request, "payments/list.html", "payment-table"), context)
+
+
+@require_http_methods(["GET", "POST"])
+@company_required
+def payment_new(request: CompanyHttpRequest) -> HttpResponse:
+    start = selectors.pay_start(company=request.company, bill_ids=_bill_ids(request))
+    form = PayForm(request.POST or None, start=start)
+    if request.method == "POST" and not start.problems and form.is_valid():
+        data = form.cleaned_data
+        try:
+            payment = services.payment_prepare(
+                company=request.company, actor=request.user, bill_ids=[r.bill.pk for r in start.bills],
+                method=data["method"], amounts=form.amounts(), payment_date=data["payment_date"],
+                note=data["note"], form_token=data["form_token"],
+            )  # fmt: skip
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            if request.htmx:
+                return HttpResponseClientRedirect(payment_url(payment))
+            return redirect("payments:payment-detail", payment.pk)
+    context = {"form": form, "start": start}
+    return render(request, _partial(request, "payments/new.html", "pay-form"), context)
+
+
+def payment_url(payment: Payment) -> str:
+    from django.urls import reverse
+
+    return reverse("payments:payment-detail", args=[payment.pk])
+
+
+@require_GET
+@company_required
+def payment_detail(request: CompanyHttpRequest, payment_id: int) -> HttpResponse:
+    payment = selectors.payment_get(company=request.company, payment_id=payment_id)
+    context = {
+        "payment": payment,
+        "body": selectors.payment_body_display(payment=payment),
+        "method_label": selectors.method_label(method=payment.method),
+    }
+    return render(request, "payments/detail.html", context)
+
+
+@require_GET
+@company_required
+def payment_status(request: CompanyHttpRequest, payment_id: int) -> HttpResponse:
+    payment = selectors.payment_get(company=request.company, payment_id=payment_id)
+    response = render(
+        request, _partial(request, "payments/detail.html", "payment-status"), {"payment": payment}
+    )
+    if request.htmx and not payment.is_working:
+        response.status_code = HttpResponseStopPolling.status_code
+    return response
+
+
+def _action(request: CompanyHttpRequest, payment_id: int, service, done: str) -> HttpResponse:
+    payment = selectors.payment_get(company=request.company, payment_id=payment_id)
+    try:
+        service(company=request.company, actor=request.user, payment_id=payment.pk)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done)
+    if request.htmx:
+        payment = selectors.payment_get(company=request.company, payment_id=payment_id)
+        response = render(request, "payments/detail.html#payment-status", {"payment": payment})
+        return trigger_client_event(response, "paymentChanged")
+    return redirect("payments:payment-detail", payment.pk)
+
+
+@require_POST
+@company_required
+def payment_confirm(request: CompanyHttpRequest, payment_id: int) -> HttpResponse:
+    return _action(request, payment_id, services.payment_confirm, "Payment confirmed.")
+
+
+@require_POST
+@company_required
+def payment_cancel(request: CompanyHttpRequest, payment_id: int) -> HttpResponse:
+    return _action(request, payment_id, services.payment_cancel, "Payment cancelled.")
+
+
+@require_POST
+@company_required
+def payment_retry(request: CompanyHttpRequest, payment_id: int) -> HttpResponse:
+    return _action(request, payment_id, services.payment_retry, "Trying again.")
+
+
+@require_http_methods(["GET", "POST"])
+@company_required
+def payment_settings(request: CompanyHttpRequest) -> HttpResponse:
+    current = selectors.payment_settings_get(company=request.company)
+    form = PaymentSettingsForm(
+        request.POST or None, initial={"approval_threshold": current.approval_threshold}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.payment_settings_save(
+                company=request.company, actor=request.user,
+                approval_threshold=form.cleaned_data["approval_threshold"],
+            )  # fmt: skip
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "Payment settings saved.")
+            return redirect("payments:payment-settings")
+    return render(
+        request,
+        _partial(request, "payments/settings.html", "payment-settings-form"),
+        {"form": form},
+    )

@@ -1,0 +1,261 @@
+"""Payment accounts: mapping methods to accounts and creating accounts in the books."""
+
+from unittest import mock
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+from billpay.core.models import AuditEvent
+from billpay.mapping.models import AccountMapping, BankAccountRequest, LedgerAccount
+from billpay.mapping.services import bank_account_follow, bank_account_push
+from billpay.sandbox import store
+from tests.conftest import _logged_in, link_to_sandbox
+from tests.factories import CompanyFactory, MembershipFactory
+from tests.payments.conftest import sync_books
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def owner_client(synced):
+    return _logged_in(synced.memberships.get(role="owner").user, synced)
+
+
+@pytest.fixture
+def htmx_owner(synced):
+    return _logged_in(synced.memberships.get(role="owner").user, synced, HTTP_HX_REQUEST="true")
+
+
+def account(company, **filters):
+    return LedgerAccount.objects.filter(
+        company=company, is_bank_account=True, status="Active", **filters
+    ).first()
+
+
+def test_the_page_lists_bank_and_card_accounts_and_the_mapping_grid(owner_client, synced):
+    page = owner_client.get(reverse("mapping:mapping-settings")).content.decode()
+
+    assert "Business Current (USD)" in page and "Company Credit Card" in page
+    assert "Bank transfer / ACH" in page and "Card" in page
+
+
+def test_mapping_a_method_saves_and_audits_it(htmx_owner, synced):
+    usd = account(synced, currency="USD", account_type="Asset")
+
+    response = htmx_owner.post(
+        reverse("mapping:mapping-save"), {"method": "check", "currency": "USD", "account": usd.pk}
+    )
+
+    assert response.status_code == 200 and "<html" not in response.content.decode()
+    assert "mappingSaved" in response.headers["HX-Trigger"]
+    assert AccountMapping.objects.get(company=synced, method="check", currency="USD").account == usd
+    assert AuditEvent.objects.filter(company=synced, action="mapping.saved").exists()
+
+
+def test_an_account_in_another_currency_cannot_be_mapped(owner_client, synced):
+    eur = account(synced, currency="EUR")
+
+    owner_client.post(
+        reverse("mapping:mapping-save"), {"method": "check", "currency": "USD", "account": eur.pk}
+    )
+
+    assert not AccountMapping.objects.exists()
+
+
+def test_a_card_must_pay_from_a_credit_account(htmx_owner, synced):
+    usd = account(synced, currency="USD", account_type="Asset")
+
+    response = htmx_owner.post(
+        reverse("mapping:mapping-save"), {"method": "card", "currency": "USD", "account": usd.pk}
+    )
+
+    assert "card (credit) account" in response.content.decode()
+    assert not AccountMapping.objects.exists()
+
+
+def test_an_empty_choice_removes_the_mapping(owner_client, synced):
+    usd = account(synced, currency="USD", account_type="Asset")
+    AccountMapping.objects.create(company=synced, method="check", currency="USD", account=usd)
+
+    owner_client.post(
+        reverse("mapping:mapping-save"), {"method": "check", "currency": "USD", "account": ""}
+    )
+
+    assert not AccountMapping.objects.exists()
+    assert AuditEvent.objects.filter(action="mapping.removed").exists()
+
+
+def test_accountants_cannot_change_mappings(synced):
+    accountant = MembershipFactory(company=synced, role="accountant").user
+    usd = account(synced, currency="USD", account_type="Asset")
+
+    response = _logged_in(accountant, synced).post(
+        reverse("mapping:mapping-save"), {"method": "check", "currency": "USD", "account": usd.pk}
+    )
+
+    assert response.status_code == 403 and not AccountMapping.objects.exists()
+
+
+def test_another_companys_account_cannot_be_mapped(owner_client, synced):
+    other = CompanyFactory()
+    foreign = LedgerAccount.objects.create(
+        company=other, codat_account_id="x", currency="USD", is_bank_account=True
+    )
+
+    owner_client.post(
+        reverse("mapping:mapping-save"),
+        {"method": "check", "currency": "USD", "account": foreign.pk},
+    )
+
+    assert not AccountMapping.objects.exists()
+
+
+def _create(client, **data):
+    cache.clear()
+    fields = {
+        "method": "bank_transfer",
+        "currency": "USD",
+        "account_name": "Payroll",
+        "account_number": "12345678",
+    }
+    return client.post(reverse("mapping:bank-account-new"), fields | data)
+
+
+def test_creating_an_account_in_the_books_maps_it_once_the_push_succeeds(owner_client, synced):
+    form = owner_client.get(reverse("mapping:bank-account-new")).content.decode()
+    assert "QuickBooks Online" in form or "Create an account" in form
+
+    response = _create(owner_client)
+
+    created = BankAccountRequest.objects.get()
+    assert response.status_code == 302 and response.url.endswith(f"/{created.pk}/")
+    assert not AccountMapping.objects.exists()  # not before the books confirm it
+    bank_account_push(request_id=created.pk)
+    bank_account_follow(request_id=created.pk)
+    created.refresh_from_db()
+    assert created.status == BankAccountRequest.Status.SUCCEEDED
+    in_books = store.ledger_get(synced.seeded.company, "chartOfAccounts", created.codat_account_id)
+    assert in_books["name"] == "Payroll" and in_books["currency"] == "USD"
+    mapping = AccountMapping.objects.get(method="bank_transfer", currency="USD")
+    assert mapping.account.codat_account_id == created.codat_account_id
+    assert AuditEvent.objects.filter(action="mapping.account_created").exists()
+
+
+def test_a_platform_that_cannot_create_card_accounts_says_so_on_the_form(
+    transactional_db, sandbox, enqueued
+):
+    company = CompanyFactory(name="Xero user", base_currency="GBP")
+    owner = MembershipFactory(company=company).user
+    company.seeded = link_to_sandbox(company, platform_key="gbol", bills=5)
+    sync_books(company)
+    client = _logged_in(owner, company)
+
+    response = _create(client, method="card", currency="GBP")
+
+    assert response.status_code == 200
+    assert "cannot create card (credit) accounts" in response.content.decode()
+    assert not BankAccountRequest.objects.exists()
+
+
+def test_a_currency_the_books_do_not_allow_is_a_form_error(owner_client, synced):
+    response = _create(owner_client, currency="JPY")
+
+    assert response.status_code == 200 and not BankAccountRequest.objects.exists()
+
+
+def test_a_rejected_account_shows_the_books_reason(owner_client, synced):
+    from billpay.mapping import services
+
+    lenient = services.BankAccountOptions(
+        platform_name="QuickBooks Online", currencies=(), account_types=()
+    )
+    with mock.patch.object(services, "bank_account_options_get", return_value=lenient):
+        _create(owner_client, nominal_code="123456789012")
+    created = BankAccountRequest.objects.get()
+
+    bank_account_push(request_id=created.pk)
+    bank_account_follow(request_id=created.pk)
+
+    created.refresh_from_db()
+    assert created.status == BankAccountRequest.Status.FAILED
+    assert "must not be longer than 7 characters" in created.error
+    assert not AccountMapping.objects.exists()
+    page = owner_client.get(
+        reverse("mapping:bank-account-request", args=[created.pk])
+    ).content.decode()
+    assert "must not be longer than 7 characters" in page
+
+
+def test_the_status_partial_stops_polling_when_final(htmx_owner, owner_client, synced):
+    _create(owner_client)
+    created = BankAccountRequest.objects.get()
+    url = reverse("mapping:bank-account-request", args=[created.pk])
+
+    working = htmx_owner.get(url)
+    BankAccountRequest.objects.filter(pk=created.pk).update(status="failed")
+    final = htmx_owner.get(url)
+
+    assert working.status_code == 200 and 'hx-trigger="every 2s"' in working.content.decode()
+    assert final.status_code == 286
+
+
+def test_the_bank_accounts_write_webhook_records_the_new_account(owner_client, synced):
+    from billpay.codat import get_codat_client
+    from billpay.onboarding.models import WebhookEvent
+    from billpay.onboarding.services.webhooks import webhook_process
+
+    _create(owner_client)
+    created = BankAccountRequest.objects.get()
+    bank_account_push(request_id=created.pk)
+    created.refresh_from_db()
+    with get_codat_client() as client:
+        op = client.get_push_operation(
+            company_id=synced.codat_company_id, push_operation_key=created.push_operation_key
+        )
+    event = WebhookEvent.objects.create(
+        webhook_id="msg_bank", event_type="bankAccounts.write.successful", company=synced,
+        payload={"payload": {"id": created.push_operation_key, "status": "Success",
+                             "record": {"id": op.record_id}}},
+    )  # fmt: skip
+
+    webhook_process(event_id=event.pk)
+
+    created.refresh_from_db()
+    assert created.status == BankAccountRequest.Status.SUCCEEDED
+    assert (
+        AccountMapping.objects.get(method="bank_transfer", currency="USD").account.codat_account_id
+        == op.record_id
+    )
+
+
+def test_the_push_task_run_twice_creates_one_account(owner_client, synced):
+    from billpay.mapping.tasks import bank_account_push_task
+    from billpay.sandbox.models import SandboxPushOperation
+
+    _create(owner_client)
+    created = BankAccountRequest.objects.get()
+
+    bank_account_push_task(request_id=created.pk)
+    bank_account_push_task(request_id=created.pk)
+
+    assert SandboxPushOperation.objects.filter(data_type="bankAccounts").count() == 1
+
+
+def test_a_lost_response_creates_the_account_once(owner_client, synced, settings):
+    from billpay.sandbox.models import SandboxPushOperation
+
+    _create(owner_client)
+    created = BankAccountRequest.objects.get()
+    settings.SANDBOX_FAULT_LOST_RESPONSE_RATE = "1"
+    bank_account_push(request_id=created.pk)
+    settings.SANDBOX_FAULT_LOST_RESPONSE_RATE = "0"
+    created.refresh_from_db()
+    assert created.status == BankAccountRequest.Status.CHECKING
+
+    bank_account_push(request_id=created.pk)  # same Idempotency-Key: Codat replays the first answer
+    bank_account_follow(request_id=created.pk)
+
+    created.refresh_from_db()
+    assert created.status == BankAccountRequest.Status.SUCCEEDED
+    assert SandboxPushOperation.objects.filter(data_type="bankAccounts").count() == 1
