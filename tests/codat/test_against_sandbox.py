@@ -28,14 +28,22 @@ def linked(codat, settings):
     assert connection.status == "PendingAuth"
     link = urlsplit(connection.link_url)
     assert Client().post(link.path, {"action": "approve"}).status_code == 302
-    assert codat.get_connection(company_id=company.id, connection_id=connection.id).status == "Linked"
+    assert (
+        codat.get_connection(company_id=company.id, connection_id=connection.id).status == "Linked"
+    )
     statuses = codat.get_data_status(company_id=company.id)
     assert statuses["bills"].current_status == "Complete"
     return company, connection
 
 
 def _open_bill(codat, company_id: str):
-    return next(codat.list_bills(company_id=company_id, query="status=Open&&amountDue>100&&metadata.isDeleted!=true", page_size=10))
+    return next(
+        codat.list_bills(
+            company_id=company_id,
+            query="status=Open&&amountDue>100&&metadata.isDeleted!=true",
+            page_size=10,
+        )
+    )
 
 
 def _bank_account(codat, company_id: str, currency: str):
@@ -54,18 +62,25 @@ def _payment(bill, account, amount: Decimal, **overrides) -> dict:
         "currencyRate": Decimal("1"),
         "date": "2026-11-25T00:00:00",
         "reference": "BP-TEST-1",
-        "lines": [{"amount": amount, "links": [{"type": "Bill", "id": bill.id, "amount": -amount}]}],
+        "lines": [
+            {"amount": amount, "links": [{"type": "Bill", "id": bill.id, "amount": -amount}]}
+        ],
     }
     return body | overrides
 
 
 def _push_and_wait(codat, company, connection, body) -> object:
     operation = codat.create_bill_payment(
-        company_id=company.id, connection_id=connection.id, bill_payment=body, idempotency_key=str(uuid.uuid4())
+        company_id=company.id,
+        connection_id=connection.id,
+        bill_payment=body,
+        idempotency_key=str(uuid.uuid4()),
     )
     assert operation.status == "Pending"
     for _ in range(50):
-        operation = codat.get_push_operation(company_id=company.id, push_operation_key=operation.push_operation_key)
+        operation = codat.get_push_operation(
+            company_id=company.id, push_operation_key=operation.push_operation_key
+        )
         if operation.status != "Pending":
             return operation
     raise AssertionError("the push never completed")
@@ -77,7 +92,11 @@ def test_paging_through_1000_bills(codat, linked, page_size):
 
     bills = list(codat.list_bills(company_id=company.id, page_size=page_size))
 
-    assert len(bills) == SandboxCacheRecord.objects.filter(company_id=company.id, data_type="bills").count() == 1000
+    assert (
+        len(bills)
+        == SandboxCacheRecord.objects.filter(company_id=company.id, data_type="bills").count()
+        == 1000
+    )
     assert len({b.id for b in bills}) == 1000
     assert codat.request_counts["GET /companies/{companyId}/data/bills"] == -(-1000 // page_size)
     assert all(isinstance(b.amount_due, Decimal) for b in bills)
@@ -88,7 +107,9 @@ def test_paying_a_bill_lowers_its_amount_due_after_a_refresh(codat, linked):
     bill = _open_bill(codat, company.id)
     account = _bank_account(codat, company.id, bill.currency)
 
-    operation = _push_and_wait(codat, company, connection, _payment(bill, account, Decimal("100.00")))
+    operation = _push_and_wait(
+        codat, company, connection, _payment(bill, account, Decimal("100.00"))
+    )
     assert operation.status == "Success", operation.validation
     assert operation.record_id
 
@@ -103,7 +124,9 @@ def test_paying_a_bill_lowers_its_amount_due_after_a_refresh(codat, linked):
     assert fresh.status == "PartiallyPaid"
     codat.refresh_data_type(company_id=company.id, data_type="billPayments")
     for _ in range(50):
-        payments = list(codat.list_bill_payments(company_id=company.id, query="reference=BP-TEST-1"))
+        payments = list(
+            codat.list_bill_payments(company_id=company.id, query="reference=BP-TEST-1")
+        )
         if payments:
             break
     assert [p.id for p in payments] == [operation.record_id]
@@ -131,7 +154,11 @@ def test_each_failure_rule_returns_failed_with_a_readable_message(codat, linked,
             too_much = bill.amount_due + 1
             body = _payment(bill, account, too_much)
         case "other_supplier":
-            other = next(s for s in codat.list_suppliers(company_id=company.id) if s.id != bill.supplier_ref.id)
+            other = next(
+                s
+                for s in codat.list_suppliers(company_id=company.id)
+                if s.id != bill.supplier_ref.id
+            )
             body["supplierRef"] = {"id": other.id}
         case "unknown_account":
             body["accountRef"] = {"id": "no-such-account"}
@@ -145,13 +172,19 @@ def test_each_failure_rule_returns_failed_with_a_readable_message(codat, linked,
     operation = _push_and_wait(codat, company, connection, body)
 
     assert operation.status == "Failed"
-    text = " ".join([operation.error_message or "", *(v.message or "" for v in operation.validation.errors)])
+    text = " ".join(
+        [operation.error_message or "", *(v.message or "" for v in operation.validation.errors)]
+    )
     assert message in text.lower()
 
 
 def test_a_void_bill_cannot_be_paid(codat, linked):
     company, connection = linked
-    bill = next(codat.list_bills(company_id=company.id, query="status=Void&&metadata.isDeleted!=true", page_size=10))
+    bill = next(
+        codat.list_bills(
+            company_id=company.id, query="status=Void&&metadata.isDeleted!=true", page_size=10
+        )
+    )
     account = _bank_account(codat, company.id, bill.currency)
 
     operation = _push_and_wait(codat, company, connection, _payment(bill, account, Decimal("1.00")))
@@ -165,7 +198,11 @@ def test_the_same_idempotency_key_replays_the_first_answer(codat, linked):
     body = _payment(bill, _bank_account(codat, company.id, bill.currency), Decimal("5.00"))
     key = str(uuid.uuid4())
 
-    first = codat.create_bill_payment(company_id=company.id, connection_id=connection.id, bill_payment=body, idempotency_key=key)
-    again = codat.create_bill_payment(company_id=company.id, connection_id=connection.id, bill_payment=body, idempotency_key=key)
+    first = codat.create_bill_payment(
+        company_id=company.id, connection_id=connection.id, bill_payment=body, idempotency_key=key
+    )
+    again = codat.create_bill_payment(
+        company_id=company.id, connection_id=connection.id, bill_payment=body, idempotency_key=key
+    )
 
     assert first.push_operation_key == again.push_operation_key

@@ -15,9 +15,20 @@ pytestmark = pytest.mark.django_db
 
 def _seed_sandbox() -> list[str]:
     out = io.StringIO()
-    call_command("sandbox_seed", "--company-name", "Acme Plumbing Ltd", "--bills", "20", "--if-missing", stdout=out)
+    call_command(
+        "sandbox_seed",
+        "--company-name",
+        "Acme Plumbing Ltd",
+        "--bills",
+        "20",
+        "--if-missing",
+        stdout=out,
+    )
     ids = dict(line.split("=", 1) for line in out.getvalue().splitlines() if "=" in line)
-    return [f"--codat-company-id={ids['company_id']}", f"--codat-connection-id={ids['connection_id']}"]
+    return [
+        f"--codat-company-id={ids['company_id']}",
+        f"--codat-connection-id={ids['connection_id']}",
+    ]
 
 
 def test_the_demo_company_is_linked_to_sandbox_books_once():
