@@ -2,7 +2,7 @@ from datetime import datetime
 
 from django.core.cache import cache
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -17,6 +17,13 @@ from billpay.core.tasks import HEARTBEAT_CACHE_KEY
 def home(request: CompanyHttpRequest):
     """The inbox is home; it explains how to connect when nothing is connected yet."""
     return redirect("bills:inbox")
+
+
+@require_GET
+@never_cache
+def live(request: HttpRequest) -> HttpResponse:
+    """Liveness: the process answers. Touches nothing, so it is also the floor for page latency."""
+    return HttpResponse("ok", content_type="text/plain")
 
 
 @require_GET

@@ -112,18 +112,20 @@ def p95(samples: list[float]) -> float:
     )
 
 
-FIGURES: list[tuple[str, str, str]] = []  # (name, value, goal)
+FIGURES: list[tuple[str, str, str, str]] = []  # (name, value, goal, ratio to its floor)
 
 
-def report(name: str, value, goal: str = "") -> None:
+def report(name: str, value, goal: str = "", floor: float | None = None) -> None:
+    """Print `name=value` now; keep it for the table, with value ÷ floor when a floor is given."""
     text = f"{value:.3f}" if isinstance(value, float) else str(value)
-    FIGURES.append((name, text, goal))
+    ratio = f"{value / floor:.2f}×" if floor else ""
+    FIGURES.append((name, text, goal, ratio))
     print(f"{name}={text}", flush=True)
 
 
 def print_table() -> None:
-    width = max(len(n) for n, _, _ in FIGURES)
+    width = max(len(n) for n, *_ in FIGURES)
     print()
-    print(f"{'figure'.ljust(width)}  {'value':>12}  goal")
-    for name, value, goal in FIGURES:
-        print(f"{name.ljust(width)}  {value:>12}  {goal}")
+    print(f"{'figure'.ljust(width)}  {'value':>12}  {'÷ floor':>8}  goal")
+    for name, value, goal, ratio in FIGURES:
+        print(f"{name.ljust(width)}  {value:>12}  {ratio:>8}  {goal}")

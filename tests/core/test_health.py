@@ -17,3 +17,10 @@ def test_health_reports_the_worker_heartbeat_age(client):
     worker_heartbeat_task.apply()
 
     assert int(client.get("/health/").json()["worker_last_seen_s"]) < 5
+
+
+def test_liveness_answers_without_touching_the_database(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get("/health/live/")
+
+    assert (response.status_code, response.content) == (200, b"ok")
