@@ -29,6 +29,7 @@ run: install
 	@echo "  Log in as owner@example.com or accountant@example.com, password billpay-demo"
 	@echo
 	PATH="$(CURDIR)/$(BIN):$$PATH" GUNICORN_CMD_ARGS="--bind 127.0.0.1:8000 --workers 2" \
+		SANDBOX_WEBHOOK_URL="$${SANDBOX_WEBHOOK_URL-http://127.0.0.1:8000/webhooks/codat/}" \
 		$(BIN)/honcho start web worker beat
 
 test: install
@@ -39,6 +40,11 @@ test: install
 
 bench: install
 	$(BIN)/python -m tests.bench
+
+# The full chaos run (5,000 bills, 300 payments; `make test` runs the short one).
+chaos: install
+	CHAOS_FULL=1 DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" REDIS_URL="$${REDIS_URL:-$(TEST_REDIS_URL)}" \
+		$(BIN)/pytest tests/chaos -m chaos -q -s
 
 lint: install
 	$(BIN)/ruff check .

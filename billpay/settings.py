@@ -158,7 +158,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 # How often beat syncs every linked company (Codat also pushes read.completed webhooks).
 SYNC_INTERVAL_MINUTES = env.int("SYNC_INTERVAL_MINUTES", default=15)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE = {
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # Every minute, record that a worker is alive; the health check reports how long ago.
     "worker-heartbeat": {"task": "billpay.core.tasks.worker_heartbeat_task", "schedule": 60.0},
     # Every SYNC_INTERVAL_MINUTES, read what changed in the books of every linked company.
@@ -187,6 +187,8 @@ CODAT_SYNC_PAGE_SIZE = env.int(
 # While Codat's first read of a new connection runs, check its dataStatus this often, this many times.
 SYNC_WAIT_SECONDS = env.int("SYNC_WAIT_SECONDS", default=3)
 SYNC_WAIT_RETRIES = env.int("SYNC_WAIT_RETRIES", default=200)
+# A sync run that has not moved for this long died with its worker: the next request fails it.
+SYNC_STALE_SECONDS = env.int("SYNC_STALE_SECONDS", default=30 * 60)
 # Largest invoice file (PDF, PNG, JPEG) accepted with a new bill.
 BILL_ATTACHMENT_MAX_BYTES = env.int("BILL_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 # How long a platform's options/* rules (required fields, lengths, currencies) are cached.
@@ -253,6 +255,14 @@ SANDBOX_WEBHOOK_SECRET = env.str("SANDBOX_WEBHOOK_SECRET", default=CODAT_WEBHOOK
 SANDBOX_WEBHOOK_TIMEOUT_SECONDS = env.int("SANDBOX_WEBHOOK_TIMEOUT_SECONDS", default=5)
 # Deliver webhooks from a background thread after commit (off: inline, for tests).
 SANDBOX_WEBHOOK_IN_THREAD = env.bool("SANDBOX_WEBHOOK_IN_THREAD", default=True)
+
+if SANDBOX_ENABLED:
+    # Every 2 seconds, the sandbox does what Codat does on its own: finishes due pushes and reads
+    # and sends their webhooks (without it they advance only when a request touches them).
+    CELERY_BEAT_SCHEDULE["sandbox-tick"] = {
+        "task": "billpay.sandbox.tasks.sandbox_tick_task",
+        "schedule": 2.0,
+    }
 
 # --- Auth ---------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "onboarding.User"
