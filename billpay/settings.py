@@ -213,6 +213,8 @@ PAYMENT_POLL_DELAYS = [
 ]
 # A write-back claimed this long ago without an answer is treated as crashed (look it up first).
 PAYMENT_STALE_CLAIM_SECONDS = env.int("PAYMENT_STALE_CLAIM_SECONDS", default=300)
+# The sweep re-kicks a write-back only after this long without news (nor before a stale claim).
+PAYMENT_SWEEP_MIN_QUIET_SECONDS = env.int("PAYMENT_SWEEP_MIN_QUIET_SECONDS", default=60)
 # With webhooks, a poll waits this long after the last step before calling Codat itself.
 PAYMENT_WEBHOOK_GRACE_SECONDS = env.int("PAYMENT_WEBHOOK_GRACE_SECONDS", default=10)
 
@@ -286,6 +288,11 @@ AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+# Behind N proxies (e.g. 1 on Heroku-style routers) the client address is the Nth from the right
+# of X-Forwarded-For; without this every user would share the router's address and lock-out.
+AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=0)
+if AXES_IPWARE_PROXY_COUNT:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 AXES_USERNAME_FORM_FIELD = "username"  # the login form's field name, though users type an email
 AXES_USERNAME_CALLABLE = "billpay.onboarding.auth.axes_username"
 

@@ -254,6 +254,14 @@ class LineForm(forms.Form):
             self.fields["tax_rate"].error_messages["required"] = f"{name} needs a tax rate."
         for field in ("quantity", "unit_amount"):
             self.fields[field].widget.attrs.update({"inputmode": "decimal", "step": "any"})
+        # The lines table shows the labels only as column headings: name each field for screen
+        # readers, with its line number.
+        number = self.prefix.rsplit("-", 1)[-1] if self.prefix else ""
+        line = f"line {int(number) + 1}" if number.isdigit() else "line"
+        for name, label in (("description", "Description"), ("account", "Expense account"),
+                            ("tax_rate", "Tax rate"), ("quantity", "Quantity"),
+                            ("unit_amount", "Unit price")):  # fmt: skip
+            self.fields[name].widget.attrs["aria-label"] = f"{label}, {line}"
 
     def line_input(self) -> LineInput:
         d = self.cleaned_data

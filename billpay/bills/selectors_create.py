@@ -1,5 +1,6 @@
 """Reads for creating bills and suppliers: choices from the synced books, duplicates, write state."""
 
+import uuid
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -128,7 +129,11 @@ def supplier_terms_days(supplier: Supplier) -> int | None:
 
 def attachment_pending_get(*, company: Any, user: Any, attachment_id: Any) -> BillAttachment | None:
     """A file this user uploaded with a form that is still being corrected (no bill yet)."""
-    if not attachment_id:
+    try:  # the id comes from a hidden form field: anything but a UUID is simply not found
+        attachment_id = uuid.UUID(str(attachment_id)) if attachment_id else None
+    except ValueError:
+        return None
+    if attachment_id is None:
         return None
     return BillAttachment.objects.filter(
         company=company, uploaded_by=user, bill__isnull=True, pk=attachment_id

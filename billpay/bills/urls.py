@@ -9,8 +9,11 @@ urlpatterns = [
     path("bills/export.csv", views.inbox_csv, name="inbox-csv"),
     path("bills/<int:bill_id>/", views.bill_detail, name="bill-detail"),
     path("bills/<int:bill_id>/attachments/", views.bill_attachments, name="bill-attachments"),
+    # path, not str: an attachment id is whatever the books say, and one with a "/" must
+    # still reverse (NoReverseMatch would turn the whole attachments list into a 500). The
+    # client percent-encodes it (safe="") before it goes to Codat.
     path(
-        "bills/<int:bill_id>/attachments/<str:attachment_id>/",
+        "bills/<int:bill_id>/attachments/<path:attachment_id>/",
         views.bill_attachment_download,
         name="bill-attachment-download",
     ),

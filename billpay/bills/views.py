@@ -3,7 +3,7 @@ from dataclasses import replace
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
@@ -128,6 +128,8 @@ def bill_attachment_download(
     request: CompanyHttpRequest, bill_id: int, attachment_id: str
 ) -> HttpResponse:
     bill = selectors.bill_get(company=request.company, bill_id=bill_id)
+    if {".", ".."} & set(attachment_id.split("/")):
+        raise Http404("No such attachment.")  # a dot segment would climb out of the bill's path
     try:
         file = services.bill_attachment_download(bill=bill, attachment_id=attachment_id)
     except DomainError as exc:
@@ -191,10 +193,12 @@ def sync_now(request: CompanyHttpRequest) -> HttpResponse:
         return render(request, "bills/_sync_status.html", {"run": run})
     messages.info(request, "Sync started.")
     next_url = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
+    # Never to another site; and only a path, since redirect() would take "abc" for a URL name
+    # and answer NoReverseMatch (a 500).
+    if not next_url.startswith("/") or not url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        next_url = "onboarding:connection"  # never send the user to another site
+        next_url = "onboarding:connection"
     return redirect(next_url)
 
 

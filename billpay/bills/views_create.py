@@ -189,10 +189,17 @@ def bill_form_totals(request: CompanyHttpRequest) -> HttpResponse:
     return render(request, "bills/bill_form.html#bill-totals", context)
 
 
+def _search_text(q: str) -> str:
+    """At most 100 characters, without NUL (PostgreSQL refuses it in a query: a 500)."""
+    return q.replace("\x00", "")[:100]
+
+
 @require_GET
 @company_required
 def supplier_options(request: CompanyHttpRequest) -> HttpResponse:
-    suppliers = sel.supplier_search(company=request.company, q=request.GET.get("q", "")[:100])
+    suppliers = sel.supplier_search(
+        company=request.company, q=_search_text(request.GET.get("q", ""))
+    )
     context = {"suppliers": suppliers, "selected": request.GET.get("supplier", "")}
     return render(request, "bills/_supplier_options.html", context)
 
