@@ -83,16 +83,34 @@ def decide(company: SandboxCompany | None, *, is_write: bool) -> Decision:
     burst_key = f"sandbox:fault:burst:{scope}"
     if cache.get(burst_key):
         cache.decr(burst_key)
-        return Decision(status=429, retry_after=1)
+        return _counted(Decision(status=429, retry_after=1))
     rng = _rng(scope)
     if _roll(rng, profile.rate_429):
         cache.set(burst_key, max(profile.burst_429 - 1, 0), 300)
-        return Decision(status=429, retry_after=1)
+        return _counted(Decision(status=429, retry_after=1))
     if _roll(rng, profile.error_rate):
-        return Decision(status=rng.choice((500, 503)))
+        return _counted(Decision(status=rng.choice((500, 503))))
     if is_write and _roll(rng, profile.lost_response_rate):
-        return Decision(lost=True)
+        return _counted(Decision(lost=True))
     return Decision()
+
+
+INJECTED_KINDS = ("429", "500", "503", "lost")
+
+
+def _counted(decision: Decision) -> Decision:
+    """Count each injected fault by kind in the cache, for chaos runs to report."""
+    key = f"sandbox:fault:injected:{'lost' if decision.lost else decision.status}"
+    cache.add(key, 0, None)
+    cache.incr(key)
+    return decision
+
+
+def injected() -> dict[str, int]:
+    """How many faults of each kind were injected since the cache was last cleared."""
+    keys = {f"sandbox:fault:injected:{kind}": kind for kind in INJECTED_KINDS}
+    counts = cache.get_many(list(keys))
+    return {kind: int(counts.get(key) or 0) for key, kind in keys.items()}
 
 
 def reset(company: SandboxCompany | None = None) -> None:

@@ -288,3 +288,50 @@ def test_query_count_per_page_is_a_small_constant(sandbox, settings):
         company=seeded.company, data_type="bills", is_deleted=False
     )
     assert Bill.objects.filter(company=large).count() == in_books.count()
+
+
+def test_a_run_whose_task_was_lost_goes_stale_however_often_syncs_are_requested(
+    linked_company, settings
+):
+    # A worker SIGKILLed during the task's retry countdown loses the message for an hour:
+    # beat's requests merge into the queued run, and that must not keep it looking alive.
+    settings.SYNC_STALE_SECONDS = 60
+    with mock.patch("billpay.bills.tasks.bills_sync_task.delay_on_commit") as enqueue:
+        lost = sync_request(company=linked_company, trigger=SyncRun.Trigger.MANUAL)
+        quiet = timezone.now() - timedelta(seconds=40)
+        SyncRun.objects.filter(pk=lost.pk).update(updated_at=quiet)
+        assert sync_request(company=linked_company, trigger=SyncRun.Trigger.SCHEDULE) == lost
+        assert SyncRun.objects.get(pk=lost.pk).updated_at == quiet
+
+        SyncRun.objects.filter(pk=lost.pk).update(updated_at=quiet - timedelta(seconds=30))
+        fresh = sync_request(company=linked_company, trigger=SyncRun.Trigger.SCHEDULE)
+
+    lost.refresh_from_db()
+    assert lost.status == SyncRun.Status.FAILED
+    assert fresh.pk != lost.pk and fresh.status == SyncRun.Status.QUEUED
+    assert enqueue.call_count == 2
+
+
+def test_a_run_expired_while_still_going_stops_instead_of_racing_its_replacement(
+    linked_company,
+):
+    from dataclasses import replace
+
+    from billpay.bills.services import sync as sync_module
+
+    with mock.patch("billpay.bills.tasks.bills_sync_task.delay_on_commit"):
+        run = sync_request(company=linked_company, trigger=SyncRun.Trigger.MANUAL)
+    spec = sync_module.TYPES["suppliers"]
+
+    def write_then_expire(*args):
+        spec.write(*args)
+        # Taken for dead meanwhile (as _expire_stale_runs does); its replacement may start.
+        SyncRun.objects.filter(pk=run.pk).update(status=SyncRun.Status.FAILED)
+
+    with mock.patch.dict(sync_module.TYPES, {"suppliers": replace(spec, write=write_then_expire)}):
+        assert bills_sync(run_id=run.pk) == SyncOutcome.SKIPPED
+
+    run.refresh_from_db()
+    assert run.status == SyncRun.Status.FAILED
+    assert Supplier.objects.filter(company=linked_company).exists()
+    assert not Bill.objects.filter(company=linked_company).exists()

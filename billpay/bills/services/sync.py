@@ -65,14 +65,19 @@ DATASET_DONE = {"Complete", "NotSupported"}
 # moments, that is all of them, forever. Records Codat stamps late are covered instead by its
 # read.completed webhook, whose modifiedFromDate becomes the run's lower bound (>=), and by the
 # staff full resync.
-# A run that has not moved for this long died with its worker; it must not block new syncs.
-STALE_AFTER = timedelta(minutes=30)
+# A run that has not moved for SYNC_STALE_SECONDS (30 minutes by default) died with its worker
+# (a SIGKILLed worker's message only comes back after the broker's visibility timeout): the next
+# sync_request (beat's schedule, a webhook, the button) fails it so that a new run can start.
 
 
 class SyncOutcome(StrEnum):
     DONE = "done"
     WAITING = "waiting"  # Codat's first read is not finished: try again shortly
     SKIPPED = "skipped"  # the run was not ours to execute (finished, or running elsewhere)
+
+
+class SyncInterrupted(Exception):
+    """The run was expired as stale while it was still going: another run has replaced it."""
 
 
 @dataclass
@@ -134,7 +139,11 @@ def sync_request(
                     active.modified_from is None or modified_from < active.modified_from
                 ):
                     active.modified_from = modified_from
-                active.save(update_fields=["data_types", "modified_from", "updated_at"])
+                # Not save(): merging is no sign of life, and bumping updated_at would keep a
+                # run whose task was lost from ever going stale.
+                SyncRun.objects.filter(pk=active.pk).update(
+                    data_types=active.data_types, modified_from=active.modified_from
+                )
             return active
 
 
@@ -163,7 +172,7 @@ def bills_sync(*, run_id: int) -> SyncOutcome:
         states = {s.data_type: s for s in SyncState.objects.filter(company=company)}
         never_read = [t for t in run.data_types if not (t in states and states[t].watermark)]
         if never_read and not _datasets_ready(client, company.codat_company_id, never_read):
-            SyncRun.objects.filter(pk=run.pk).update(
+            SyncRun.objects.filter(pk=run.pk, status=SyncRun.Status.RUNNING).update(
                 status=SyncRun.Status.WAITING, api_calls=models.F("api_calls") + client.total_requests,
                 updated_at=timezone.now(),
             )  # fmt: skip
@@ -171,11 +180,16 @@ def bills_sync(*, run_id: int) -> SyncOutcome:
         for data_type in [t for t in SYNC_DATA_TYPES if t in run.data_types]:
             counts = _sync_data_type(client, run, company, states.get(data_type), data_type)
             run.counts[data_type] = asdict(counts)
+    except SyncInterrupted:
+        logger.warning("sync run %s was expired while running: stopped", run.pk)
+        return SyncOutcome.SKIPPED
     except CodatTransientError as exc:
-        SyncRun.objects.filter(pk=run.pk).update(
+        requeued = SyncRun.objects.filter(pk=run.pk, status=SyncRun.Status.RUNNING).update(
             status=SyncRun.Status.QUEUED, error=exc.user_message, counts=run.counts,
             api_calls=models.F("api_calls") + client.total_requests, updated_at=timezone.now(),
         )  # fmt: skip
+        if not requeued:  # expired meanwhile: its replacement does the work
+            return SyncOutcome.SKIPPED
         raise
     except CodatError as exc:
         logger.warning("sync of company %s failed: %s", company.pk, exc)
@@ -208,7 +222,7 @@ def _finish(run: SyncRun, status: str, *, error: str = "", api_calls: int = 0) -
 
 
 def _expire_stale_runs(*, company: Company) -> None:
-    cutoff = timezone.now() - STALE_AFTER
+    cutoff = timezone.now() - timedelta(seconds=settings.SYNC_STALE_SECONDS)
     SyncRun.objects.filter(
         company=company, status__in=SyncRun.ACTIVE, updated_at__lt=cutoff
     ).update(
@@ -247,10 +261,14 @@ def _sync_data_type(
         if run.full:
             seen.update(r.id for r in batch)
         with transaction.atomic():
+            # Fence: a run taken for dead (expired as stale) stops here instead of racing the
+            # run that replaced it; the progress mark commits with the batch it counts.
+            alive = SyncRun.objects.filter(pk=run.pk, status=SyncRun.Status.RUNNING).update(
+                records_read=models.F("records_read") + len(batch), updated_at=timezone.now()
+            )
+            if not alive:
+                raise SyncInterrupted(run.pk)
             spec.write(company, batch, counts, run.full)
-        SyncRun.objects.filter(pk=run.pk).update(
-            records_read=models.F("records_read") + len(batch), updated_at=timezone.now()
-        )
     if run.full:
         counts.deleted += _mark_vanished(spec.model, spec.key, company, seen)
     SyncState.objects.update_or_create(

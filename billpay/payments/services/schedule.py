@@ -84,7 +84,9 @@ def payments_sweep(*, company: Company) -> int:
 
     **Idempotent:** it only enqueues; every task claims or checks state before acting.
     """
-    quiet = timezone.now() - timedelta(seconds=max(settings.PAYMENT_STALE_CLAIM_SECONDS, 60))
+    quiet = timezone.now() - timedelta(
+        seconds=max(settings.PAYMENT_STALE_CLAIM_SECONDS, settings.PAYMENT_SWEEP_MIN_QUIET_SECONDS)
+    )
     stuck = Payment.objects.filter(
         company=company, status__in=Payment.WORKING, updated_at__lt=quiet
     )
