@@ -2,9 +2,8 @@ import logging
 
 from celery import shared_task
 from django.conf import settings
-from django.db import OperationalError
 
-from billpay.codat.errors import CodatTransientError
+from billpay.core.tasks import codat_retry
 
 logger = logging.getLogger(__name__)
 
@@ -19,12 +18,7 @@ def _sync_failed(self, exc, task_id, args, kwargs, einfo) -> None:
 
 
 @shared_task(
-    bind=True,
-    autoretry_for=(CodatTransientError, OperationalError),
-    retry_backoff=True,
-    retry_jitter=True,
-    retry_backoff_max=settings.CELERY_RETRY_BACKOFF_MAX,
-    max_retries=8,
+    **codat_retry(max_retries=8),
     on_failure=_sync_failed,
 )
 def bills_sync_task(self, *, run_id: int) -> str:
@@ -64,12 +58,7 @@ def _write_failed(self, exc, task_id, args, kwargs, einfo) -> None:
 
 
 @shared_task(
-    bind=True,
-    autoretry_for=(CodatTransientError, OperationalError),
-    retry_backoff=True,
-    retry_jitter=True,
-    retry_backoff_max=settings.CELERY_RETRY_BACKOFF_MAX,
-    max_retries=12,
+    **codat_retry(max_retries=12),
     on_failure=_write_failed,
 )
 def ledger_write_task(self, *, write_id: int) -> str:

@@ -3,20 +3,11 @@
 import logging
 
 from celery import shared_task
-from django.conf import settings
-from django.db import OperationalError
 
-from billpay.codat.errors import CodatTransientError
+from billpay.core.tasks import codat_retry
 
 logger = logging.getLogger(__name__)
-RETRY = {
-    "bind": True,
-    "autoretry_for": (CodatTransientError, OperationalError),
-    "retry_backoff": True,
-    "retry_jitter": True,
-    "retry_backoff_max": settings.CELERY_RETRY_BACKOFF_MAX,
-    "max_retries": 8,
-}
+RETRY = codat_retry()
 
 
 def _request_failed(self, exc, task_id, args, kwargs, einfo) -> None:
