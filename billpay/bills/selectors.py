@@ -232,11 +232,6 @@ def sync_run_latest(*, company: Any) -> SyncRun | None:
     return SyncRun.objects.filter(company=company).first()
 
 
-def sync_run_get(*, company: Any, run_id: int) -> SyncRun:
-    """One sync run of the company (404 for another company's)."""
-    return get_object_or_404(SyncRun, company=company, pk=run_id)
-
-
 # --- keyset helpers -------------------------------------------------------------------------------
 
 

@@ -98,19 +98,6 @@ def bill_writes(*, company: Any, bill: Bill) -> list[LedgerWrite]:
     )
 
 
-def bill_write_active(*, company: Any, bill: Bill) -> bool:
-    """Whether a write of the bill is still on its way to the books."""
-    return LedgerWrite.objects.filter(
-        company=company, bill=bill, status__in=LedgerWrite.ACTIVE
-    ).exists()
-
-
-def bill_last_failed_write(*, company: Any, bill: Bill) -> LedgerWrite | None:
-    """The bill's latest write if it failed (what the user can fix and resend)."""
-    last = LedgerWrite.objects.filter(company=company, bill=bill).first()
-    return last if last is not None and last.status == LedgerWrite.Status.FAILED else None
-
-
 def supplier_terms_days(supplier: Supplier) -> int | None:
     """The supplier's usual payment terms: days from issue to due on their latest bill."""
     latest = (

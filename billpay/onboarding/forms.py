@@ -4,8 +4,6 @@ from babel import Locale
 from django import forms
 from django.contrib.auth import password_validation
 
-from billpay.onboarding.models import Membership
-
 # Currencies a small business is likely to keep its books in; the list is long enough to be
 # useful and short enough to pick from.
 COMMON_CURRENCIES = (
@@ -85,6 +83,3 @@ class InvitationAcceptNewUserForm(NewPasswordMixin):
 
 class CompanySwitchForm(forms.Form):
     company = forms.IntegerField(widget=forms.HiddenInput)
-
-
-ROLE_LABELS = dict(Membership.Role.choices)

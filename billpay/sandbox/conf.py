@@ -1,7 +1,5 @@
 """SANDBOX_* settings with their defaults, read at call time so tests can override them."""
 
-from decimal import Decimal
-
 from django.conf import settings
 
 DEFAULTS = {
@@ -29,8 +27,3 @@ DEFAULTS = {
 def get(name: str):
     """A SANDBOX_* setting, or its default when the project does not define it."""
     return getattr(settings, name, DEFAULTS[name])
-
-
-def decimal(name: str) -> Decimal:
-    """A rate setting as Decimal (env values arrive as strings)."""
-    return Decimal(str(get(name)))

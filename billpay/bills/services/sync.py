@@ -59,15 +59,6 @@ DATASET_KEYS = {
     "bills": "bills",
 }
 DATASET_DONE = {"Complete", "NotSupported"}
-# Incremental reads ask for modifiedDate > watermark (the newest modifiedDate seen), to the
-# microsecond. A fixed overlap before the watermark would re-read, on every sync, every record
-# stamped near the newest one: after a first read, where Codat stamps all records within
-# moments, that is all of them, forever. Records Codat stamps late are covered instead by its
-# read.completed webhook, whose modifiedFromDate becomes the run's lower bound (>=), and by the
-# staff full resync.
-# A run that has not moved for SYNC_STALE_SECONDS (30 minutes by default) died with its worker
-# (a SIGKILLed worker's message only comes back after the broker's visibility timeout): the next
-# sync_request (beat's schedule, a webhook, the button) fails it so that a new run can start.
 
 
 class SyncOutcome(StrEnum):
@@ -221,6 +212,9 @@ def _finish(run: SyncRun, status: str, *, error: str = "", api_calls: int = 0) -
     )  # fmt: skip
 
 
+# A run that has not moved for SYNC_STALE_SECONDS (30 minutes by default) died with its worker
+# (a SIGKILLed worker's message only comes back after the broker's visibility timeout): the next
+# sync_request (beat's schedule, a webhook, the button) fails it so that a new run can start.
 def _expire_stale_runs(*, company: Company) -> None:
     cutoff = timezone.now() - timedelta(seconds=settings.SYNC_STALE_SECONDS)
     SyncRun.objects.filter(
@@ -243,6 +237,12 @@ def _sync_data_type(
     client: Any, run: SyncRun, company: Company, state: SyncState | None, data_type: str
 ) -> TypeCounts:
     spec = TYPES[data_type]
+    # Incremental reads ask for modifiedDate > watermark (the newest modifiedDate seen), to the
+    # microsecond. A fixed overlap before the watermark would re-read, on every sync, every record
+    # stamped near the newest one: after a first read, where Codat stamps all records within
+    # moments, that is all of them, forever. Records Codat stamps late are covered instead by its
+    # read.completed webhook, whose modifiedFromDate becomes the run's lower bound (>=), and by the
+    # staff full resync.
     query = None
     if not run.full and state is not None and state.watermark is not None:
         query = f"modifiedDate>{_codat_time(state.watermark)}"
