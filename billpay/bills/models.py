@@ -270,7 +270,15 @@ class SyncRun(TimestampedModel):
     counts = models.JSONField(default=dict)
     records_read = models.PositiveIntegerField(default=0)  # progress while running
     api_calls = models.PositiveIntegerField(default=0)
-    error = models.TextField(blank=True)
+    error = models.TextField(blank=True)  # for the owner, in plain words
+    # For staff: what Codat said (a dataStatus such as "bills: FetchError", an exception's class).
+    error_detail = models.TextField(blank=True)
+    # Records read but not written because a column could not hold them (see sync_checks).
+    skipped = models.PositiveIntegerField(default=0)
+    skip_reasons = models.JSONField(default=list, blank=True)  # the first few, for staff
+    # Codat data types this run asked Codat to read (data/queue) because its first read of the
+    # company did not include them: asked once per run, then waited for.
+    queued_types = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -9,12 +9,22 @@ logger = logging.getLogger(__name__)
 
 
 def _sync_failed(self, exc, task_id, args, kwargs, einfo) -> None:
-    from billpay.bills.services import sync_run_fail
+    from celery.exceptions import MaxRetriesExceededError
 
-    sync_run_fail(
-        run_id=kwargs["run_id"],
-        reason="We could not reach your accounting software. Try again later.",
-    )
+    from billpay.bills.services import sync_run_fail
+    from billpay.codat.errors import CodatTransientError
+
+    if isinstance(exc, MaxRetriesExceededError):  # still waiting for Codat's first read
+        minutes = settings.SYNC_WAIT_SECONDS * settings.SYNC_WAIT_RETRIES // 60
+        reason = (
+            f"Your accounting software had not finished its first read of your books after "
+            f"{minutes} minutes. Sync again later."
+        )
+    elif isinstance(exc, CodatTransientError):
+        reason = "We could not reach your accounting software. Try again later."
+    else:
+        reason = "Something went wrong while reading your books. Try again in a few minutes."
+    sync_run_fail(run_id=kwargs["run_id"], reason=reason, detail=f"{type(exc).__name__}: {exc}")
 
 
 @shared_task(

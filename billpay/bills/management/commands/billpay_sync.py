@@ -1,7 +1,10 @@
+import time
+
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from billpay.bills.models import SyncRun
-from billpay.bills.services import SyncOutcome, bills_sync, sync_request
+from billpay.bills.services import SyncOutcome, bills_sync, sync_request, sync_run_fail
 from billpay.onboarding.models import Company
 
 
@@ -22,14 +25,26 @@ class Command(BaseCommand):
             company=company, trigger=SyncRun.Trigger.COMMAND, full=full, enqueue=False
         )
         outcome = bills_sync(run_id=run.pk)
+        # While Codat's first read goes on, wait here as the worker would (never leave the run
+        # waiting with nobody to resume it: that would hold the one-active-run guard).
+        try:
+            for _ in range(settings.SYNC_WAIT_RETRIES):
+                if outcome != SyncOutcome.WAITING:
+                    break
+                self.stdout.write("Codat is still reading the books for the first time; waiting…")
+                time.sleep(settings.SYNC_WAIT_SECONDS)
+                outcome = bills_sync(run_id=run.pk)
+        except KeyboardInterrupt:
+            sync_run_fail(run_id=run.pk, reason="The sync was interrupted.")
+            raise
+        if outcome == SyncOutcome.WAITING:
+            sync_run_fail(
+                run_id=run.pk, reason="Codat had not finished its first read; sync again later."
+            )
         run.refresh_from_db()
         if outcome == SyncOutcome.SKIPPED:
             raise CommandError(
                 f"Another sync of {company} is running (run {run.pk}); try again when it ends."
-            )
-        if outcome == SyncOutcome.WAITING:
-            raise CommandError(
-                "Codat is still reading the books for the first time; try again shortly."
             )
         if run.status != SyncRun.Status.SUCCEEDED:
             raise CommandError(f"Sync failed: {run.error}")
