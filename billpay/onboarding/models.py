@@ -123,6 +123,9 @@ class AccountingConnection(TimestampedModel):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING_AUTH)
     linked_at = models.DateTimeField(null=True, blank=True)
     last_synced_at = models.DateTimeField(null=True, blank=True)
+    # When we last asked Codat for this connection's status (the request's start): a reading
+    # is applied only if it was asked later than the one applied before (connection_refresh).
+    status_read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["status"])]

@@ -1,22 +1,21 @@
 import logging
 
 from celery import shared_task
-from django.conf import settings
-from django.db import OperationalError
+
+from billpay.core.tasks import codat_retry
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(
-    bind=True,
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    retry_jitter=True,
-    retry_backoff_max=settings.CELERY_RETRY_BACKOFF_MAX,
-    max_retries=5,
-)
+def _webhook_failed(self, exc, task_id, args, kwargs, einfo) -> None:
+    from billpay.onboarding.services.webhooks import webhook_fail
+
+    webhook_fail(event_id=kwargs["event_id"], reason=f"Gave up: {type(exc).__name__}: {exc}")
+
+
+@shared_task(**codat_retry(max_retries=8), on_failure=_webhook_failed)
 def webhook_process_task(self, *, event_id: int) -> None:
-    """Act on one stored Codat webhook event."""
+    """Act on one stored Codat webhook event (a connection event re-reads Codat: retried)."""
     from billpay.onboarding.services import webhook_process
 
     webhook_process(event_id=event_id)

@@ -246,10 +246,10 @@ def test_a_write_webhook_follows_the_push_it_names(write, company, _no_enqueue):
 
 
 def test_the_webhook_dispatch_knows_bills_and_suppliers():
-    from billpay.onboarding.services.webhooks import WRITE_HANDLERS
+    from billpay.bills.services.writes import ledger_write_webhook
+    from billpay.onboarding.services.webhooks import write_handler
 
-    assert WRITE_HANDLERS["bills"] == WRITE_HANDLERS["suppliers"]
-    assert WRITE_HANDLERS["bills"].endswith("ledger_write_webhook")
+    assert write_handler("bills") is write_handler("suppliers") is ledger_write_webhook
 
 
 def test_the_sweep_enqueues_only_stale_unfinished_writes(write, company, _no_enqueue):

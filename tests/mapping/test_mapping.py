@@ -215,7 +215,8 @@ def test_the_bank_accounts_write_webhook_records_the_new_account(owner_client, s
         )
     event = WebhookEvent.objects.create(
         webhook_id="msg_bank", event_type="bankAccounts.write.successful", company=synced,
-        payload={"payload": {"id": created.push_operation_key, "status": "Success",
+        payload={"eventType": "bankAccounts.write.successful",
+                 "payload": {"id": created.push_operation_key, "status": "Success",
                              "record": {"id": op.record_id}}},
     )  # fmt: skip
 

@@ -131,9 +131,11 @@ def test_webhooks_need_post(client):
 
 def test_read_completed_queues_a_sync_of_the_modified_types(connected):
     event = WebhookEvent.objects.create(
-        webhook_id="msg_2", event_type="read.completed", company=connected,
+        webhook_id="msg_2",
+        event_type="read.completed",
+        company=connected,
         payload=_read_completed(connected, "bills", "chartOfAccounts", "invoices"),
-    )  # fmt: skip
+    )
 
     with mock.patch("billpay.bills.tasks.bills_sync_task.delay_on_commit"):
         webhook_process(event_id=event.pk)
@@ -158,17 +160,92 @@ def test_processing_an_event_twice_acts_once(connected):
     assert SyncRun.objects.filter(company=connected).count() == 1
 
 
-def test_connection_events_update_the_status(connected):
+def test_connection_events_apply_the_status_codat_holds(connected):
+    """The event's own status is not trusted: the connection is read back from Codat."""
+    local = AccountingConnection.objects.get(company=connected)
     body = _event(
-        connected, "connection.disconnected", {"connection": {"id": "x", "status": "Deauthorized"}}
+        connected,
+        "connection.disconnected",
+        {"connection": {"id": local.codat_connection_id, "status": "Linked"}},
     )
     event = WebhookEvent.objects.create(
         webhook_id="msg_4", event_type="connection.disconnected", company=connected, payload=body
     )
+    remote = mock.Mock(status="Deauthorized")
 
-    webhook_process(event_id=event.pk)
+    with mock.patch("billpay.onboarding.services.connection.get_codat_client") as client:
+        client.return_value.get_connection.return_value = remote
+        webhook_process(event_id=event.pk)
 
     assert AccountingConnection.objects.get(company=connected).status == "deauthorized"
+    client.return_value.get_connection.assert_called_once_with(
+        company_id=connected.codat_company_id, connection_id=local.codat_connection_id
+    )
+
+
+MALFORMED = [
+    ("connection.connected", {"connection": "Linked"}),
+    ("connection.connected", {"connection": {"id": 42}}),
+    ("read.completed", {"dataTypes": "bills"}),
+    ("read.completed", {"dataTypes": [{"dataType": None}]}),
+    ("read.completed", {"dataTypes": [], "modifiedFromDate": 7}),
+    ("billPayments.write.successful", {"id": {"x": 1}, "status": "Success"}),
+    ("billPayments.write.successful", {"id": "push-1", "record": "145"}),
+    ("bills.write.unsuccessful", {"status": ["Failed"]}),
+]
+
+
+@pytest.mark.parametrize(("event_type", "payload"), MALFORMED)
+def test_a_signed_but_malformed_event_is_stored_as_invalid_and_never_acted_on(
+    client, settings, connected, event_type, payload, django_capture_on_commit_callbacks
+):
+    with (
+        mock.patch("billpay.onboarding.tasks.webhook_process_task.delay") as enqueue,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = _post(client, settings, _event(connected, event_type, payload))
+
+    assert response.status_code == 204
+    event = WebhookEvent.objects.get()
+    assert event.error.startswith("Invalid event:")
+    assert event.processed_at is not None
+    enqueue.assert_not_called()
+    webhook_process(event_id=event.pk)  # a stray task does nothing either
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"not json",
+        b"[1, 2, 3]",
+        b'"text"',
+        b'{"eventType": {"a": 1}}',
+        b'{"eventType": "' + b"x" * 500 + b'"}',
+        rb'{"eventType": "read.completed", "payload": {"note": "nul \u0000 and \ud800"}}',
+        b'{"eventType": "read.completed", "payload": {"referenceCompany": {"id": ["a"]}}}',
+        b"[" * 5000 + b"]" * 5000,
+    ],
+)
+def test_a_signed_body_of_any_shape_is_answered_without_a_500(client, settings, connected, raw):
+    at = datetime.now(tz=UTC)
+    signature = Webhook(settings.CODAT_WEBHOOK_SECRET).sign("msg_odd", at, raw.decode())
+    headers = {
+        "webhook-id": "msg_odd",
+        "webhook-timestamp": str(int(at.timestamp())),
+        "webhook-signature": signature,
+    }
+
+    response = client.post(URL, raw, content_type="application/json", headers=headers)
+
+    assert response.status_code == 204
+    assert WebhookEvent.objects.get().error.startswith("Invalid event:")
+
+
+def test_an_overlong_webhook_id_is_refused(client, settings, connected):
+    response = _post(client, settings, _read_completed(connected, "bills"), msg_id="m" * 101)
+
+    assert response.status_code == 401
+    assert not WebhookEvent.objects.exists()
 
 
 def test_write_events_are_recorded_for_the_write_path(client, settings, connected):

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from billpay.codat import get_codat_client
-from billpay.codat.errors import CodatError
+from billpay.codat.errors import CodatError, CodatNotFoundError
 from billpay.core.services import audit_record
 from billpay.onboarding.errors import AlreadyConnected, LinkFailed
 from billpay.onboarding.models import AccountingConnection, Company
@@ -77,6 +77,7 @@ def connection_start(*, company: Company, platform_key: str, actor) -> str:
                 "platform_key": platform_key,
                 "platform_name": connection.platform_name or INTEGRATION_NAMES[platform_key],
                 "status": AccountingConnection.Status.PENDING_AUTH,
+                "status_read_at": None,
                 "linked_at": None,
             },
         )
@@ -118,60 +119,90 @@ def connection_verify(
         raise LinkFailed(
             "You cancelled the connection. Nothing was changed; you can connect whenever you are ready."
         )
-    client = get_codat_client()
     try:
-        remote = client.get_connection(company_id=codat_company_id, connection_id=connection_id)
+        current = connection_refresh(
+            company=company, codat_connection_id=connection_id, actor=actor
+        )
     except CodatError as exc:
         raise LinkFailed(exc.user_message) from exc
-    finally:
-        client.close()
-    status = AccountingConnection.FROM_CODAT.get(
-        remote.status or "", AccountingConnection.Status.PENDING_AUTH
-    )
-    if status != AccountingConnection.Status.LINKED:
+    if current is None or not current.is_linked:
         detail = f" ({error_message})" if error_message else ""
         raise LinkFailed(
             f"{local.platform_name} did not confirm the connection{detail}. Please try again."
         )
-    return _mark_linked(local, actor=actor)
+    return current
 
 
-def _mark_linked(local: AccountingConnection, *, actor) -> AccountingConnection:
+def connection_refresh(
+    *, company: Company, codat_connection_id: str, actor=None
+) -> AccountingConnection | None:
+    """Read the connection's status from Codat and apply it unless a newer reading was applied.
+
+    Why a re-read rather than the status an event carries: Codat's webhooks arrive late, twice
+    and out of order (a retried `connection.connected` can come after `connection.disconnected`),
+    and the return from the consent page races them in other workers. Codat's own answer, asked
+    after an event was generated, is at least as new as that event. Readings are ordered by when
+    we *asked* (`status_read_at`, under a row lock), so a slow worker holding an older answer
+    cannot undo a newer one; and since every change at Codat sends a `connection.*` event whose
+    re-read is asked after the change, the last reading applied is the state Codat holds. We
+    order by our own clock, not Codat's `generatedDate`, so that the two clocks never meet.
+
+    Only the company's current connection is touched: an event about another connection (an
+    abandoned earlier Link attempt) returns None and changes nothing.
+    **Idempotent.** **Raises:** CodatError (the caller turns it into words or a task retry).
+    """
+    local = AccountingConnection.objects.filter(
+        company=company, codat_connection_id=codat_connection_id
+    ).first()
+    if local is None or not company.codat_company_id:
+        return None
+    asked_at = timezone.now()
+    client = get_codat_client()
+    try:
+        remote = client.get_connection(
+            company_id=company.codat_company_id, connection_id=codat_connection_id
+        )
+        status = AccountingConnection.FROM_CODAT.get(remote.status or "")
+    except CodatNotFoundError:  # deleted at Codat (connection.deleted): nothing to read or write
+        status = AccountingConnection.Status.UNLINKED
+    finally:
+        client.close()
+    if status is None:  # a status Codat added after this code was written: keep ours
+        logger.warning("connection %s has an unknown status %r", local.pk, remote.status)
+        return local
+    return _connection_apply(local, status=status, asked_at=asked_at, actor=actor)
+
+
+def _connection_apply(
+    local: AccountingConnection, *, status: str, asked_at, actor
+) -> AccountingConnection:
+    """Record a status read at `asked_at` if no later reading was recorded; act on a change."""
     from billpay.bills.models import SyncRun
     from billpay.bills.services import sync_request
 
     with transaction.atomic():
-        claimed = (
-            AccountingConnection.objects.filter(pk=local.pk)
-            .exclude(status=AccountingConnection.Status.LINKED)
-            .update(status=AccountingConnection.Status.LINKED, linked_at=timezone.now())
-        )
-        local.refresh_from_db()
-        if claimed:
+        row = AccountingConnection.objects.select_for_update().get(pk=local.pk)
+        if row.codat_connection_id != local.codat_connection_id or (
+            row.status_read_at is not None and row.status_read_at >= asked_at
+        ):
+            return row  # a newer reading (or a new Link attempt) is already in place
+        before = row.status
+        row.status, row.status_read_at = status, asked_at
+        fields = ["status", "status_read_at", "updated_at"]
+        if status == AccountingConnection.Status.LINKED and before != status:
+            row.linked_at = timezone.now()
+            fields.append("linked_at")
+        row.save(update_fields=fields)
+        if before != status:
             audit_record(
-                company=local.company,
+                company=row.company,
                 actor=actor,
-                action="connection.linked",
-                target=local.platform_name,
+                action=f"connection.{status}",
+                target=row.platform_name,
             )
-            sync_request(company=local.company, trigger=SyncRun.Trigger.LINK)
-    return local
-
-
-def connection_status_update(*, company: Company, codat_status: str) -> AccountingConnection | None:
-    """Apply a status Codat reported (webhook). **Idempotent.**"""
-    local = AccountingConnection.objects.filter(company=company).first()
-    status = AccountingConnection.FROM_CODAT.get(codat_status)
-    if local is None or status is None or local.status == status:
-        return local
-    if status == AccountingConnection.Status.LINKED:
-        return _mark_linked(local, actor=None)
-    AccountingConnection.objects.filter(pk=local.pk).update(status=status)
-    audit_record(
-        company=company, actor=None, action=f"connection.{status}", target=local.platform_name
-    )
-    local.status = status
-    return local
+            if status == AccountingConnection.Status.LINKED:
+                sync_request(company=row.company, trigger=SyncRun.Trigger.LINK)
+    return row
 
 
 def connection_disconnect(*, company: Company, actor) -> AccountingConnection:
@@ -179,6 +210,7 @@ def connection_disconnect(*, company: Company, actor) -> AccountingConnection:
     local = AccountingConnection.objects.filter(company=company).first()
     if local is None or not local.is_linked:
         raise LinkFailed("There is no active connection to disconnect.")
+    asked_at = timezone.now()
     client = get_codat_client()
     try:
         client.unlink_connection(
@@ -188,12 +220,6 @@ def connection_disconnect(*, company: Company, actor) -> AccountingConnection:
         raise LinkFailed(exc.user_message) from exc
     finally:
         client.close()
-    with transaction.atomic():
-        AccountingConnection.objects.filter(pk=local.pk).update(
-            status=AccountingConnection.Status.UNLINKED
-        )
-        audit_record(
-            company=company, actor=actor, action="connection.unlinked", target=local.platform_name
-        )
-    local.refresh_from_db()
-    return local
+    return _connection_apply(
+        local, status=AccountingConnection.Status.UNLINKED, asked_at=asked_at, actor=actor
+    )

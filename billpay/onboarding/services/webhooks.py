@@ -6,28 +6,21 @@ repeated delivery of the same webhook-id is a no-op) and enqueues the processing
 
 import json
 import logging
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.module_loading import import_string
 from svix.webhooks import Webhook, WebhookVerificationError
 
 from billpay.onboarding.errors import WebhookRejected
 from billpay.onboarding.models import Company, WebhookEvent
 
 logger = logging.getLogger(__name__)
-
-# Who follows the outcome of a push, by Codat data type: called with the stored write event.
-WRITE_HANDLERS: dict[str, str] = {
-    "bills": "billpay.bills.services.writes.ledger_write_webhook",
-    "suppliers": "billpay.bills.services.writes.ledger_write_webhook",
-    "billPayments": "billpay.payments.services.payment_write_event",
-    "bankAccounts": "billpay.mapping.services.bank_account_write_event",
-}
 
 # Codat's data type names → the sync's.
 SYNCED_TYPES = {
@@ -38,43 +31,62 @@ SYNCED_TYPES = {
 }
 
 
-def webhook_verify(*, body: bytes, headers: Mapping[str, str]) -> dict:
-    """Check the signature and age (svix: 5 minutes) and decode the body. **Raises:** WebhookRejected."""
+def webhook_verify(*, body: bytes, headers: Mapping[str, str]) -> Any:
+    """Check the signature and age (svix: 5 minutes), then decode the body.
+
+    Returns the decoded JSON, or `{"body": <text>}` when a validly signed body is not JSON (it is
+    stored as an invalid event). **Raises:** WebhookRejected (unsigned, stale, no usable id).
+    """
     wanted = {
         k: headers.get(k, "") for k in ("webhook-id", "webhook-timestamp", "webhook-signature")
     }
     try:
         Webhook(settings.CODAT_WEBHOOK_SECRET).verify(body, wanted)
-        payload = json.loads(body, parse_float=Decimal)
     except (WebhookVerificationError, ValueError) as exc:
         raise WebhookRejected(str(exc)) from exc
-    if not isinstance(payload, dict) or not wanted["webhook-id"]:
-        raise WebhookRejected("not a Codat event")
-    return payload
+    if not _is_id(wanted["webhook-id"]):
+        raise WebhookRejected("the webhook-id header is missing or too long")
+    try:
+        return json.loads(body, parse_float=Decimal)
+    except (ValueError, RecursionError):
+        return {"body": body[:10_000].decode("utf-8", errors="replace")}
 
 
-def webhook_receive(*, webhook_id: str, payload: dict) -> WebhookEvent | None:
-    """Store a verified event and enqueue its processing. **Idempotent:** on webhook-id."""
+def webhook_receive(*, webhook_id: str, payload: Any) -> WebhookEvent | None:
+    """Store a verified event and enqueue its processing. **Idempotent:** on webhook-id.
+
+    A validly signed event of the wrong shape is stored too, already marked with why it is
+    invalid: the receiver answers 2xx (Codat would only re-send the same bytes), staff can read
+    it in the admin, and no task ever acts on it.
+    """
     from billpay.onboarding.tasks import webhook_process_task
 
-    body = payload.get("payload") or {}
-    reference = body.get("referenceCompany") or {}
-    codat_company_id = reference.get("id") or body.get("companyId") or payload.get("companyId")
+    payload = _storable(payload if isinstance(payload, dict) else {"body": payload})
+    problem = webhook_problem(payload)
+    codat_company_id = None if problem else _company_id(payload)
     company = (
         Company.objects.filter(codat_company_id=codat_company_id).first()
         if codat_company_id
         else None
     )
+    event_type = payload.get("eventType")
     try:
         with transaction.atomic():
             event = WebhookEvent.objects.create(
-                webhook_id=webhook_id, event_type=str(payload.get("eventType", "")), company=company,
-                payload=json.loads(json.dumps(payload, default=str)),
-            )  # fmt: skip
-            webhook_process_task.delay_on_commit(event_id=event.pk)
+                webhook_id=webhook_id,
+                event_type=event_type[:100] if isinstance(event_type, str) else "",
+                company=company,
+                payload=payload,
+                error=f"Invalid event: {problem}" if problem else "",
+                processed_at=timezone.now() if problem else None,
+            )
+            if not problem:
+                webhook_process_task.delay_on_commit(event_id=event.pk)
     except IntegrityError:
         logger.info("webhook %s delivered again; already stored", webhook_id)
         return None
+    if problem:
+        logger.warning("stored invalid webhook %s: %s", webhook_id, problem)
     return event
 
 
@@ -83,6 +95,7 @@ def webhook_process(*, event_id: int) -> None:
 
     **Idempotent:** a processed event is skipped, and every action below is itself idempotent,
     so a crash between acting and marking only repeats harmless work.
+    **Raises:** CodatTransientError (a connection re-read failed; the task retries).
     """
     event = (
         WebhookEvent.objects.select_related("company")
@@ -91,34 +104,130 @@ def webhook_process(*, event_id: int) -> None:
     )
     if event is None:
         return
+    problem = webhook_problem(event.payload)
+    if problem:  # stored before the shape was checked, or by an older version
+        WebhookEvent.objects.filter(pk=event.pk).update(
+            processed_at=timezone.now(), error=f"Invalid event: {problem}"
+        )
+        return
     if event.company is not None:
         _act(event)
     WebhookEvent.objects.filter(pk=event.pk).update(processed_at=timezone.now())
 
 
+def webhook_fail(*, event_id: int, reason: str) -> None:
+    """The task gave up on an event: record why, so staff see it. **Idempotent.**"""
+    WebhookEvent.objects.filter(pk=event_id, processed_at__isnull=True).update(error=reason[:2000])
+
+
+def webhook_problem(payload: Any) -> str | None:
+    """Why an event cannot be acted on (its shape), or None. Unknown event types are fine."""
+    if not isinstance(payload, dict):
+        return "not a JSON object"
+    event_type = payload.get("eventType")
+    if not isinstance(event_type, str) or not 0 < len(event_type) <= 100:
+        return "eventType is missing or not text"
+    body = payload.get("payload")
+    if not isinstance(body, dict):
+        return "payload is not an object"
+    reference = body.get("referenceCompany")
+    if reference is not None and not (
+        isinstance(reference, dict) and isinstance(reference.get("id"), str | None)
+    ):
+        return "referenceCompany is malformed"
+    if not isinstance(_company_id(payload) or "", str):
+        return "the company id is not text"
+    if event_type.startswith("connection."):
+        connection = body.get("connection")
+        if not (isinstance(connection, dict) and _is_id(connection.get("id"))):
+            return "connection.id is missing"
+    elif event_type in ("read.completed", "read.completed.initial"):
+        types = body.get("dataTypes")
+        if not isinstance(types, list) or not all(
+            isinstance(t, dict) and isinstance(t.get("dataType"), str) for t in types
+        ):
+            return "dataTypes is not a list of data types"
+        if not isinstance(body.get("modifiedFromDate"), str | None):
+            return "modifiedFromDate is not text"
+    elif event_type.endswith((".write.successful", ".write.unsuccessful")):
+        record = body.get("record")
+        if not _is_id(body.get("id")):
+            return "the push operation key is missing"
+        if not isinstance(body.get("status"), str | None):
+            return "status is not text"
+        if record is not None and not (
+            isinstance(record, dict) and isinstance(record.get("id"), str | None)
+        ):
+            return "record is malformed"
+    return None
+
+
+def _is_id(value: Any) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= 100
+
+
+def _company_id(payload: dict) -> Any:
+    body = payload.get("payload")
+    body = body if isinstance(body, dict) else {}
+    reference = body.get("referenceCompany")
+    reference = reference if isinstance(reference, dict) else {}
+    return reference.get("id") or body.get("companyId") or payload.get("companyId")
+
+
+def _storable(value: Any) -> Any:
+    """The event as JSON PostgreSQL can store: Decimals as text, no NUL or lone surrogates."""
+    if isinstance(value, dict):
+        return {_storable(str(k)): _storable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_storable(v) for v in value]
+    if isinstance(value, str):
+        return _UNSTORABLE.sub("\ufffd", value)
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
 def _act(event: WebhookEvent) -> None:
     from billpay.bills.models import SyncRun
     from billpay.bills.services import sync_request
-    from billpay.onboarding.services.connection import connection_status_update
+    from billpay.onboarding.services.connection import connection_refresh
 
-    body = event.payload.get("payload") or {}
+    body = event.payload["payload"]
     if event.event_type.startswith("connection."):
-        status = (body.get("connection") or {}).get("status")
-        if status:
-            connection_status_update(company=event.company, codat_status=status)
+        connection_refresh(company=event.company, codat_connection_id=body["connection"]["id"])
     elif event.event_type in ("read.completed", "read.completed.initial"):
         changed = [
             SYNCED_TYPES[t["dataType"]]
-            for t in body.get("dataTypes") or []
-            if t.get("dataType") in SYNCED_TYPES and t.get("recordsModified", True)
+            for t in body["dataTypes"]
+            if t["dataType"] in SYNCED_TYPES and t.get("recordsModified", True) is not False
         ]
         if changed:
-            modified_from = parse_datetime(str(body.get("modifiedFromDate") or ""))
+            modified_from = parse_datetime(body.get("modifiedFromDate") or "")
             sync_request(
-                company=event.company, trigger=SyncRun.Trigger.WEBHOOK, data_types=changed,
+                company=event.company,
+                trigger=SyncRun.Trigger.WEBHOOK,
+                data_types=changed,
                 modified_from=modified_from if modified_from and modified_from.tzinfo else None,
-            )  # fmt: skip
+            )
     elif event.event_type.endswith((".write.successful", ".write.unsuccessful")):
-        handler = WRITE_HANDLERS.get(event.event_type.split(".", 1)[0])
-        if handler:
-            import_string(handler)(event=event)
+        handler = write_handler(event.event_type.split(".", 1)[0])
+        if handler is not None:
+            handler(event=event)
+
+
+def write_handler(data_type: str) -> Callable[..., None] | None:
+    """Who follows the outcome of a push of this Codat data type (called with the event)."""
+    # Imported here: those apps import onboarding (companies), not the other way round.
+    from billpay.bills.services.writes import ledger_write_webhook
+    from billpay.mapping.services import bank_account_write_event
+    from billpay.payments.services import payment_write_event
+
+    return {
+        "bills": ledger_write_webhook,
+        "suppliers": ledger_write_webhook,
+        "billPayments": payment_write_event,
+        "bankAccounts": bank_account_write_event,
+    }.get(data_type)
