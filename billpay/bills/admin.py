@@ -68,11 +68,13 @@ class SyncRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
         "full",
         "status",
         "records_read",
+        "skipped",
         "api_calls",
         "error",
+        "error_detail",
     ]
     list_filter = ["status", "trigger", "full"]
-    search_fields = ["company__name", "error"]
+    search_fields = ["company__name", "error", "error_detail"]
     list_select_related = ["company"]
     actions = ["full_resync"]
 
