@@ -260,3 +260,31 @@ def test_a_lost_response_creates_the_account_once(owner_client, synced, settings
     created.refresh_from_db()
     assert created.status == BankAccountRequest.Status.SUCCEEDED
     assert SandboxPushOperation.objects.filter(data_type="bankAccounts").count() == 1
+
+
+def test_a_created_account_survives_a_full_resync_before_the_cache_reads_it(owner_client, synced):
+    """Issue 10, point 6: Codat's cache has not read the new account yet; it is not deleted."""
+    from billpay.bills.models import SyncRun
+    from billpay.bills.services import bills_sync, sync_request
+    from billpay.mapping.selectors import mapping_for_currency
+    from billpay.sandbox.models import SandboxCacheRecord
+
+    _create(owner_client)
+    created = BankAccountRequest.objects.get()
+    bank_account_push(request_id=created.pk)
+    bank_account_follow(request_id=created.pk)
+    created.refresh_from_db()
+    not_in_cache = not SandboxCacheRecord.objects.filter(
+        company=synced.seeded.company, record_id=created.codat_account_id
+    ).exists()
+    assert not_in_cache
+
+    run = sync_request(company=synced, trigger=SyncRun.Trigger.MANUAL, full=True, enqueue=False)
+    bills_sync(run_id=run.pk)
+
+    run.refresh_from_db()
+    assert run.status == SyncRun.Status.SUCCEEDED, run.error
+    new = LedgerAccount.objects.get(company=synced, codat_account_id=created.codat_account_id)
+    assert not new.is_deleted
+    mapping = mapping_for_currency(company=synced, method="bank_transfer", currency="USD")
+    assert mapping is not None and mapping.account == new
