@@ -6,7 +6,10 @@ Rules (tolerant reader, strict where it matters):
 - a field's JSON key is its name in camelCase (`sub_total` -> `subTotal`) unless the field's
   metadata gives a `path` (e.g. `("metadata", "isDeleted")`);
 - a missing, null or wrongly typed optional value becomes the field's default;
-- a field *without* a default is required: missing means `CodatInvalidResponseError`;
+- a field *without* a default is required: missing, empty or unusable means
+  `CodatInvalidResponseError` (or, with `on_invalid`, the record is reported and skipped);
+- any other exception a strange value could cause (a float, a number too long to print)
+  becomes `CodatInvalidResponseError` too, naming the field: no JSON value crashes a sync;
 - unknown keys are ignored and enum values stay plain strings, so new Codat values don't
   break us; the whole dict is kept on `raw` for mirroring.
 """
@@ -46,23 +49,87 @@ def parse_datetime(value: Any) -> datetime | None:
         return None
 
 
-def decode(cls: type[T], data: Any) -> T:
-    """Build a `cls` record from a JSON object (a dict); raise if it is not one."""
+@typing.overload
+def decode(cls: type[T], data: Any) -> T: ...
+
+
+@typing.overload
+def decode(cls: type[T], data: Any, *, on_invalid: Callable[[Any, str], None]) -> T | None: ...
+
+
+def decode(cls: type[T], data: Any, *, on_invalid: Callable[[Any, str], None] | None = None) -> Any:
+    """Build a `cls` record from a JSON object (a dict).
+
+    Whatever JSON value it is given, decoding either returns a record or raises
+    `CodatInvalidResponseError` whose message is a short reason naming the field
+    ("Bill.id is missing"); with `on_invalid`, it calls `on_invalid(data, reason)` and returns
+    None instead of raising. Numbers are taken as sent: an amount may be a non-finite `Decimal`
+    (NaN, Infinity: JSON's non-standard constants, or numeric strings) or far larger than any
+    column (1E+999999). Callers check `is_finite()` and bounds before they compare (ordering a
+    NaN raises `InvalidOperation`) or store one.
+    """
+    try:
+        return _decode(cls, data)
+    except CodatInvalidResponseError as exc:
+        if on_invalid is None:
+            raise
+        on_invalid(data, str(exc))
+        return None
+
+
+def _decode(cls: type[T], data: Any) -> T:
     if not isinstance(data, dict | Mapping):
         raise CodatInvalidResponseError(
-            f"expected a JSON object for {cls.__name__}, got {type(data).__name__}"
+            f"{cls.__name__} is not a JSON object (got {_json_kind(data)})"
         )
     kwargs: dict[str, Any] = {"raw": data}
-    for name, path, convert, required in _plan(cls):
+    for name, path, convert, required, expected in _plan(cls):
         # Most fields are one key deep: a plain dict lookup (this loop runs for every record).
         value = data.get(path[0]) if len(path) == 1 else _lookup(data, path)
-        converted = None if value is None else convert(value)
-        if converted is None:
+        if value is None:
+            converted = None
+        else:
+            try:
+                converted = convert(value)
+            except CodatInvalidResponseError as exc:  # a nested record's reason
+                raise CodatInvalidResponseError(f"{cls.__name__}.{'.'.join(path)}: {exc}") from exc
+            except (TypeError, ValueError, ArithmeticError, RecursionError) as exc:
+                # Any JSON value must end as a reason, never as another exception type.
+                raise CodatInvalidResponseError(
+                    f"{cls.__name__}.{'.'.join(path)} cannot be read"
+                ) from exc
+        if converted is None or (required and converted == ""):
             if required:
-                raise CodatInvalidResponseError(f"{cls.__name__}.{'.'.join(path)} is missing")
+                raise CodatInvalidResponseError(
+                    f"{cls.__name__}.{'.'.join(path)} is {_problem(value, expected)}"
+                )
             continue
         kwargs[name] = converted
     return cls(**kwargs)
+
+
+def _problem(value: Any, expected: str | None) -> str:
+    if value is None:
+        return "missing"
+    if value == "":
+        return "empty"
+    return f"not {expected or 'a valid value'} (got {_json_kind(value)})"
+
+
+def _json_kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, int | float | Decimal):
+        return "a number"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, Mapping):
+        return "an object"
+    return type(value).__name__
 
 
 def camel(name: str) -> str:
@@ -79,10 +146,13 @@ def _lookup(data: Mapping[str, Any], path: tuple[str, ...]) -> Any:
     return value
 
 
-_plans: dict[type, list[tuple[str, tuple[str, ...], Callable[[Any], Any], bool]]] = {}
+# (field name, JSON path, converter, required, what a required value must be)
+_Plan = list[tuple[str, tuple[str, ...], Callable[[Any], Any], bool, str | None]]
+_plans: dict[type, _Plan] = {}
+_EXPECTED = {str: "text", Decimal: "a number", int: "a whole number", bool: "true or false"}
 
 
-def _plan(cls: type) -> list[tuple[str, tuple[str, ...], Callable[[Any], Any], bool]]:
+def _plan(cls: type) -> _Plan:
     plan = _plans.get(cls)
     if plan is None:
         hints = typing.get_type_hints(cls)
@@ -95,7 +165,8 @@ def _plan(cls: type) -> list[tuple[str, tuple[str, ...], Callable[[Any], Any], b
                 field.default is dataclasses.MISSING
                 and field.default_factory is dataclasses.MISSING
             )
-            plan.append((field.name, tuple(path), _converter(hints[field.name]), required))
+            hint = hints[field.name]
+            plan.append((field.name, tuple(path), _converter(hint), required, _EXPECTED.get(hint)))
         _plans[cls] = plan
     return plan
 
@@ -175,7 +246,14 @@ def _to_int(value: Any) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, Decimal) and value == value.to_integral_value():
+    # 18 digits at most: int(Decimal("1E+999999")) would build a million-digit number, and
+    # Infinity/NaN have no int at all. No count or size Codat sends comes near.
+    if (
+        isinstance(value, Decimal)
+        and value.is_finite()
+        and value.adjusted() < 18
+        and value == value.to_integral_value()
+    ):
         return int(value)
     return None
 

@@ -1,7 +1,10 @@
 """Reads of a company's accounting data (`/companies/{companyId}/data/...`).
 
 List methods are generators over *all* pages: they fetch a page only when the caller has
-consumed the previous one, so a sync can stream 100,000 bills without holding them.
+consumed the previous one, so a sync can stream 100,000 bills without holding them. Paging is
+bounded (see `paging`). By default a record that cannot be decoded fails the whole list with
+`CodatInvalidResponseError`; with `on_invalid=callback` it is passed to
+`callback(raw_item, reason)` instead and left out, so one bad record does not sink a page.
 `query` is Codat's query language (e.g. "amountDue>0&&metadata.isDeleted!=true") and
 `order_by` a field name, "-" first for descending; both are URL-encoded for you.
 """
@@ -13,7 +16,7 @@ from typing import TypeVar
 
 from billpay.codat.decode import decode
 from billpay.codat.errors import CodatInvalidResponseError
-from billpay.codat.paging import DEFAULT_PAGE_SIZE
+from billpay.codat.paging import DEFAULT_PAGE_SIZE, OnInvalid
 from billpay.codat.schemas import (
     Account,
     Attachment,
@@ -44,6 +47,7 @@ class DataReads(CodatTransport):
         query: str | None,
         order_by: str | None,
         page_size: int,
+        on_invalid: OnInvalid | None = None,
     ) -> Iterator[T]:
         pages = self.pages(
             f"{DATA}/{resource}",
@@ -52,6 +56,7 @@ class DataReads(CodatTransport):
             query=query,
             order_by=order_by,
             page_size=page_size,
+            on_invalid=on_invalid,
         )
         for page in pages:
             yield from page.results
@@ -70,12 +75,18 @@ class DataReads(CodatTransport):
         query: str | None = None,
         order_by: str | None = None,
         page_size: int = DEFAULT_PAGE_SIZE,
+        on_invalid: OnInvalid | None = None,
     ) -> Iterator[Bill]:
         """List bills: https://docs.codat.io/sync-for-payables-v1-api#/operations/list-bills"""
         return self._list(
-            "bills", Bill, company_id=company_id, query=query, order_by=order_by,
+            "bills",
+            Bill,
+            company_id=company_id,
+            query=query,
+            order_by=order_by,
             page_size=page_size,
-        )  # fmt: skip
+            on_invalid=on_invalid,
+        )
 
     def get_bill(self, *, company_id: str, bill_id: str) -> Bill:
         """Get bill: https://docs.codat.io/sync-for-payables-v1-api#/operations/get-bill"""
@@ -88,12 +99,18 @@ class DataReads(CodatTransport):
         query: str | None = None,
         order_by: str | None = None,
         page_size: int = DEFAULT_PAGE_SIZE,
+        on_invalid: OnInvalid | None = None,
     ) -> Iterator[Supplier]:
         """List suppliers: https://docs.codat.io/sync-for-payables-v1-api#/operations/list-suppliers"""
         return self._list(
-            "suppliers", Supplier, company_id=company_id, query=query, order_by=order_by,
+            "suppliers",
+            Supplier,
+            company_id=company_id,
+            query=query,
+            order_by=order_by,
             page_size=page_size,
-        )  # fmt: skip
+            on_invalid=on_invalid,
+        )
 
     def get_supplier(self, *, company_id: str, supplier_id: str) -> Supplier:
         """Get supplier: https://docs.codat.io/sync-for-payables-v1-api#/operations/get-supplier"""
@@ -109,14 +126,20 @@ class DataReads(CodatTransport):
         query: str | None = None,
         order_by: str | None = None,
         page_size: int = DEFAULT_PAGE_SIZE,
+        on_invalid: OnInvalid | None = None,
     ) -> Iterator[Account]:
         """List accounts: https://docs.codat.io/sync-for-payables-v1-api#/operations/list-accounts"""
         # Bank accounts are read here with query="isBankAccount=true" (no data/bankAccounts
         # in Sync for Payables v1).
         return self._list(
-            "accounts", Account, company_id=company_id, query=query, order_by=order_by,
+            "accounts",
+            Account,
+            company_id=company_id,
+            query=query,
+            order_by=order_by,
             page_size=page_size,
-        )  # fmt: skip
+            on_invalid=on_invalid,
+        )
 
     def get_account(self, *, company_id: str, account_id: str) -> Account:
         """Get account: https://docs.codat.io/sync-for-payables-v1-api#/operations/get-account"""
@@ -131,12 +154,18 @@ class DataReads(CodatTransport):
         query: str | None = None,
         order_by: str | None = None,
         page_size: int = DEFAULT_PAGE_SIZE,
+        on_invalid: OnInvalid | None = None,
     ) -> Iterator[BillPayment]:
         """List bill payments: https://docs.codat.io/sync-for-payables-v1-api#/operations/list-bill-payments"""
         return self._list(
-            "billPayments", BillPayment, company_id=company_id, query=query, order_by=order_by,
+            "billPayments",
+            BillPayment,
+            company_id=company_id,
+            query=query,
+            order_by=order_by,
             page_size=page_size,
-        )  # fmt: skip
+            on_invalid=on_invalid,
+        )
 
     def get_bill_payment(self, *, company_id: str, bill_payment_id: str) -> BillPayment:
         """Get bill payment: https://docs.codat.io/sync-for-payables-v1-api#/operations/get-bill-payments"""
@@ -152,12 +181,18 @@ class DataReads(CodatTransport):
         query: str | None = None,
         order_by: str | None = None,
         page_size: int = DEFAULT_PAGE_SIZE,
+        on_invalid: OnInvalid | None = None,
     ) -> Iterator[TaxRate]:
         """List tax rates: https://docs.codat.io/sync-for-payables-v1-api#/operations/list-tax-rates"""
         return self._list(
-            "taxRates", TaxRate, company_id=company_id, query=query, order_by=order_by,
+            "taxRates",
+            TaxRate,
+            company_id=company_id,
+            query=query,
+            order_by=order_by,
             page_size=page_size,
-        )  # fmt: skip
+            on_invalid=on_invalid,
+        )
 
     def get_tax_rate(self, *, company_id: str, tax_rate_id: str) -> TaxRate:
         """Get tax rate: https://docs.codat.io/sync-for-payables-v1-api#/operations/get-tax-rate"""
@@ -172,12 +207,18 @@ class DataReads(CodatTransport):
         query: str | None = None,
         order_by: str | None = None,
         page_size: int = DEFAULT_PAGE_SIZE,
+        on_invalid: OnInvalid | None = None,
     ) -> Iterator[PaymentMethod]:
         """List payment methods: https://docs.codat.io/sync-for-payables-v1-api#/operations/list-payment-methods"""
         return self._list(
-            "paymentMethods", PaymentMethod, company_id=company_id, query=query,
-            order_by=order_by, page_size=page_size,
-        )  # fmt: skip
+            "paymentMethods",
+            PaymentMethod,
+            company_id=company_id,
+            query=query,
+            order_by=order_by,
+            page_size=page_size,
+            on_invalid=on_invalid,
+        )
 
     def get_payment_method(self, *, company_id: str, payment_method_id: str) -> PaymentMethod:
         """Get payment method: https://docs.codat.io/sync-for-payables-v1-api#/operations/get-payment-method"""

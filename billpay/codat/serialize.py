@@ -6,7 +6,8 @@ so `dumps` is a small recursive encoder that writes each `Decimal` as its own di
 everything else (strings, escaping) to `json.dumps`. `float` is refused outright: an amount that
 is already a float has already lost precision.
 
-`loads` decodes with `parse_float=Decimal`, so amounts never pass through `float` either.
+`loads` decodes with `parse_float=Decimal` (and `parse_constant=Decimal`), so amounts never
+pass through `float` either.
 """
 
 from __future__ import annotations
@@ -19,8 +20,19 @@ from typing import Any
 
 
 def loads(text: str | bytes) -> Any:
-    """Decode Codat JSON with every non-integer number as a `Decimal`."""
-    return json.loads(text, parse_float=Decimal)
+    """Decode Codat JSON with every non-integer number as a `Decimal`.
+
+    JSON's non-standard NaN, Infinity and -Infinity (which Python's decoder accepts) become
+    `Decimal` too, so no `float` ever comes out of here; deciding whether such a value is
+    acceptable is the reader's job (the sync skips non-finite amounts).
+    **Raises:** ValueError for anything that is not JSON, including nesting too deep to decode.
+    """
+    try:
+        return json.loads(text, parse_float=Decimal, parse_constant=Decimal)
+    except RecursionError as exc:
+        # `[[[[…` a hundred thousand deep: not an answer we can use, and it must not escape
+        # as a RuntimeError past callers that expect ValueError for "not JSON".
+        raise ValueError("JSON nested too deeply") from exc
 
 
 def dumps(value: Any) -> str:

@@ -45,7 +45,13 @@ from billpay.codat.errors import (
     CodatTransientError,
     ValidationItem,
 )
-from billpay.codat.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, has_next, parse_page
+from billpay.codat.paging import (
+    DEFAULT_PAGE_SIZE,
+    MAX_PAGE_SIZE,
+    OnInvalid,
+    PageWalk,
+    parse_page,
+)
 from billpay.codat.schemas import Page
 
 T = TypeVar("T")
@@ -186,10 +192,17 @@ class CodatTransport:
         query: str | None = None,
         order_by: str | None = None,
         page_size: int = DEFAULT_PAGE_SIZE,
+        on_invalid: OnInvalid | None = None,
     ) -> Iterator[Page[T]]:
-        """Yield every page of a list endpoint, fetching each one only when asked for."""
+        """Yield every page of a list endpoint, fetching each one only when asked for.
+
+        Bounded (see `paging`): a server that would keep us paging raises
+        `CodatInvalidResponseError` before the page that shows it is yielded. `on_invalid`
+        gets each result item that cannot be decoded, which is then left out of its page.
+        """
         if not 1 <= page_size <= MAX_PAGE_SIZE:
             raise ValueError(f"page_size must be between 1 and {MAX_PAGE_SIZE}, not {page_size}")
+        walk = PageWalk(template=template, page_size=page_size)
         page_number = 1
         while True:
             params = {
@@ -199,9 +212,10 @@ class CodatTransport:
                 "orderBy": order_by,
             }
             body = self.request_json("GET", template, path=path, params=params)
-            page = parse_page(body, record, template)
+            page = parse_page(body, record, template, on_invalid=on_invalid)
+            more = walk.more_after(page, page_number)
             yield page
-            if not page.results or not has_next(page, page_number, page_size):
+            if not more:
                 return
             page_number += 1
 

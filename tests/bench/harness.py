@@ -21,7 +21,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-PORT = _free_port()
+PORT = int(os.environ.get("BENCH_PORT") or _free_port())
 BASE = f"http://127.0.0.1:{PORT}"
 
 # Production mode (DEBUG off: no query logging, cached templates), sandbox on, no TLS redirect.

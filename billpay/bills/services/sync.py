@@ -334,17 +334,26 @@ def _finish(
     run: SyncRun, status: str, *, error: str = "", detail: str = "", client: Any = None
 ) -> None:
     run.status, run.error, run.finished_at = status, error, timezone.now()
-    SyncRun.objects.filter(pk=run.pk, status__in=SyncRun.ACTIVE).update(
-        status=status,
-        error=error,
-        error_detail=detail,
-        finished_at=run.finished_at,
-        counts=run.counts,
-        skipped=sum(c.get("skipped", 0) for c in run.counts.values()),
-        skip_reasons=run.skip_reasons,
-        api_calls=models.F("api_calls") + (client.total_requests if client else 0),
-        updated_at=run.finished_at,
-    )
+    active = SyncRun.objects.filter(pk=run.pk, status__in=SyncRun.ACTIVE)
+    ending = {
+        "status": status,
+        "error": error,
+        "finished_at": run.finished_at,
+        "skipped": sum(c.get("skipped", 0) for c in run.counts.values()),
+        "api_calls": models.F("api_calls") + (client.total_requests if client else 0),
+        "updated_at": run.finished_at,
+    }
+    try:
+        with transaction.atomic():
+            active.update(
+                **ending,
+                error_detail=_storable(detail),
+                counts=run.counts,
+                skip_reasons=run.skip_reasons,
+            )
+    except REFUSED:  # whatever the details hold, the run must end
+        logger.exception("sync run %s: its details could not be stored", run.pk)
+        active.update(**ending, error_detail="(details could not be stored)")
 
 
 # A run that has not moved for SYNC_STALE_SECONDS (30 minutes by default) died with its worker
@@ -462,9 +471,9 @@ def _sync_data_type(
     )
     for batch in _read_ahead(_batches(records, settings.CODAT_SYNC_PAGE_SIZE)):
         counts.read += len(batch)
-        newest = max((r.modified_date for r in batch if r.modified_date), default=None)
+        # Codat sends modifiedDate with and without an offset: compare them all as aware.
+        newest = max((_aware(r.modified_date) for r in batch if r.modified_date), default=None)
         if newest is not None:
-            newest = _aware(newest)
             watermark = max(watermark, newest) if watermark else newest
         if run.full:
             seen.update(r.id for r in batch)
@@ -535,7 +544,12 @@ def _skip(run: SyncRun, counts: TypeCounts, data_type: str, record_id: Any, reas
     counts.skipped += 1
     if len(run.skip_reasons) < MAX_SKIP_REASONS:
         label = str(record_id)[:60] if record_id not in (None, "") else "without an id"
-        run.skip_reasons.append(f"{data_type} {label}: {reason}")
+        run.skip_reasons.append(_storable(f"{data_type} {label}: {reason}"))
+
+
+def _storable(text: str) -> str:
+    """Text PostgreSQL can store (the reasons quote the records: NULs, lone surrogates)."""
+    return text.replace("\x00", "\\x00").encode("utf-8", "backslashreplace").decode()
 
 
 def _read_ahead(batches: Iterator[list[Any]]) -> Iterator[list[Any]]:
