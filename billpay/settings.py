@@ -231,6 +231,19 @@ SANDBOX_PUSH_DELAY_SECONDS = env.int("SANDBOX_PUSH_DELAY_SECONDS", default=1)
 SANDBOX_SYNC_DELAY_SECONDS = env.int("SANDBOX_SYNC_DELAY_SECONDS", default=2)
 # Codat's sync schedule: a read re-pulls a data type whose cache is older than this (0 = never).
 SANDBOX_CACHE_REFRESH_SECONDS = env.int("SANDBOX_CACHE_REFRESH_SECONDS", default=3600)
+# Data types Codat's first read fetches after linking ("Fetch on first link"; Bill Pay's defaults).
+SANDBOX_FIRST_READ_DATA_TYPES = env.list(
+    "SANDBOX_FIRST_READ_DATA_TYPES",
+    default=[
+        "bankAccounts",
+        "bills",
+        "billPayments",
+        "chartOfAccounts",
+        "company",
+        "paymentMethods",
+        "suppliers",
+    ],
+)
 # Bills generated for a connection approved on the Link page while its books are empty.
 SANDBOX_DEFAULT_BILLS = env.int("SANDBOX_DEFAULT_BILLS", default=150)
 # Requests per minute per API key before 429 (Codat's DoS cap is 1,000/min per IP).
@@ -249,6 +262,11 @@ SANDBOX_FAULT_429_BURST = env.int("SANDBOX_FAULT_429_BURST", default=3)
 SANDBOX_FAULT_LOST_RESPONSE_RATE = env.str("SANDBOX_FAULT_LOST_RESPONSE_RATE", default="0")
 # Seed for the fault RNG, so a fault sequence can be replayed exactly.
 SANDBOX_FAULT_SEED = env.int("SANDBOX_FAULT_SEED", default=0)
+# A first read's data types end in this dataStatus error (e.g. FetchError) unless a company's
+# admin fields say otherwise; empty = first reads succeed.
+SANDBOX_FAULT_FIRST_READ_ERROR = env.str("SANDBOX_FAULT_FIRST_READ_ERROR", default="")
+# Which first-read data types that error hits (empty = all of them).
+SANDBOX_FAULT_FIRST_READ_ERROR_TYPES = env.list("SANDBOX_FAULT_FIRST_READ_ERROR_TYPES", default=[])
 # Where the sandbox POSTs signed webhooks (empty = no webhooks), e.g. the app's receiver URL.
 SANDBOX_WEBHOOK_URL = env.str("SANDBOX_WEBHOOK_URL", default="")
 # The whsec_ secret webhooks are signed with (the app verifies with CODAT_WEBHOOK_SECRET).

@@ -87,6 +87,8 @@ def sandbox(live_server, settings):
     settings.SANDBOX_PUSH_DELAY_SECONDS = 0
     settings.SANDBOX_SYNC_DELAY_SECONDS = 0
     settings.SANDBOX_CACHE_REFRESH_SECONDS = 0
+    settings.SANDBOX_FAULT_FIRST_READ_ERROR = ""
+    settings.SANDBOX_FAULT_FIRST_READ_ERROR_TYPES = []
     settings.SANDBOX_REDIRECT_URL = (
         "http://testserver/connect/return/?companyId={companyId}&connectionId={connectionId}"
         "&statusCode={statusCode}&errorMessage={errorMessage}"

@@ -1,10 +1,11 @@
 """Staff tools: inspect ledger and cache, edit the books, deauthorize, set faults, replay hooks."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
 
 from billpay.sandbox import clock, companies, faults, store, webhooks
-from billpay.sandbox.jsonutil import iso
+from billpay.sandbox.jsonutil import iso, storable
 from billpay.sandbox.models import (
     SandboxCacheRecord,
     SandboxCompany,
@@ -44,6 +45,10 @@ class SandboxCompanyAdmin(admin.ModelAdmin):
                 )
             },
         ),
+        (
+            "First read after linking (blank = the SANDBOX_FAULT_FIRST_READ_* settings)",
+            {"fields": ("first_read_error", "first_read_error_types")},
+        ),
     )
     actions = ["reset_fault_rng", "sync_cache_now"]
 
@@ -56,7 +61,7 @@ class SandboxCompanyAdmin(admin.ModelAdmin):
     @admin.action(description="Sync every data type from the books into Codat's cache now")
     def sync_cache_now(self, request, queryset):
         for company in queryset:
-            for data_type in {store.RECORD_TYPE.get(t, t) for t in store.FIRST_READ_TYPES}:
+            for data_type in {store.RECORD_TYPE.get(t, t) for t in store.BOOK_TYPES}:
                 store.sync_records(company, data_type)
         self.message_user(request, "Cache refreshed (modifiedDate stamped on changed records).")
 
@@ -81,9 +86,27 @@ class SandboxConnectionAdmin(admin.ModelAdmin):
         self.message_user(request, "Connections linked.")
 
 
+class LedgerRecordForm(forms.ModelForm):
+    """A record in the books is a JSON object of text PostgreSQL can store."""
+
+    class Meta:
+        model = SandboxLedgerRecord
+        fields = ("data", "is_deleted")
+
+    def clean_data(self):
+        data = self.cleaned_data["data"]
+        if not isinstance(data, dict):
+            raise forms.ValidationError('A record is a JSON object, such as {"note": "Paid"}.')
+        if not storable(data):
+            raise forms.ValidationError("Text may not hold NUL characters or unpaired surrogates.")
+        return data
+
+
 @admin.register(SandboxLedgerRecord)
 class SandboxLedgerRecordAdmin(admin.ModelAdmin):
     """The accounting software's books: edits here show up in /data/* after the next sync."""
+
+    form = LedgerRecordForm
 
     list_display = (
         "record_id",
@@ -108,6 +131,11 @@ class SandboxLedgerRecordAdmin(admin.ModelAdmin):
     show_full_result_count = False
     list_select_related = ("company",)
     actions = ["delete_in_books"]
+
+    def has_add_permission(self, request):
+        # Records enter the books through pushes and the generator, which give them an owner
+        # company and an id in the platform's style; staff edit or delete them here.
+        return False
 
     def save_model(self, request, obj, form, change):
         """An edit in the books: bump the version and stamp sourceModifiedDate."""

@@ -44,11 +44,17 @@ def connection_create(*, company: SandboxCompany, platform_key: str) -> SandboxC
 
 
 def connection_approve(*, connection: SandboxConnection) -> SandboxConnection:
-    """The user approved on the Link page: Linked, books generated if empty, first read queued."""
+    """The user approved on the Link page: Linked, books generated if empty, first read queued.
+
+    A first link (PendingAuth) queues the first read, whose end sends read.completed.initial, and
+    emits connection.connected; linking an Unlinked or Deauthorized connection again emits
+    connection.reconnected and queues an ordinary read of the same types (read.completed).
+    """
     with transaction.atomic():
         connection = SandboxConnection.objects.select_for_update().get(pk=connection.pk)
         if connection.status == SandboxConnection.Status.LINKED:
             return connection
+        first_link = connection.status == SandboxConnection.Status.PENDING_AUTH
         connection.status = SandboxConnection.Status.LINKED
         connection.save(update_fields=["status"])
         company = connection.company
@@ -60,10 +66,10 @@ def connection_approve(*, connection: SandboxConnection) -> SandboxConnection:
                 seed=company.pk.int % 100_000,
                 fill_cache=False,
             )
-        for data_type in store.FIRST_READ_TYPES:
+        for data_type in store.first_read_types():
             if not store.in_progress(company, data_type):
-                store.queue_dataset(company, connection, data_type, initial=True)
-        _emit(connection, "connection.connected")
+                store.queue_dataset(company, connection, data_type, initial=first_link)
+        _emit(connection, "connection.connected" if first_link else "connection.reconnected")
     return connection
 
 

@@ -1,6 +1,7 @@
 """JSON in and out of the sandbox with Decimal money: numbers never pass through binary floats."""
 
 import json
+import re
 import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -47,8 +48,12 @@ def dumps(value: Any) -> str:
 
 
 def loads(text: str | bytes) -> Any:
-    """Parse JSON, keeping fractional numbers as Decimal."""
-    return json.loads(text, parse_float=Decimal)
+    """Parse JSON, keeping fractional numbers as Decimal; NaN and Infinity are not JSON."""
+    return json.loads(text, parse_float=Decimal, parse_constant=_not_json)
+
+
+def _not_json(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
 
 
 def iso(moment: datetime) -> str:
@@ -56,3 +61,23 @@ def iso(moment: datetime) -> str:
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC).replace(tzinfo=None)
     return moment.isoformat(timespec="microseconds") + "Z"
+
+
+# PostgreSQL stores neither NUL nor lone UTF-16 surrogates (JSON's "\u0000", "\ud800") in text or
+# jsonb: such input is refused where it enters rather than failing as a 500 inside a write.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable(value: Any) -> bool:
+    """Whether a decoded JSON value (or a string) holds only text PostgreSQL can store."""
+    if isinstance(value, str):
+        return not _UNSTORABLE.search(value)
+    if isinstance(value, dict):
+        return all(storable(k) and storable(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(storable(item) for item in value)
+    if isinstance(value, Decimal):
+        # jsonb's numeric holds at most 131,072 digits before the point and 16,383 after; no
+        # amount or rate comes near a thousand.
+        return value.is_finite() and value.as_tuple().exponent > -1000 and value.adjusted() < 1000
+    return True

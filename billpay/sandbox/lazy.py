@@ -24,32 +24,35 @@ def _retry_due() -> None:
 
 
 def emit_read_completed(company: SandboxCompany, finished: list[SandboxDataset]) -> None:
-    """read.completed for these datasets, and read.completed.initial once a first read is done."""
-    payload = {
-        "referenceCompany": webhooks.reference_company(company),
-        "modifiedFromDate": iso(min(d.requested for d in finished)),
-        "dataTypes": [_summary(d) for d in finished],
-    }
-    webhooks.emit(company, "read.completed", payload)
-    initial = [d for d in finished if d.initial]
-    for connection_id in {d.connection_id for d in initial}:
-        still_running = SandboxDataset.objects.filter(
-            connection_id=connection_id, initial=True, completed__isnull=True
-        ).exists()
-        if not still_running:
-            initial_types = SandboxDataset.objects.filter(connection_id=connection_id, initial=True)
-            webhooks.emit(
-                company,
-                "read.completed.initial",
-                {**payload, "dataTypes": [_summary(d) for d in initial_types]},
-            )
+    """Send read.completed for later reads, and read.completed.initial once a first read is done.
+
+    The initial event lists every type the connection's first read fetched, whatever its status.
+    """
+    later = [d for d in finished if not d.initial]
+    if later:
+        webhooks.emit(company, "read.completed", read_payload(company, later))
+    for connection_id in sorted({d.connection_id for d in finished if d.initial}, key=str):
+        first_read = SandboxDataset.objects.filter(connection_id=connection_id, initial=True)
+        if first_read.filter(completed__isnull=True).exists():
+            continue  # the first read's other types are still being fetched
+        datasets = sorted(first_read, key=lambda dataset: dataset.data_type)
+        webhooks.emit(company, "read.completed.initial", read_payload(company, datasets))
 
 
-def _summary(dataset: SandboxDataset) -> dict:
+def read_payload(company: SandboxCompany, datasets: list[SandboxDataset]) -> dict:
+    """The payload of read.completed(.initial), as Codat's ReadCompletedWebhook documents it."""
     return {
-        "connectionId": str(dataset.connection_id),
-        "dataType": dataset.data_type,
-        "recordsModified": dataset.records_modified,
-        "status": dataset.status,
-        "issues": [],
+        "referenceCompany": webhooks.reference_company(company),
+        # Records this read changed are stamped at its end, so none is older than its request.
+        "modifiedFromDate": iso(min(d.requested for d in datasets)),
+        "dataTypes": [
+            {
+                "connectionId": str(dataset.connection_id),
+                "dataType": dataset.data_type,
+                "recordsModified": dataset.records_modified,
+                "status": dataset.status,
+                "issues": [],
+            }
+            for dataset in datasets
+        ],
     }

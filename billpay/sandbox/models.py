@@ -2,6 +2,7 @@
 
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from billpay.sandbox.jsonutil import DecimalDecoder, DecimalEncoder
@@ -10,6 +11,38 @@ from billpay.sandbox.jsonutil import DecimalDecoder, DecimalEncoder
 def _json_field(**kwargs) -> models.JSONField:
     """A JSONField whose money stays Decimal on the way in and out."""
     return models.JSONField(encoder=DecimalEncoder, decoder=DecimalDecoder, **kwargs)
+
+
+# The dataStatus values a read can end in instead of Complete (Codat's `currentStatus` enum).
+READ_ERROR_STATUSES = (
+    "FetchError",
+    "AuthError",
+    "PrerequisiteNotMet",
+    "ValidationError",
+    "InternalError",
+    "NotSupported",
+    "MapError",
+    "ProcessingError",
+    "PermissionsError",
+    "RateLimitError",
+    "Cancelled",
+)
+
+
+def validate_data_types(value: str) -> None:
+    """A comma-separated list of data types the sandbox can read (blank is fine)."""
+    from billpay.sandbox.store import QUEUEABLE_TYPES  # store imports the models
+
+    unknown = [name for name in split_names(value) if name not in QUEUEABLE_TYPES]
+    if unknown:
+        raise ValidationError(
+            f"Unknown data types: {', '.join(unknown)}. Use {', '.join(QUEUEABLE_TYPES)}."
+        )
+
+
+def split_names(value: str) -> list[str]:
+    """Split a comma-separated list: "bills, suppliers" gives ["bills", "suppliers"]."""
+    return [name.strip() for name in value.split(",") if name.strip()]
 
 
 class SandboxCompany(models.Model):
@@ -41,6 +74,22 @@ class SandboxCompany(models.Model):
     )
     push_delay_seconds = models.PositiveIntegerField(
         null=True, blank=True, help_text="how long pushes stay Pending (a slow platform)"
+    )
+    first_read_error = models.CharField(
+        max_length=20,
+        blank=True,
+        default="",
+        choices=[(status, status) for status in READ_ERROR_STATUSES],
+        help_text="the first read after linking ends in this dataStatus "
+        "(blank = SANDBOX_FAULT_FIRST_READ_ERROR); NotSupported also fails every later read",
+    )
+    first_read_error_types = models.CharField(
+        max_length=300,
+        blank=True,
+        default="",
+        validators=[validate_data_types],
+        help_text="comma-separated data types the error hits, e.g. bills,suppliers "
+        "(blank = SANDBOX_FAULT_FIRST_READ_ERROR_TYPES, else every type of the first read)",
     )
 
     class Meta:
@@ -138,7 +187,17 @@ class SandboxDataset(models.Model):
         QUEUED = "Queued"
         FETCHING = "Fetching"
         COMPLETE = "Complete"
+        FETCH_ERROR = "FetchError"
         AUTH_ERROR = "AuthError"
+        PREREQUISITE_NOT_MET = "PrerequisiteNotMet"
+        VALIDATION_ERROR = "ValidationError"
+        INTERNAL_ERROR = "InternalError"
+        NOT_SUPPORTED = "NotSupported"
+        MAP_ERROR = "MapError"
+        PROCESSING_ERROR = "ProcessingError"
+        PERMISSIONS_ERROR = "PermissionsError"
+        RATE_LIMIT_ERROR = "RateLimitError"
+        CANCELLED = "Cancelled"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     company = models.ForeignKey(SandboxCompany, on_delete=models.CASCADE, related_name="datasets")

@@ -24,8 +24,53 @@ def _account(company, checks: Checks, account_id) -> dict | None:
     return None
 
 
+def _rate(value) -> Decimal | None:
+    """A currencyRate as Decimal, or None when absent or not a positive number."""
+    if isinstance(value, bool) or not isinstance(value, int | Decimal) or value <= 0:
+        return None
+    return Decimal(value)
+
+
+def _check_currency(company, checks, body, link, item, profile, bill) -> Decimal | None:
+    """The rate relating a payment in another currency to this bill (None: same currency).
+
+    Codat: a bill payment's currency is the bill's or the company's base currency, never a third
+    one; the link amount is in the bill's currency, and `currencyRate` is foreign units per base
+    unit, so bill amount = payment amount x rate.
+    """
+    currency, bill_currency = body.get("currency"), bill.get("currency")
+    base = company.base_currency
+    if currency in (None, bill_currency):
+        return None
+    if currency != base:
+        if bill_currency == base:
+            message = f"A {base} bill (the base currency) cannot be paid in {currency}."
+        else:
+            message = (
+                "It is not possible to perform the currency conversion with two or more "
+                f"non-base currencies participating in the transaction: a {bill_currency} bill "
+                f"must be paid in {base} or {bill_currency}, not {currency}."
+            )
+        checks.fail("currency", message)
+        return None
+    if not profile.foreign_bills_paid_in_base:
+        checks.fail(
+            "currency",
+            f"{profile.name} cannot pay a {bill_currency} bill in {currency}; "
+            f"pay it in {bill_currency}.",
+        )
+        return None
+    rate = _rate(link.get("currencyRate")) or _rate(body.get("currencyRate"))
+    if rate is None:
+        checks.fail(
+            f"{item}.currencyRate",
+            f"A currencyRate is required to pay a {bill_currency} bill in {currency}.",
+        )
+    return rate
+
+
 def _check_link(company, checks, body, link, item, profile, seen) -> tuple | None:
-    """Validate one Bill link; returns (bill, amount in bill currency) when it can be applied."""
+    """Validate one Bill link; returns (bill, amount in bill currency, rate or None) to apply."""
     bill = store.ledger_get(company, "bills", link.get("id") or "")
     if bill is None:
         checks.fail(f"{item}.id", f"Bill {link.get('id')} does not exist.")
@@ -53,17 +98,11 @@ def _check_link(company, checks, body, link, item, profile, seen) -> tuple | Non
             f"{item}.amount",
             f"Payment of {paying + already} exceeds bill {bill['id']}'s amountDue of {due}.",
         )
-    currency = body.get("currency")
-    if currency not in (bill.get("currency"), company.base_currency, None):
-        checks.fail(
-            "currency",
-            f"A {bill.get('currency')} bill cannot be paid in {currency}; "
-            f"use {bill.get('currency')} or {company.base_currency}.",
-        )
+    rate = _check_currency(company, checks, body, link, item, profile, bill)
     if str(bill.get("issueDate", ""))[:10] > str(body.get("date", ""))[:10]:
         checks.fail("date", "The payment date is before the bill's issue date.")
     seen[bill["id"]] = already + paying
-    return bill, paying
+    return bill, paying, rate
 
 
 def bill_payment_create(company, profile: Profile, op: SandboxPushOperation) -> Outcome:
@@ -102,15 +141,32 @@ def bill_payment_create(company, profile: Profile, op: SandboxPushOperation) -> 
         bill_links = [link for link in line.get("links") or [] if link.get("type") == "Bill"]
         if profile.one_bill_link_per_line and len(bill_links) > 1:
             checks.fail(f"lines[{index}].links", f"{profile.name} allows one bill per line.")
+        checked_links = []
         for number, link in enumerate(bill_links):
             item = f"lines[{index}].links[{number}]"
             checked = _check_link(company, checks, body, link, item, profile, seen)
             if checked:
-                effects.append((*checked, line, link))
+                checked_links.append(checked)
+                effects.append((checked[0], checked[1], line, link))
+        _check_converted_line(checks, index, amount, checked_links)
     if total is not None and lines and line_sum != total:
         checks.fail("lines", f"Lines add up to {line_sum}, not totalAmount {total}.")
     checks.done()
     return _apply(company, profile, body, account, effects)
+
+
+def _check_converted_line(checks, index: int, amount: Decimal, links: list[tuple]) -> None:
+    """A line paying a bill in another currency must equal its links converted at their rates."""
+    if not any(rate for _bill, _paying, rate in links):
+        return
+    # Each link's payment-currency share; rounding each to the minor unit may lose half a cent.
+    converted = sum((paying / rate if rate else paying for _b, paying, rate in links), ZERO)
+    if abs(converted - amount) > Decimal("0.01") * len(links):
+        checks.fail(
+            f"lines[{index}].amount",
+            f"The line amount {amount} does not match its bill links converted at their "
+            f"currencyRate ({converted.quantize(Decimal('0.01'))}).",
+        )
 
 
 def _apply(company, profile, body, account, effects) -> Outcome:

@@ -18,6 +18,9 @@ class Profile:
     # field paths the platform insists on, per data type, beyond the common ones
     required: dict[str, tuple[str, ...]] = field(default_factory=dict)
     one_bill_link_per_line: bool = False  # Xero: only the one-line-per-bill payment format
+    # A bill in a foreign currency may be paid from an account in the base currency, the link
+    # amount staying in the bill's currency and currencyRate relating the two (QBO and Xero).
+    foreign_bills_paid_in_base: bool = False
 
 
 PROFILES: dict[str, Profile] = {
@@ -27,6 +30,7 @@ PROFILES: dict[str, Profile] = {
         base_currency="USD",
         currencies=("USD", "GBP", "EUR", "CAD"),
         id_style="numeric",
+        foreign_bills_paid_in_base=True,
         max_lengths={
             # QuickBooks' DocNumber is 21 characters; DisplayName 100.
             "bills": {"reference": 21, "note": 4000},
@@ -49,6 +53,7 @@ PROFILES: dict[str, Profile] = {
         },
         required={"bankAccounts": ("accountNumber",)},
         one_bill_link_per_line=True,
+        foreign_bills_paid_in_base=True,
     ),
     "akxx": Profile(
         key="akxx",

@@ -74,7 +74,8 @@ def push_json(op: SandboxPushOperation, *, echo: bool = False) -> dict:
     # The spec types completedOnUtc as a string, so it is left out rather than null while Pending.
     if op.completed:
         body["completedOnUtc"] = iso(op.completed)
-    if echo and op.body is not None:
+    # A push sent without a body has no record to echo (an empty `data` would break the schema).
+    if echo and op.body:
         body["data"] = op.body
     return body
 

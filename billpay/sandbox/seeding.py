@@ -1,4 +1,8 @@
-"""Seed a ready sandbox company: Linked connection, books, cache filled, datasets Complete."""
+"""Seed a ready sandbox company: Linked connection, books, cache filled, datasets Complete.
+
+A seeded company stands for books Codat read long ago: every data type the books hold is in the
+cache with a Complete dataset, whatever SANDBOX_FIRST_READ_DATA_TYPES says about new links.
+"""
 
 from dataclasses import dataclass
 
@@ -54,7 +58,7 @@ def seed_company(
                 records_modified=True,
                 initial=True,
             )
-            for data_type in store.FIRST_READ_TYPES
+            for data_type in store.BOOK_TYPES
         )
         SandboxCompany.objects.filter(pk=company.pk).update(last_sync=now)
     generator.analyze()

@@ -13,10 +13,12 @@ from billpay.sandbox.models import (
     SandboxConnection,
     SandboxDataset,
     SandboxLedgerRecord,
+    split_names,
 )
 
-# Data types copied by a first read ("Fetch on first link" in Codat's portal).
-FIRST_READ_TYPES = (
+# Every data type the generated books hold: a seeded company (books read long ago) has all of them
+# in the cache. Which of them a first read after linking fetches is SANDBOX_FIRST_READ_DATA_TYPES.
+BOOK_TYPES = (
     "bankAccounts",
     "bills",
     "billPayments",
@@ -26,7 +28,7 @@ FIRST_READ_TYPES = (
     "suppliers",
     "taxRates",
 )
-QUEUEABLE_TYPES = (*FIRST_READ_TYPES, "billCreditNotes", "trackingCategories", "journals")
+QUEUEABLE_TYPES = (*BOOK_TYPES, "billCreditNotes", "trackingCategories", "journals")
 # A dataset of one type refreshes the records stored under another.
 RECORD_TYPE = {"bankAccounts": "chartOfAccounts"}
 BATCH = 2000
@@ -168,6 +170,11 @@ def cache_row(ledger: SandboxLedgerRecord, moment: datetime) -> SandboxCacheReco
     )
 
 
+def first_read_types() -> tuple[str, ...]:
+    """The data types a first read fetches ("Fetch on first link" in Codat's portal)."""
+    return tuple(conf.get("SANDBOX_FIRST_READ_DATA_TYPES"))
+
+
 def sync_records(company: SandboxCompany, data_type: str) -> bool:
     """Copy ledger changes of one type into the cache; returns whether anything changed."""
     record_type = RECORD_TYPE.get(data_type, data_type)
@@ -185,19 +192,32 @@ def sync_records(company: SandboxCompany, data_type: str) -> bool:
         for ledger in stale.iterator(chunk_size=BATCH):
             batch.append(ledger)
             if len(batch) >= BATCH:
-                _copy_to_cache(batch, moment)
-                batch, changed = [], True
+                changed |= _copy_to_cache(batch, moment)
+                batch = []
         if batch:
-            _copy_to_cache(batch, moment)
-            changed = True
+            changed |= _copy_to_cache(batch, moment)
     return changed
 
 
-def _copy_to_cache(rows: list[SandboxLedgerRecord], moment: datetime) -> None:
-    _upsert([cache_row(row, moment) for row in rows])
+def _copy_to_cache(rows: list[SandboxLedgerRecord], moment: datetime) -> bool:
+    """Copy a batch into the cache; returns whether any cached record changed."""
+    # A record deleted in the books before Codat's cache ever held it was never seen, so it is
+    # never served, not even flagged isDeleted (Codat: "records created and deleted before the
+    # first sync are never seen"). Only deletions of records the cache holds are copied.
+    deleted = [row.record_id for row in rows if row.is_deleted]
+    seen = set()
+    if deleted:
+        seen = set(
+            SandboxCacheRecord.objects.filter(
+                company_id=rows[0].company_id, data_type=rows[0].data_type, record_id__in=deleted
+            ).values_list("record_id", flat=True)
+        )
+    visible = [row for row in rows if not row.is_deleted or row.record_id in seen]
+    _upsert([cache_row(row, moment) for row in visible])
     SandboxLedgerRecord.objects.filter(pk__in=[row.pk for row in rows]).update(
         cached_version=F("version")
     )
+    return bool(visible)
 
 
 def _upsert(rows: list[SandboxCacheRecord]) -> None:
@@ -236,6 +256,25 @@ def in_progress(company: SandboxCompany, data_type: str) -> SandboxDataset | Non
     ).first()
 
 
+def injected_read_error(company: SandboxCompany, dataset: SandboxDataset) -> str | None:
+    """The error status the company's fault profile gives this read, or None.
+
+    The fault hits the first read after linking. NotSupported hits every read of the type too:
+    a platform that lacks a data type lacks it on every later read as well.
+    """
+    status = company.first_read_error or conf.get("SANDBOX_FAULT_FIRST_READ_ERROR")
+    if not status:
+        return None
+    names = split_names(company.first_read_error_types) or list(
+        conf.get("SANDBOX_FAULT_FIRST_READ_ERROR_TYPES")
+    )
+    if names and dataset.data_type not in names:
+        return None
+    if dataset.initial or status == SandboxDataset.Status.NOT_SUPPORTED:
+        return status
+    return None
+
+
 def complete_due_datasets(company: SandboxCompany) -> list[SandboxDataset]:
     """Finish every dataset whose time has come; returns them (for read.completed webhooks)."""
     now = clock.now()
@@ -248,19 +287,22 @@ def complete_due_datasets(company: SandboxCompany) -> list[SandboxDataset]:
             .order_by("requested")
         )
         for dataset in due:
-            if dataset.connection.status == SandboxConnection.Status.LINKED:
+            error = injected_read_error(company, dataset)
+            if dataset.connection.status != SandboxConnection.Status.LINKED:
+                dataset.status = SandboxDataset.Status.AUTH_ERROR
+            elif error:
+                # Nothing reaches the cache: the type has no successful sync to serve.
+                dataset.status = error
+            else:
                 dataset.records_modified = sync_records(company, dataset.data_type)
                 dataset.status = SandboxDataset.Status.COMPLETE
-            else:
-                dataset.status = SandboxDataset.Status.AUTH_ERROR
             dataset.completed = now
             dataset.save()
             finished.append(dataset)
-        if finished:
+        synced = {d.connection_id for d in finished if d.status == SandboxDataset.Status.COMPLETE}
+        if synced:
             SandboxCompany.objects.filter(pk=company.pk).update(last_sync=now)
-            SandboxConnection.objects.filter(
-                pk__in={d.connection_id for d in finished}, status="Linked"
-            ).update(last_sync=now)
+            SandboxConnection.objects.filter(pk__in=synced, status="Linked").update(last_sync=now)
     return finished
 
 
@@ -323,6 +365,25 @@ def data_status(company: SandboxCompany) -> dict:
     return result
 
 
+# errorMessage of a pull operation that ended in an error, in the platform's voice.
+READ_ERROR_MESSAGES = {
+    "FetchError": "An error occurred while fetching data from the accounting platform.",
+    "AuthError": "The connection is not linked: the platform refused our credentials.",
+    "PrerequisiteNotMet": "A data type this one depends on has not been read yet.",
+    "ValidationError": "The data read from the accounting platform failed validation.",
+    "InternalError": "An internal error occurred while reading the data.",
+    "NotSupported": "This data type is not supported by the accounting platform.",
+    "MapError": "The data read from the accounting platform could not be mapped.",
+    "ProcessingError": "The data read from the accounting platform could not be processed.",
+    "PermissionsError": "The connected user lacks permission to read this data.",
+    "RateLimitError": "The accounting platform's rate limit was reached during the read.",
+    "Cancelled": "The read was cancelled.",
+}
+# Codat counts NotSupported as a finished read, not a failed one: its spec says to find failed
+# pull operations with `status!=Complete&&status!=NotSupported`.
+SUCCESSFUL_ENDS = ("Complete", "NotSupported")
+
+
 def dataset_json(dataset: SandboxDataset) -> dict:
     """A PullOperation."""
     done = dataset.completed is not None
@@ -333,12 +394,24 @@ def dataset_json(dataset: SandboxDataset) -> dict:
         "dataType": dataset.data_type,
         "status": dataset.status,
         "statusDescription": None,
-        "errorMessage": "The connection is not linked" if dataset.status == "AuthError" else None,
+        "errorMessage": READ_ERROR_MESSAGES.get(dataset.status),
         "requested": iso(dataset.requested),
         "progress": 100 if done else 0,
-        "isCompleted": done,
-        "isErrored": dataset.status == SandboxDataset.Status.AUTH_ERROR,
+        "isCompleted": done and dataset.status in SUCCESSFUL_ENDS,
+        "isErrored": done and dataset.status not in SUCCESSFUL_ENDS,
     }
     if done:
         body["completed"] = iso(dataset.completed)
     return body
+
+
+def not_supported(company: SandboxCompany, data_type: str) -> SandboxDataset | None:
+    """The latest finished read of a type if it says the platform lacks the type, else None."""
+    latest = (
+        SandboxDataset.objects.filter(company=company, data_type=data_type)
+        .exclude(completed__isnull=True)
+        .select_related("connection")
+        .order_by("-completed")
+        .first()
+    )
+    return latest if latest and latest.status == SandboxDataset.Status.NOT_SUPPORTED else None

@@ -1,8 +1,10 @@
 import base64
+import json
 from datetime import timedelta
 from urllib.parse import urlencode
 
 import pytest
+import responses
 from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
@@ -13,6 +15,16 @@ from billpay.sandbox.jsonutil import dumps, loads
 
 API = "/sandbox/api"
 KEY = "test-key"
+# Codat's documented "Fetch on first link" types for Bill Pay (no taxRates).
+FIRST_READ_DEFAULT = (
+    "bankAccounts",
+    "bills",
+    "billPayments",
+    "chartOfAccounts",
+    "company",
+    "paymentMethods",
+    "suppliers",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -30,6 +42,9 @@ def _sandbox_settings(settings):
     settings.SANDBOX_FAULT_429_RATE = "0"
     settings.SANDBOX_FAULT_LOST_RESPONSE_RATE = "0"
     settings.SANDBOX_FAULT_SEED = 0
+    settings.SANDBOX_FIRST_READ_DATA_TYPES = list(FIRST_READ_DEFAULT)
+    settings.SANDBOX_FAULT_FIRST_READ_ERROR = ""
+    settings.SANDBOX_FAULT_FIRST_READ_ERROR_TYPES = []
     settings.SANDBOX_WEBHOOK_URL = ""
     settings.SANDBOX_WEBHOOK_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
     settings.SANDBOX_WEBHOOK_IN_THREAD = False
@@ -138,3 +153,20 @@ def company_path(seeded) -> str:
 
 def connection_path(seeded) -> str:
     return f"/companies/{seeded.company.id}/connections/{seeded.connection.id}"
+
+
+HOOK = "http://app.test/codat/webhooks"
+
+
+@pytest.fixture
+def receiver(settings, django_capture_on_commit_callbacks):
+    """An app that accepts every webhook the sandbox sends (read them with `events`)."""
+    settings.SANDBOX_WEBHOOK_URL = HOOK
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.add(responses.POST, HOOK, status=200)
+        yield mock
+
+
+def events(mock) -> list[dict]:
+    """The webhook bodies delivered to `receiver`, oldest first."""
+    return [json.loads(call.request.body) for call in mock.calls]

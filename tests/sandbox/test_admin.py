@@ -82,3 +82,43 @@ def test_replay_action_requeues_a_delivery(staff, seeded, settings, clock):
     delivery.refresh_from_db()
     assert delivery.status == "pending"
     assert delivery.attempts == 0
+
+
+def _company_form(company, **fields) -> dict:
+    return {
+        "name": company.name,
+        "description": "",
+        "tags": "{}",
+        "base_currency": "USD",
+        "connections-TOTAL_FORMS": "0",
+        "connections-INITIAL_FORMS": "0",
+        **fields,
+    }
+
+
+def test_staff_can_make_the_first_read_fail(staff, seeded):
+    company = seeded.company
+    response = staff.post(
+        f"/admin/sandbox/sandboxcompany/{company.pk}/change/",
+        _company_form(
+            company, first_read_error="PrerequisiteNotMet", first_read_error_types="bills,suppliers"
+        ),
+    )
+    assert response.status_code == 302, response.content[:3000]
+    company.refresh_from_db()
+    assert company.first_read_error == "PrerequisiteNotMet"
+    assert company.first_read_error_types == "bills,suppliers"
+    page = staff.get(f"/admin/sandbox/sandboxcompany/{company.pk}/change/")
+    assert b"First read after linking" in page.content
+
+
+def test_an_unknown_data_type_is_a_form_error(staff, seeded):
+    company = seeded.company
+    response = staff.post(
+        f"/admin/sandbox/sandboxcompany/{company.pk}/change/",
+        _company_form(company, first_read_error="FetchError", first_read_error_types="invoices"),
+    )
+    assert response.status_code == 200
+    assert b"Unknown data types: invoices" in response.content
+    company.refresh_from_db()
+    assert company.first_read_error == ""

@@ -159,7 +159,7 @@ def _messages(done) -> str:
         "unknown-account",
         "archived-account",
         "account-currency",
-        "third-currency",
+        "base-bill-in-a-foreign-currency",
         "zero",
         "lines-not-summing",
         "negative-line",

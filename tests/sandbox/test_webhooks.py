@@ -1,4 +1,6 @@
 import json
+import uuid
+from datetime import datetime
 from urllib.parse import urlparse
 
 import pytest
@@ -8,26 +10,20 @@ from django.core.management import call_command
 from django.test import Client
 from svix.webhooks import Webhook, WebhookVerificationError
 
-from billpay.sandbox import webhooks
+from billpay.sandbox import store, webhooks
 from billpay.sandbox.models import SandboxWebhookDelivery
 from tests.sandbox import spec
-from tests.sandbox.conftest import company_path, connection_path
+from tests.sandbox.conftest import (
+    FIRST_READ_DEFAULT,
+    HOOK,
+    company_path,
+    connection_path,
+    events,
+)
 from tests.sandbox.test_push import bank, open_bill, payment
 
-HOOK = "http://app.test/codat/webhooks"
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
-
-
-@pytest.fixture
-def receiver(settings, django_capture_on_commit_callbacks):
-    settings.SANDBOX_WEBHOOK_URL = HOOK
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        mock.add(responses.POST, HOOK, status=200)
-        yield mock
-
-
-def _events(mock) -> list[dict]:
-    return [json.loads(call.request.body) for call in mock.calls]
+_events = events
 
 
 def _verify(call) -> dict:
@@ -95,21 +91,13 @@ def test_link_flow_sends_connection_and_read_webhooks(
         api.get(f"/companies/{company['id']}/dataStatus")
     events = _events(receiver)
     types = [e["eventType"] for e in events]
-    assert types == [
-        "connection.created",
-        "connection.connected",
-        "read.completed",
-        "read.completed.initial",
-    ]
+    # The first read ends with read.completed.initial alone; read.completed is for later reads.
+    assert types == ["connection.created", "connection.connected", "read.completed.initial"]
     connected = events[1]
     assert connected["payload"]["connection"]["status"] == "Linked"
     spec.validate_schema("urn:spec#/components/schemas/ConnectionWebhook", connected, spec.PLATFORM)
     read = events[2]
-    assert {d["dataType"] for d in read["payload"]["dataTypes"]} >= {
-        "bills",
-        "suppliers",
-        "chartOfAccounts",
-    }
+    assert [d["dataType"] for d in read["payload"]["dataTypes"]] == sorted(FIRST_READ_DEFAULT)
     assert all(
         d["recordsModified"] for d in read["payload"]["dataTypes"] if d["dataType"] == "bills"
     )
@@ -201,3 +189,79 @@ def test_exhausting_the_daily_quota_sends_client_rate_limit_reached(
     assert len(events) == 1
     assert events[0]["payload"]["dailyQuota"] == 1
     assert events[0]["payload"]["quotaRemaining"] == 0
+
+
+ENVELOPE = {"id", "eventType", "generatedDate", "payload"}
+READ_PAYLOAD = {"referenceCompany", "modifiedFromDate", "dataTypes"}
+READ_SUMMARY = {"connectionId", "dataType", "recordsModified", "status", "issues"}
+
+
+def _assert_read_event(event: dict, event_type: str) -> None:
+    """The envelope and payload of read.completed(.initial), exactly as CODAT.md §13 lists them."""
+    assert set(event) == ENVELOPE
+    assert event["eventType"] == event_type
+    uuid.UUID(event["id"])
+    assert datetime.fromisoformat(event["generatedDate"]).tzinfo is not None
+    payload = event["payload"]
+    assert set(payload) == READ_PAYLOAD
+    assert set(payload["referenceCompany"]) == {"id", "name", "description", "links", "tags"}
+    assert datetime.fromisoformat(payload["modifiedFromDate"]).tzinfo is not None
+    for summary in payload["dataTypes"]:
+        assert set(summary) == READ_SUMMARY
+        assert isinstance(summary["recordsModified"], bool)
+        assert summary["issues"] == []
+    spec.validate_schema("urn:spec#/components/schemas/ReadCompletedWebhook", event, spec.PLATFORM)
+    assert event_type in spec.load(spec.PLATFORM)["webhooks"]
+
+
+def test_a_later_read_sends_read_completed_in_codats_shape(
+    api, seeded, receiver, clock, django_capture_on_commit_callbacks
+):
+    base = company_path(seeded)
+    bill = api.get(base + "/data/bills", params={"pageSize": 1}).body["results"][0]
+    data = store.ledger_get(seeded.company, "bills", bill["id"])
+    store.ledger_put(seeded.company, "bills", bill["id"], {**data, "note": "changed"})
+    clock.advance(1)
+    with django_capture_on_commit_callbacks(execute=True):
+        api.post(base + "/data/queue/bills")
+        api.post(base + "/data/queue/suppliers")
+    clock.advance(3)
+    with django_capture_on_commit_callbacks(execute=True):
+        api.get(base + "/dataStatus")
+    (event,) = _events(receiver)
+    _assert_read_event(event, "read.completed")
+    payload = event["payload"]
+    assert payload["referenceCompany"]["id"] == str(seeded.company.id)
+    assert payload["referenceCompany"]["name"] == "Acme Widgets"
+    by_type = {d["dataType"]: d for d in payload["dataTypes"]}
+    assert set(by_type) == {"bills", "suppliers"}
+    assert by_type["bills"]["recordsModified"] is True
+    assert by_type["suppliers"]["recordsModified"] is False  # nothing changed in the books
+    assert {d["status"] for d in by_type.values()} == {"Complete"}
+    assert {d["connectionId"] for d in by_type.values()} == {str(seeded.connection.id)}
+    changed = api.get(f"{base}/data/bills/{bill['id']}").body
+    assert changed["modifiedDate"] >= payload["modifiedFromDate"]
+    again = api.get(
+        base + "/data/bills", params={"query": f"modifiedDate>={payload['modifiedFromDate']}"}
+    )
+    assert [b["id"] for b in again.body["results"]] == [bill["id"]]
+
+
+def test_the_first_read_sends_read_completed_initial_in_codats_shape(
+    api, receiver, clock, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        company = api.post("/companies", {"name": "Initial Ltd"}).body
+        conn = api.post(f"/companies/{company['id']}/connections", {"platformKey": "gbol"}).body
+        Client().post(urlparse(conn["linkUrl"]).path, {"action": "approve"})
+    clock.advance(3)
+    with django_capture_on_commit_callbacks(execute=True):
+        api.get(f"/companies/{company['id']}/dataStatus")
+        api.get(f"/companies/{company['id']}/dataStatus")  # nothing more is sent
+    reads = [e for e in _events(receiver) if e["eventType"].startswith("read.")]
+    assert [e["eventType"] for e in reads] == ["read.completed.initial"]
+    _assert_read_event(reads[0], "read.completed.initial")
+    summaries = reads[0]["payload"]["dataTypes"]
+    assert sorted(d["dataType"] for d in summaries) == sorted(FIRST_READ_DEFAULT)
+    assert {d["connectionId"] for d in summaries} == {conn["id"]}
+    assert {d["status"] for d in summaries} == {"Complete"}

@@ -13,13 +13,14 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from billpay.sandbox import clock, conf, faults, lazy, ratelimit, webhooks
-from billpay.sandbox.jsonutil import dumps, iso, loads
+from billpay.sandbox.jsonutil import dumps, iso, loads, storable
 from billpay.sandbox.models import SandboxCompany, SandboxIdempotencyKey
 from billpay.sandbox.query import QueryError
 
 API_PREFIX = "/sandbox/api"
 MAX_PAGE_SIZE = 5000
 IDEMPOTENCY_TTL = timedelta(minutes=90)
+IDEMPOTENCY_KEY_MAX = 255  # SandboxIdempotencyKey.key's length
 _REASONS = {
     400: "Bad Request",
     401: "Unauthorized",
@@ -91,11 +92,32 @@ def read_json(request: HttpRequest) -> dict:
         return {}
     try:
         body = loads(request.body)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise ApiError(400, "Error processing request - not valid JSON.") from exc
     if not isinstance(body, dict):
         raise ApiError(400, "Error processing request - expected a JSON object.")
+    if not storable(body):
+        raise ApiError(
+            400, "Error processing request - text may not hold NUL or unpaired surrogates."
+        )
     return body
+
+
+def _check_input(request: HttpRequest, kwargs: dict) -> None:
+    """404 for a path, 400 for a query or Idempotency-Key, that no record could ever match."""
+    if not all(storable(str(value)) for value in kwargs.values()):
+        raise ApiError(404, "No resource was found at this path.")
+    if not all(storable(k) and storable(v) for k, v in request.GET.lists()):
+        raise ApiError(
+            400, "Error processing request - the query string holds characters not allowed."
+        )
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not (0 < len(key) <= IDEMPOTENCY_KEY_MAX and storable(key)):
+        raise ApiError(
+            400,
+            f"Error processing request - an Idempotency-Key is 1 to {IDEMPOTENCY_KEY_MAX} "
+            "characters.",
+        )
 
 
 def api(**handlers: Callable) -> Callable:
@@ -138,6 +160,7 @@ def _handle(request, key, identity, quota, handlers, kwargs) -> HttpResponse:
     if handler is None:
         return error_response(405)
     try:
+        _check_input(request, kwargs)
         company = _company(kwargs)
         decision = faults.decide(company, is_write=request.method != "GET")
         if decision.status:

@@ -10,6 +10,7 @@ from billpay.sandbox.models import SandboxCompany, SandboxConnection
 from billpay.sandbox.views.base import ApiError, api, json_response, paged, read_json
 
 _PLATFORM_KEY = re.compile(r"[a-z]{4}")
+NAME_MAX = SandboxCompany._meta.get_field("name").max_length
 COMPANY_SCHEMA = query.Schema(
     name="Company",
     fields=frozenset(),
@@ -59,11 +60,19 @@ def _company_list(request):
     )
 
 
+def _clean_name(name) -> str:
+    """The name Codat keeps (forbidden characters stripped); 400 if nothing usable is left."""
+    cleaned = companies.clean_name(name) if isinstance(name, str) else ""
+    if not cleaned:
+        raise ApiError(400, "Error processing request - name is required.")
+    if len(cleaned) > NAME_MAX:
+        raise ApiError(400, f"Error processing request - name is longer than {NAME_MAX}.")
+    return cleaned
+
+
 def _company_body(request) -> dict:
     body = read_json(request)
-    name = body.get("name")
-    if not isinstance(name, str) or not companies.clean_name(name):
-        raise ApiError(400, "Error processing request - name is required.")
+    _clean_name(body.get("name"))
     tags = body.get("tags") or {}
     if not isinstance(tags, dict) or any(len(str(v)) > 100 for v in tags.values()):
         raise ApiError(400, "Error processing request - tags must be string values up to 100.")
@@ -94,7 +103,7 @@ def _company_replace(request, company):
 def _company_update(request, company):
     body = read_json(request)
     if body.get("name"):
-        company.name = companies.clean_name(str(body["name"]))
+        company.name = _clean_name(body["name"])
     if "description" in body:
         company.description = body.get("description") or ""
     if "tags" in body:

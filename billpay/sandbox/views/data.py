@@ -13,6 +13,7 @@ from billpay.sandbox.models import (
     SandboxDataset,
     SandboxPushOperation,
 )
+from billpay.sandbox.profiles import get_profile
 from billpay.sandbox.views.base import ApiError, api, json_response, paged
 from billpay.sandbox.views.companies import get_connection
 
@@ -54,9 +55,19 @@ PUSH_SCHEMA = query.Schema(
 
 
 def ready(company, data_type: str) -> None:
-    """409 until the first dataset of this type completes; refreshes a stale cache lazily."""
+    """409 until the first dataset of this type completes; refreshes a stale cache lazily.
+
+    A type whose reads ended in an error has never been read, so it stays 409 like one never
+    requested; one the platform does not support is Codat's 404.
+    """
     store.refresh_if_stale(company, data_type)
     if store.last_complete(company, data_type) is None:
+        unsupported = store.not_supported(company, data_type)
+        if unsupported:
+            platform = get_profile(unsupported.connection.platform_key).name
+            raise ApiError(
+                404, f"Datatype {data_type} not supported by platform(s) {platform}", "PullApi"
+            )
         if store.in_progress(company, data_type):
             raise ApiError(409, f"The {data_type} data set is still syncing.", "PullApi")
         raise ApiError(409, "The data set has not been requested.", "PullApi")
@@ -141,7 +152,7 @@ def _queue(request, company, data_type):
 
 def _queue_all(request, company):
     connection = _linked_connection(company, None)
-    for data_type in store.FIRST_READ_TYPES:
+    for data_type in store.first_read_types():
         if not store.in_progress(company, data_type):
             store.queue_dataset(company, connection, data_type)
     return HttpResponse(status=204)
