@@ -146,11 +146,17 @@ def test_a_reused_webhook_id_with_another_body_keeps_the_first_and_acts_once(
 
 
 @pytest.mark.parametrize("raw", ["not json", "[1, 2, 3]", '"a string"', ""])
-def test_a_signed_body_that_is_not_an_event_is_refused(client, settings, connected, raw):
-    response = _post(client, raw, _headers(settings, raw))
+def test_a_signed_body_that_is_not_an_event_is_kept_as_invalid_and_never_acted_on(
+    client, settings, connected, raw
+):
+    """Issue 10: signed by Codat's secret, so kept for staff to see; never processed."""
+    with mock.patch("billpay.onboarding.tasks.webhook_process_task.delay_on_commit") as enqueue:
+        response = _post(client, raw, _headers(settings, raw))
 
-    assert response.status_code == 401
-    assert not WebhookEvent.objects.exists()
+    assert response.status_code == 204
+    event = WebhookEvent.objects.get()
+    assert event.error.startswith("Invalid event:") and event.processed_at is not None
+    enqueue.assert_not_called()
 
 
 def test_a_signature_made_with_the_raw_key_instead_of_the_secret_is_refused(
