@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 
 from billpay.bills.models import Bill, BillLine, Supplier, SyncRun
 from billpay.bills.services import sync_request
+from billpay.core.admin import HardenedAdminMixin
 from billpay.onboarding.models import Company
 
 
@@ -18,7 +19,7 @@ class ReadOnlyMixin:
         return False
 
 
-class BillLineInline(ReadOnlyMixin, admin.TabularInline):
+class BillLineInline(ReadOnlyMixin, HardenedAdminMixin, admin.TabularInline):
     model = BillLine
     extra = 0
     fields = [
@@ -32,7 +33,7 @@ class BillLineInline(ReadOnlyMixin, admin.TabularInline):
 
 
 @admin.register(Bill)
-class BillAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class BillAdmin(ReadOnlyMixin, HardenedAdminMixin, admin.ModelAdmin):
     list_display = [
         "supplier_name",
         "reference",
@@ -52,7 +53,7 @@ class BillAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(Supplier)
-class SupplierAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class SupplierAdmin(ReadOnlyMixin, HardenedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "company", "email", "default_currency", "status", "is_deleted"]
     list_filter = ["status", "default_currency", "is_deleted"]
     search_fields = ["name", "email", "codat_supplier_id", "company__name"]

@@ -8,7 +8,7 @@ as a failed push minutes later.
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django import forms
@@ -16,8 +16,10 @@ from django.conf import settings
 from django.core import validators
 from django.utils import timezone
 
-from billpay.bills.services.create import BillInput, LineInput, SupplierInput
+from billpay.bills.services.create import BillInput, LineInput, SupplierInput, bill_totals
 from billpay.bills.services.options import PlatformRules
+from billpay.core import forms as strict
+from billpay.core.parsing import AMOUNT_MAX, ParseError, parse_int, scoped_key
 
 DEFAULT_TERMS_DAYS = 30
 # What an invoice file must start with: PDF, PNG or JPEG, whatever its name says.
@@ -26,7 +28,10 @@ MAGIC = (
     (b"\x89PNG\r\n\x1a\n", "image/png", "PNG"),
     (b"\xff\xd8\xff", "image/jpeg", "JPEG"),
 )
-AMOUNT = {"max_digits": 19, "decimal_places": 4}
+MAX_LINES = 200
+# Dates a bill can carry: wide enough for any real invoice, narrow enough that adding payment
+# terms never leaves the calendar (date.max + 30 days is an OverflowError).
+FIRST_DATE, LAST_DATE = date(1900, 1, 1), date(2199, 12, 31)
 
 
 def attachment_max_bytes() -> int:
@@ -101,22 +106,24 @@ class BillForm(_RulesMixin, forms.Form):
     # dueDate is required everywhere, but an empty due date is filled from the supplier's terms.
     rule_paths = {"reference": "reference", "note": "note"}
 
-    submission_key = forms.UUIDField(widget=forms.HiddenInput)
-    supplier = forms.ModelChoiceField(
+    submission_key = strict.KeyField()
+    supplier = strict.ModelChoiceField(
         queryset=None, required=False, empty_label="Choose a supplier…"
     )
     new_supplier_name = forms.CharField(
         label="…or a new supplier", required=False, max_length=300,
         help_text="Created in your books together with the bill.",
     )  # fmt: skip
-    new_supplier_email = forms.EmailField(label="New supplier's email", required=False)
+    new_supplier_email = forms.EmailField(
+        label="New supplier's email", required=False, max_length=300
+    )
     reference = forms.CharField(
         label="Invoice number", required=False, max_length=300,
         help_text="The supplier's reference for this bill.",
     )  # fmt: skip
-    issue_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    due_date = forms.DateField(
-        required=False, widget=forms.DateInput(attrs={"type": "date"}),
+    issue_date = strict.DateField(min_value=FIRST_DATE, max_value=LAST_DATE)
+    due_date = strict.DateField(
+        required=False, min_value=FIRST_DATE, max_value=LAST_DATE,
         help_text="Left empty: the supplier's usual terms, or 30 days.",
     )  # fmt: skip
     currency = forms.ChoiceField(choices=[])
@@ -128,7 +135,7 @@ class BillForm(_RulesMixin, forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/png,image/jpeg"}),
         error_messages={"empty": "The file is empty."},
     )  # fmt: skip
-    pending_attachment = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    pending_attachment = strict.KeyField(required=False)
     confirm_duplicate = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, company, rules: PlatformRules, supplier_rules: PlatformRules,
@@ -184,6 +191,9 @@ class BillForm(_RulesMixin, forms.Form):
         upload.sniffed_content_type = kind
         return upload
 
+    def clean_submission_key(self):
+        return scoped_key(company_id=self.company.pk, key=self.cleaned_data["submission_key"])
+
     def clean(self):
         cleaned = super().clean()
         supplier, new_name = (
@@ -201,6 +211,7 @@ class BillForm(_RulesMixin, forms.Form):
             days = (self.terms(supplier) if supplier and self.terms else None) or DEFAULT_TERMS_DAYS
             cleaned["due_date"] = issue + timedelta(days=days)
         self.check_currency("currency", "currency", self.company.base_currency)
+        strict.surface_hidden_errors(self)
         return cleaned
 
     def new_supplier(self) -> SupplierInput | None:
@@ -234,10 +245,16 @@ class LineForm(forms.Form):
     """One bill line; a line left completely empty is ignored."""
 
     description = forms.CharField(required=False, max_length=4000)
-    quantity = forms.DecimalField(min_value=Decimal("0.0001"), initial=Decimal("1"), **AMOUNT)
-    unit_amount = forms.DecimalField(label="Unit price", min_value=Decimal("0"), **AMOUNT)
-    account = forms.ModelChoiceField(queryset=None, empty_label="Expense account…")
-    tax_rate = forms.ModelChoiceField(queryset=None, required=False, empty_label="No tax")
+    quantity = strict.DecimalField(
+        min_value=Decimal("0.0001"), max_value=AMOUNT_MAX, initial=Decimal("1"), what="a quantity"
+    )
+    # A unit price may carry more decimals than the currency (0.125 a screw): the column's four.
+    # Each line's total is then rounded to the currency, as the books round it.
+    unit_amount = strict.DecimalField(
+        label="Unit price", min_value=Decimal("0"), max_value=AMOUNT_MAX, what="a price"
+    )
+    account = strict.ModelChoiceField(queryset=None, empty_label="Expense account…")
+    tax_rate = strict.ModelChoiceField(queryset=None, required=False, empty_label="No tax")
 
     def __init__(self, *args, accounts=None, tax_rates=None, rules: PlatformRules | None = None,
                  **kwargs) -> None:  # fmt: skip
@@ -263,6 +280,13 @@ class LineForm(forms.Form):
                             ("unit_amount", "Unit price")):  # fmt: skip
             self.fields[name].widget.attrs["aria-label"] = f"{label}, {line}"
 
+    def clean(self):
+        cleaned = super().clean()
+        quantity, unit = cleaned.get("quantity"), cleaned.get("unit_amount")
+        if quantity is not None and unit is not None and quantity * unit > AMOUNT_MAX:
+            self.add_error("unit_amount", "This line's amount is larger than BillPay can record.")
+        return cleaned
+
     def line_input(self) -> LineInput:
         d = self.cleaned_data
         return LineInput(
@@ -272,12 +296,18 @@ class LineForm(forms.Form):
 
 
 class BaseLineFormSet(forms.BaseFormSet):
+    currency = "XXX"  # the bill's, set by line_formset(): lines are rounded to it
+
     def clean(self):
         super().clean()
         if any(self.errors):
             return
-        if not self.lines():
+        lines = self.lines()
+        if not lines:
             raise forms.ValidationError("Add at least one line.")
+        totals = bill_totals(lines=lines, currency=self.currency)
+        if max(totals.total_amount, totals.tax_amount, totals.sub_total) > AMOUNT_MAX:
+            raise forms.ValidationError("The bill's total is larger than BillPay can record.")
 
     def lines(self) -> list[LineInput]:
         return [
@@ -288,20 +318,47 @@ class BaseLineFormSet(forms.BaseFormSet):
 
 
 LineFormSet = forms.formset_factory(
-    LineForm, formset=BaseLineFormSet, extra=2, min_num=1, max_num=200, validate_max=True
-)
+    LineForm, formset=BaseLineFormSet, extra=2, min_num=1, max_num=MAX_LINES, validate_max=True,
+    absolute_max=MAX_LINES,
+)  # fmt: skip
 
 
-def line_formset(data=None, *, company, accounts, tax_rates, rules, initial=None, extra_lines=0):
-    """The lines formset bound to the company's accounts and tax rates."""
-    if data is not None and extra_lines:
+def line_formset(
+    data=None, *, company, accounts, tax_rates, rules, initial=None, extra_lines=0, currency="XXX"
+):
+    """The lines formset bound to the company's accounts and tax rates.
+
+    The posted line count is read as an ASCII number of at most MAX_LINES; anything else is
+    left for the management form to refuse ("the form was tampered with"), so a forged count
+    can neither crash the page nor make it render thousands of lines.
+    """
+    if data is not None:
         data = data.copy()
-        total = int(data.get("lines-TOTAL_FORMS") or 0)
-        data["lines-TOTAL_FORMS"] = str(min(total + extra_lines, 200))
-    return LineFormSet(
+        try:
+            total = parse_int(data.get("lines-TOTAL_FORMS"), min_value=0, max_value=MAX_LINES)
+        except ParseError:
+            data["lines-TOTAL_FORMS"] = ""
+        else:
+            data["lines-TOTAL_FORMS"] = str(min(total + extra_lines, MAX_LINES))
+    formset = LineFormSet(
         data, prefix="lines", initial=initial,
         form_kwargs={"accounts": accounts, "tax_rates": tax_rates, "rules": rules},
     )  # fmt: skip
+    formset.currency = currency
+    _share_choices(formset)
+    return formset
+
+
+def _share_choices(formset) -> None:
+    """Every line offers the same accounts and tax rates: read them once for all the lines,
+    not once per line and field (200 lines were 400 queries and seconds of rendering)."""
+    forms_ = formset.forms
+    if not forms_:
+        return
+    for name in ("account", "tax_rate"):
+        choices = list(forms_[0].fields[name].choices)
+        for form in forms_:
+            form.fields[name].choices = choices
 
 
 class SupplierForm(_RulesMixin, forms.Form):
@@ -315,7 +372,7 @@ class SupplierForm(_RulesMixin, forms.Form):
         "default_currency": "defaultCurrency",
     }
 
-    submission_key = forms.UUIDField(widget=forms.HiddenInput)
+    submission_key = strict.KeyField()
     name = forms.CharField(label="Name", max_length=300)
     contact_name = forms.CharField(label="Contact person", required=False, max_length=300)
     email = forms.EmailField(required=False, max_length=300)
@@ -342,9 +399,13 @@ class SupplierForm(_RulesMixin, forms.Form):
         )
         self.apply_rules(rules)
 
+    def clean_submission_key(self):
+        return scoped_key(company_id=self.company.pk, key=self.cleaned_data["submission_key"])
+
     def clean(self):
         cleaned = super().clean()
         self.check_currency("default_currency", "defaultCurrency", self.company.base_currency)
+        strict.surface_hidden_errors(self)
         return cleaned
 
     def supplier_input(self) -> SupplierInput:

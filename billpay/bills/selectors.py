@@ -6,15 +6,12 @@ company): a deep page and a company with 100,000 bills cost about what page one 
 and sums per currency come from `bill_totals_by_currency`, loaded beside the page.
 """
 
-import base64
-import json
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
 from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
@@ -22,6 +19,14 @@ from django.utils import timezone
 
 from billpay.bills.models import DUE_KEY, ISSUE_KEY, TO_PAY, Bill, Supplier, SyncRun
 from billpay.core.money import format_money
+from billpay.core.parsing import (
+    BIGINT_MAX,
+    encode_cursor,
+    parse_cursor,
+    parse_date,
+    parse_decimal,
+    parse_text,
+)
 
 PAGE_SIZE = 50
 
@@ -232,6 +237,48 @@ def sync_run_latest(*, company: Any) -> SyncRun | None:
     return SyncRun.objects.filter(company=company).first()
 
 
+@dataclass(frozen=True)
+class FirstSync:
+    """How far the company's first read of its books has got: what the inbox may claim.
+
+    Until a sync has succeeded once, an empty inbox says nothing about the bills in the books:
+    they are being read (`reading`), the read failed (`failed`, `latest.error` says why), or no
+    read has started (`not_started`). Only once `done` may it say that every bill is paid.
+    """
+
+    latest: SyncRun | None
+    done: bool
+
+    @property
+    def reading(self) -> bool:
+        return not self.done and self.latest is not None and self.latest.is_active
+
+    @property
+    def failed(self) -> bool:
+        return (
+            not self.done
+            and self.latest is not None
+            and self.latest.status == SyncRun.Status.FAILED
+        )
+
+    @property
+    def not_started(self) -> bool:
+        return not self.done and self.latest is None
+
+
+def sync_first_state(*, company: Any) -> FirstSync:
+    """Whether the company's books have been read once, and its latest sync run.
+
+    One query when the latest run succeeded (the usual case), two otherwise.
+    """
+    latest = sync_run_latest(company=company)
+    done = latest is not None and (
+        latest.status == SyncRun.Status.SUCCEEDED
+        or SyncRun.objects.filter(company=company, status=SyncRun.Status.SUCCEEDED).exists()
+    )
+    return FirstSync(latest=latest, done=done)
+
+
 # --- keyset helpers -------------------------------------------------------------------------------
 
 
@@ -250,21 +297,30 @@ def _keyset(cursor: tuple[Any, int], *, forward: bool, descending: bool) -> Q:
 
 
 def _encode(bill: Bill) -> str:
-    raw = json.dumps([str(bill.sort_key), bill.pk])
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    return encode_cursor([str(bill.sort_key), bill.pk])
+
+
+# How the key of each sort is read back from a cursor: as its column would hold it, so an edited
+# cursor (or one from another sort) never reaches the query as a value the database refuses.
+_CURSOR_KEYS = {
+    "due_date": parse_date,
+    "issue_date": parse_date,
+    "amount_due": parse_decimal,  # within DecimalField(max_digits=19, decimal_places=4)
+    "supplier_name": lambda value: parse_text(value, max_length=300),
+}
 
 
 def _decode(cursor: str, field: str) -> tuple[Any, int] | None:
+    """The (sort key, id) a cursor holds; None (the first page) for anything else."""
     if not cursor:
         return None
     try:
-        value, last_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        # Parse the key as the sort field would, so an edited cursor (or one from another
-        # sort) can't reach the query as a value the database refuses.
-        if not isinstance(value, str) or "\x00" in value:
-            raise TypeError("a cursor key is a string")
-        return (Bill._meta.get_field(field).to_python(value), int(last_id))
-    except (ValueError, TypeError, ValidationError):
+        value, last_id = parse_cursor(cursor)
+        if not isinstance(value, str) or isinstance(last_id, bool) or not isinstance(last_id, int):
+            return None
+        # An id past any row's is still a place in the order: clamp it to what a bigint holds.
+        return _CURSOR_KEYS[field](value), min(max(last_id, 0), BIGINT_MAX)
+    except ValueError:  # ParseError, or not a pair
         return None  # a mangled cursor shows the first page rather than an error
 
 

@@ -1,6 +1,5 @@
 """Reads for creating bills and suppliers: choices from the synced books, duplicates, write state."""
 
-import uuid
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -9,6 +8,7 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from billpay.bills.models import Bill, BillAttachment, LedgerWrite, Supplier, TaxRate
+from billpay.core.parsing import ParseError, parse_uuid
 from billpay.mapping.models import LedgerAccount
 
 SUPPLIER_SEARCH_LIMIT = 20
@@ -117,8 +117,8 @@ def supplier_terms_days(supplier: Supplier) -> int | None:
 def attachment_pending_get(*, company: Any, user: Any, attachment_id: Any) -> BillAttachment | None:
     """A file this user uploaded with a form that is still being corrected (no bill yet)."""
     try:  # the id comes from a hidden form field: anything but a UUID is simply not found
-        attachment_id = uuid.UUID(str(attachment_id)) if attachment_id else None
-    except ValueError:
+        attachment_id = parse_uuid(attachment_id) if attachment_id else None
+    except ParseError:
         return None
     if attachment_id is None:
         return None

@@ -48,7 +48,8 @@ def inbox(request: CompanyHttpRequest) -> HttpResponse:
         "params_all_suppliers": _filter_params(replace(filters, supplier="")),
         "views": selectors.VIEWS, "today": timezone.localdate(),
         "connection": connection_get(company=request.company),
-        "latest_run": selectors.sync_run_latest(company=request.company),
+        # Until the books have been read once, an empty inbox says why instead of "all paid".
+        "first_sync": selectors.sync_first_state(company=request.company),
         "currencies": selectors.bill_currencies(company=request.company),
     }  # fmt: skip
     return render(request, _partial(request, "bills/inbox.html", "bill-table"), context)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from contextlib import suppress
 
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -22,6 +23,7 @@ from billpay.bills.services import create
 from billpay.bills.services.options import bill_capabilities, push_rules_get
 from billpay.core.errors import DomainError
 from billpay.core.http import CompanyHttpRequest, company_required
+from billpay.core.parsing import ParseError, clean_text, parse_id, parse_uuid, scoped_key
 from billpay.onboarding.selectors import connection_get
 
 EXTRA_LINES = 3
@@ -54,6 +56,7 @@ def _bill_forms(request: CompanyHttpRequest, *, bill: Bill | None = None, extra_
     lines = {
         "company": company, "rules": rules, "accounts": sel.expense_account_choices(company=company),
         "tax_rates": sel.tax_rate_choices(company=company),
+        "currency": _posted_currency(request, bill),
     }  # fmt: skip
     if request.method == "POST":
         form = BillForm(request.POST, request.FILES, **kwargs)
@@ -71,9 +74,19 @@ def _bill_initial(request: CompanyHttpRequest, bill: Bill | None) -> dict:
             supplier=bill.supplier_id, reference=bill.reference, issue_date=bill.issue_date,
             due_date=bill.due_date, currency=bill.currency, note=bill.note,
         )  # fmt: skip
-    elif request.GET.get("supplier", "").isdigit():
-        initial["supplier"] = int(request.GET["supplier"])
+    elif request.GET.get("supplier"):
+        # A link from a supplier's page; a forged one just leaves the choice empty.
+        with suppress(ParseError):
+            initial["supplier"] = parse_id(request.GET["supplier"])
     return initial
+
+
+def _posted_currency(request: CompanyHttpRequest, bill: Bill | None) -> str:
+    """The bill's currency as posted, for the lines' decimals (the form itself checks the choice)."""
+    currency = request.POST.get("currency", "")
+    if CURRENCY.fullmatch(currency):
+        return currency
+    return bill.currency if bill else request.company.base_currency
 
 
 def _lines_initial(bill: Bill | None) -> list[dict] | None:
@@ -191,7 +204,7 @@ def bill_form_totals(request: CompanyHttpRequest) -> HttpResponse:
 
 def _search_text(q: str) -> str:
     """At most 100 characters, without NUL (PostgreSQL refuses it in a query: a 500)."""
-    return q.replace("\x00", "")[:100]
+    return clean_text(q, max_length=100)
 
 
 @require_GET
@@ -233,7 +246,7 @@ def bill_delete(request: CompanyHttpRequest, bill_id: int) -> HttpResponse:
     bill = sel.bill_get_app_created(company=request.company, bill_id=bill_id)
     try:
         bill = create.bill_delete(bill=bill, actor=request.user, submission_key=_key(request))
-    except DomainError as exc:
+    except (DomainError, ParseError) as exc:
         return _push_state(request, bill, error=exc.message)
     if bill.is_deleted:
         return _done(request, reverse("bills:inbox"))
@@ -246,7 +259,7 @@ def bill_resend(request: CompanyHttpRequest, bill_id: int) -> HttpResponse:
     bill = sel.bill_get_app_created(company=request.company, bill_id=bill_id)
     try:
         bill = create.bill_resend(bill=bill, actor=request.user, submission_key=_key(request))
-    except DomainError as exc:
+    except (DomainError, ParseError) as exc:
         return _push_state(request, bill, error=exc.message)
     if request.htmx:
         return trigger_client_event(_push_state(request, bill), "billResent")
@@ -277,7 +290,16 @@ def _push_state(request: CompanyHttpRequest, bill: Bill, *, error: str = "") -> 
 
 
 def _key(request: CompanyHttpRequest):
-    return create.submission_key_parse(request.POST.get("submission_key", ""))
+    """The posted one-time key made this company's own; a fresh one when none was posted.
+
+    **Raises:** ParseError for a key this page never handed out.
+    """
+    raw = request.POST.get("submission_key", "")
+    try:
+        key = parse_uuid(raw) if raw else create.new_submission_key()
+    except ParseError:
+        raise ParseError("This page has expired or was changed. Reload it and try again.") from None
+    return scoped_key(company_id=request.company.pk, key=key)
 
 
 # --- suppliers ------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from billpay.core.admin import HardenedAdminMixin
 from billpay.mapping.models import AccountMapping, BankAccountRequest
 
 
@@ -17,14 +18,14 @@ class ReadOnlyMixin:
 
 
 @admin.register(AccountMapping)
-class AccountMappingAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class AccountMappingAdmin(ReadOnlyMixin, HardenedAdminMixin, admin.ModelAdmin):
     list_display = ["company", "method", "currency", "account", "updated_at"]
     list_filter = ["method", "currency"]
     list_select_related = ["company", "account"]
 
 
 @admin.register(BankAccountRequest)
-class BankAccountRequestAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class BankAccountRequestAdmin(ReadOnlyMixin, HardenedAdminMixin, admin.ModelAdmin):
     list_display = ["account_name", "company", "account_type", "currency", "status", "created_at"]
     list_filter = ["status", "account_type"]
     search_fields = ["account_name", "push_operation_key", "codat_account_id"]

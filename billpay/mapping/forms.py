@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from django import forms
 
+from billpay.core import forms as strict
 from billpay.mapping.selectors import payment_methods
 from billpay.mapping.services import BankAccountOptions
 
 
 class MappingForm(forms.Form):
     method = forms.ChoiceField()
-    currency = forms.CharField(max_length=3, min_length=3)
-    account = forms.IntegerField(required=False)
+    currency = forms.RegexField(regex=r"\A[A-Za-z]{3}\Z", max_length=3, min_length=3)
+    account = strict.IdField(required=False)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -45,10 +46,12 @@ class BankAccountForm(forms.Form):
             if codat in options.required:
                 self.fields[name].required = True
             if codat in options.max_lengths:
-                self.fields[name].max_length = options.max_lengths[codat]
-                self.fields[name].widget.attrs["maxlength"] = options.max_lengths[codat]
+                # The platform's limit, but never past what our column holds.
+                limit = min(options.max_lengths[codat], self.fields[name].max_length)
+                self.fields[name].max_length = limit
+                self.fields[name].widget.attrs["maxlength"] = limit
                 self.fields[name].validators.append(
-                    forms.CharField(max_length=options.max_lengths[codat]).validators[-1]
+                    forms.CharField(max_length=limit).validators[-1]
                 )
 
     FIELD_NAMES = {"accountName": "account_name", "accountNumber": "account_number",

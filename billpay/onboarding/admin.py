@@ -1,17 +1,18 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from billpay.core.admin import HardenedAdminMixin
 from billpay.onboarding.models import AccountingConnection, Company, Membership, User, WebhookEvent
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(HardenedAdminMixin, admin.TabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["user", "company"]
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(HardenedAdminMixin, BaseUserAdmin):
     ordering = ["email"]
     list_display = ["email", "full_name", "is_staff", "is_active", "date_joined"]
     list_filter = ["is_staff", "is_superuser", "is_active"]
@@ -31,7 +32,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(Company)
-class CompanyAdmin(admin.ModelAdmin):
+class CompanyAdmin(HardenedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "base_currency", "country", "codat_company_id", "created_at"]
     list_filter = ["base_currency", "country", "connection__status"]
     search_fields = ["name", "memberships__user__email", "codat_company_id"]
@@ -49,7 +50,7 @@ class CompanyAdmin(admin.ModelAdmin):
 
 
 @admin.register(AccountingConnection)
-class AccountingConnectionAdmin(admin.ModelAdmin):
+class AccountingConnectionAdmin(HardenedAdminMixin, admin.ModelAdmin):
     list_display = ["company", "platform_name", "status", "linked_at", "last_synced_at"]
     list_filter = ["status", "platform_key"]
     search_fields = ["company__name", "codat_connection_id"]
@@ -58,7 +59,7 @@ class AccountingConnectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(WebhookEvent)
-class WebhookEventAdmin(admin.ModelAdmin):
+class WebhookEventAdmin(HardenedAdminMixin, admin.ModelAdmin):
     list_display = ["received_at", "event_type", "company", "processed_at"]
     list_filter = ["event_type"]
     search_fields = ["webhook_id", "company__name"]
@@ -73,9 +74,13 @@ class WebhookEventAdmin(admin.ModelAdmin):
         "error",
     ]
 
+    def has_add_permission(self, request) -> bool:
+        # Events come from Codat; an "added" one had no payload at all (an IntegrityError, 500).
+        return False
+
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(HardenedAdminMixin, admin.ModelAdmin):
     list_display = ["user", "company", "role", "created_at"]
     list_filter = ["role", "company__base_currency"]
     search_fields = ["user__email", "user__full_name", "company__name"]

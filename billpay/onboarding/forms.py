@@ -4,6 +4,8 @@ from babel import Locale
 from django import forms
 from django.contrib.auth import password_validation
 
+from billpay.core import forms as strict
+
 # Currencies a small business is likely to keep its books in; the list is long enough to be
 # useful and short enough to pick from.
 COMMON_CURRENCIES = (
@@ -82,4 +84,4 @@ class InvitationAcceptNewUserForm(NewPasswordMixin):
 
 
 class CompanySwitchForm(forms.Form):
-    company = forms.IntegerField(widget=forms.HiddenInput)
+    company = strict.IdField()

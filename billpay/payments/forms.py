@@ -3,26 +3,32 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from decimal import Decimal
 
 from django import forms
 from django.utils import timezone
 
-from billpay.core.money import quantize
+from billpay.core import forms as strict
+from billpay.core.money import minor_places, quantize
 from billpay.payments.models import Payment
 from billpay.payments.selectors import PaymentFilter, PayStart
+
+# Far enough for any schedule; near enough that date arithmetic never leaves the calendar.
+LAST_PAYMENT_DATE = date(2199, 12, 31)
 
 
 class PayForm(forms.Form):
     """Method, one amount per bill, date and note. Fields `amount_<bill id>` are added per bill."""
 
     method = forms.ChoiceField(label="Pay by")
-    payment_date = forms.DateField(
-        label="Payment date", widget=forms.DateInput(attrs={"type": "date"}),
+    payment_date = strict.DateField(
+        label="Payment date", max_value=LAST_PAYMENT_DATE,
         help_text="Today, or a later date to schedule the payment.",
     )  # fmt: skip
     note = forms.CharField(label="Note", required=False, max_length=500)
-    form_token = forms.UUIDField(widget=forms.HiddenInput)
+    # The form's one-time token; Payment's unique (company, form_token) keeps it per company.
+    form_token = strict.KeyField()
 
     def __init__(self, *args, start: PayStart, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -31,10 +37,18 @@ class PayForm(forms.Form):
         self.fields["payment_date"].initial = timezone.localdate()
         self.fields["form_token"].initial = uuid.uuid4()
         for row in start.bills:
-            self.fields[f"amount_{row.bill.pk}"] = forms.DecimalField(
-                label=f"{row.bill.reference or row.bill.codat_bill_id}", min_value=Decimal("0.01"),
-                max_digits=19, decimal_places=4, initial=quantize(row.available, row.bill.currency),
+            # Money in the bill's currency: more decimals than it has is refused, not rounded.
+            currency = row.bill.currency
+            self.fields[f"amount_{row.bill.pk}"] = strict.AmountField(
+                label=f"{row.bill.reference or row.bill.codat_bill_id}", currency=currency,
+                min_value=Decimal(1).scaleb(-minor_places(currency)),
+                initial=quantize(row.available, currency),
             )  # fmt: skip
+
+    def clean(self):
+        cleaned = super().clean()
+        strict.surface_hidden_errors(self)
+        return cleaned
 
     def clean_payment_date(self):
         value = self.cleaned_data["payment_date"]
@@ -54,10 +68,10 @@ class PaymentFilterForm(forms.Form):
     status = forms.ChoiceField(
         required=False, choices=[("", "Any status"), *Payment.Status.choices]
     )
-    supplier = forms.CharField(required=False)
+    supplier = forms.CharField(required=False, max_length=100)
     q = forms.CharField(required=False, label="Search", max_length=100)
-    date_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = strict.DateField(required=False)
+    date_to = strict.DateField(required=False)
 
     def filters(self) -> PaymentFilter:
         if not self.is_valid():
@@ -66,9 +80,17 @@ class PaymentFilterForm(forms.Form):
 
 
 class PaymentSettingsForm(forms.Form):
-    approval_threshold = forms.DecimalField(
-        required=False, min_value=Decimal("0"), max_digits=19, decimal_places=2,
-        label="Approval threshold",
+    approval_threshold = strict.AmountField(
+        required=False, min_value=Decimal("0"), currency="XXX", label="Approval threshold",
         help_text="Bills above this amount (in your base currency) must be approved in review "
         "before they can be paid. Leave empty for no approval step.",
     )  # fmt: skip
+
+    def __init__(self, *args, currency: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # In the base currency: as many decimals as it has (JPY none, KWD three).
+        field = self.fields["approval_threshold"]
+        self.fields["approval_threshold"] = strict.AmountField(
+            required=False, min_value=Decimal("0"), currency=currency, label=field.label,
+            help_text=field.help_text, initial=field.initial,
+        )  # fmt: skip

@@ -13,7 +13,9 @@ from django_htmx.http import (
 )
 
 from billpay.core.errors import DomainError
+from billpay.core.forms import parse_or_400
 from billpay.core.http import CompanyHttpRequest, company_required
+from billpay.core.parsing import ParseError, parse_id, parse_int
 from billpay.payments import selectors, services
 from billpay.payments.forms import PayForm, PaymentFilterForm, PaymentSettingsForm
 from billpay.payments.models import Payment
@@ -26,8 +28,9 @@ def _partial(request: CompanyHttpRequest, template: str, partial: str) -> str:
 
 
 def _bill_ids(request: CompanyHttpRequest) -> list[int]:
+    """The bills picked in the inbox (at most 50); a value that is not a bill id is a 400."""
     values = request.GET.getlist("bill") or request.POST.getlist("bill")
-    return [int(v) for v in values if v.isdigit()][:50]
+    return [parse_or_400(parse_id, v) for v in values[:50]]
 
 
 @require_GET
@@ -36,13 +39,21 @@ def _bill_ids(request: CompanyHttpRequest) -> list[int]:
 def payment_list(request: CompanyHttpRequest) -> HttpResponse:
     form = PaymentFilterForm(request.GET)
     payments = selectors.payment_list(company=request.company, filters=form.filters())
-    page = Paginator(payments, 25).get_page(request.GET.get("page"))
+    page = Paginator(payments, 25).get_page(_page_number(request))
     context = {
         "form": form,
         "page": page,
         "suppliers": selectors.payment_suppliers(company=request.company),
     }
     return render(request, _partial(request, "payments/list.html", "payment-table"), context)
+
+
+def _page_number(request: CompanyHttpRequest) -> int:
+    """?page= as an ASCII number; anything else is the first page (the paginator clamps the rest)."""
+    try:
+        return parse_int(request.GET.get("page"), min_value=1)
+    except ParseError:
+        return 1
 
 
 @require_http_methods(["GET", "POST"])
@@ -136,8 +147,9 @@ def payment_retry(request: CompanyHttpRequest, payment_id: int) -> HttpResponse:
 def payment_settings(request: CompanyHttpRequest) -> HttpResponse:
     current = selectors.payment_settings_get(company=request.company)
     form = PaymentSettingsForm(
-        request.POST or None, initial={"approval_threshold": current.approval_threshold}
-    )
+        request.POST or None, initial={"approval_threshold": current.approval_threshold},
+        currency=request.company.base_currency,
+    )  # fmt: skip
     if request.method == "POST" and form.is_valid():
         try:
             services.payment_settings_save(

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from billpay.bills.models import Bill, BillAttachment, LedgerWrite, Supplier
 from billpay.bills.services.options import PlatformRules
+from billpay.core.parsing import scoped_key
 from tests.factories import (
     PDF_BYTES,
     PNG_BYTES,
@@ -172,7 +173,9 @@ def test_creating_a_bill_stores_it_as_sending_with_exact_money(
         Decimal("3"), Decimal("12.345"), account.codat_account_id,
     )  # fmt: skip
     write = LedgerWrite.objects.get(bill=bill)
-    assert str(write.idempotency_key) == data["submission_key"]
+    # The form's key, made this company's own (billpay.core.parsing.scoped_key).
+    key = uuid.UUID(data["submission_key"])
+    assert write.idempotency_key == scoped_key(company_id=company.pk, key=key)
     _quiet.assert_called_once_with(write_id=write.pk)
 
 

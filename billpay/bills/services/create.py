@@ -2,8 +2,9 @@
 
 Each service stores the local row and its `LedgerWrite` (with the idempotency key) in one
 transaction and enqueues `ledger_write_task` after commit; `services/writes.py` does the rest.
-The form's one-time submission key *is* the write's idempotency key, so a second POST of the
-same form finds the first write and creates nothing.
+The form's one-time submission key, made the company's own (`core.parsing.scoped_key`, in the
+form), *is* the write's idempotency key, so a second POST of the same form finds the first write
+and creates nothing, and two companies never share a key.
 """
 
 from __future__ import annotations
@@ -552,11 +553,3 @@ def _user(actor):
 def new_submission_key() -> uuid.UUID:
     """A one-time key for a form: it becomes the write's idempotency key when posted."""
     return uuid.uuid4()
-
-
-def submission_key_parse(value: str) -> uuid.UUID:
-    """The posted one-time key, or a fresh one if it is missing or mangled."""
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        return uuid.uuid4()

@@ -1,0 +1,143 @@
+"""One row of every model the Django admin has registered, so each change page has something to open.
+
+`admin_rows()` fails loudly when a newly registered model has no row here: add one below.
+"""
+
+import json
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib import admin
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from billpay.bills.models import SyncRun
+from billpay.core.models import AuditEvent
+from billpay.mapping.models import BankAccountRequest
+from billpay.onboarding.models import WebhookEvent
+from billpay.payments.models import Payment, PaymentAllocation, PaymentEvent, PaymentSettings
+from billpay.sandbox.models import SandboxPushOperation, SandboxWebhookDelivery
+from billpay.sandbox.seeding import seed_company
+from tests.factories import (
+    AccountingConnectionFactory,
+    AccountMappingFactory,
+    BillFactory,
+    BillLineFactory,
+    CompanyFactory,
+    LedgerAccountFactory,
+    MembershipFactory,
+    SupplierFactory,
+    UserFactory,
+)
+
+
+@dataclass
+class AdminRows:
+    superuser: object
+    rows: dict  # model -> one instance
+
+
+def admin_rows() -> AdminRows:
+    """A superuser, and one saved row of each registered model (sandbox included)."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    now = timezone.now()
+    superuser = UserFactory(email="staff@billpay.example", is_staff=True, is_superuser=True)
+    company = CompanyFactory(name="Admin Pages Ltd", codat_company_id=str(uuid.uuid4()))
+    membership = MembershipFactory(company=company, user__email="owner@adminpages.example")
+    AccountingConnectionFactory(company=company)
+    supplier = SupplierFactory(company=company)
+    bill = BillFactory(company=company, supplier=supplier)
+    BillLineFactory(bill=bill)
+    account = LedgerAccountFactory(company=company)
+    payment = Payment.objects.create(
+        company=company, reference="PAY-ADMIN-1", supplier=supplier,
+        codat_supplier_id=supplier.codat_supplier_id, supplier_name=supplier.name,
+        method="bank_transfer", account=account, codat_account_id=account.codat_account_id,
+        currency="USD", total_amount=Decimal("12.50"), payment_date=now.date(),
+        request_body=json.dumps({"totalAmount": 12.5}), created_by=membership.user,
+    )  # fmt: skip
+    PaymentAllocation.objects.create(
+        company=company, payment=payment, bill=bill, codat_bill_id=bill.codat_bill_id,
+        amount=Decimal("12.50"), currency="USD", amount_due_before=bill.amount_due,
+    )  # fmt: skip
+    PaymentEvent.objects.create(
+        company=company, payment=payment, status=Payment.Status.DRAFT, message="Prepared.",
+        actor=membership.user,
+    )  # fmt: skip
+    seeded = seed_company(name="Admin Pages sandbox", bills=2, seed=3)
+    SandboxPushOperation.objects.create(
+        company=seeded.company, connection=seeded.connection, data_type="bills", kind="Create",
+        body={"reference": "X"}, requested=now, due=now,
+    )  # fmt: skip
+    rows = {
+        Group: Group.objects.create(name="Support"),
+        AccessAttempt: AccessAttempt.objects.create(
+            username="mallory",
+            ip_address="127.0.0.1",
+            user_agent="test",
+            failures_since_start=1,
+            get_data="",
+            post_data="",
+            http_accept="",
+            path_info="/login/",
+        ),  # fmt: skip
+        AccessLog: AccessLog.objects.create(
+            username="alice",
+            ip_address="127.0.0.1",
+            user_agent="test",
+            http_accept="",
+            path_info="/login/",
+        ),  # fmt: skip
+        AccessFailureLog: AccessFailureLog.objects.create(
+            username="mallory",
+            ip_address="127.0.0.1",
+            user_agent="test",
+            http_accept="",
+            path_info="/login/",
+        ),  # fmt: skip
+        AuditEvent: AuditEvent.objects.create(
+            company=company,
+            actor=membership.user,
+            action="bill.note",
+            target=str(bill),
+            ref=f"bill:{bill.pk}",
+            data={"text": "hello"},
+        ),  # fmt: skip
+        WebhookEvent: WebhookEvent.objects.create(
+            webhook_id="msg_admin_1",
+            event_type="connection.connected",
+            company=company,
+            payload={"eventType": "connection.connected"},
+        ),  # fmt: skip
+        SyncRun: SyncRun.objects.create(company=company, trigger=SyncRun.Trigger.MANUAL),
+        BankAccountRequest: BankAccountRequest.objects.create(
+            company=company,
+            method="bank_transfer",
+            currency="USD",
+            account_type="Debit",
+            account_name="Operating",
+            created_by=membership.user,
+        ),  # fmt: skip
+        PaymentSettings: PaymentSettings.objects.create(
+            company=company, approval_threshold=Decimal("1000")
+        ),
+        SandboxWebhookDelivery: SandboxWebhookDelivery.objects.create(
+            msg_id="msg_sandbox_admin_1",
+            company=seeded.company,
+            event_type="read.completed",
+            body="{}",
+            url="http://127.0.0.1:9/webhooks/codat/",
+            created=now,
+        ),  # fmt: skip
+    }
+    AccountMappingFactory(company=company, account=LedgerAccountFactory(company=company))
+    found = {}
+    for model in admin.site._registry:
+        row = rows.get(model) or model._default_manager.order_by("pk").first()
+        assert row is not None, (
+            f"No {model._meta.label} row to open in the admin: add one to tests/security/admin_rows.py"
+        )
+        found[model] = row
+    return AdminRows(superuser=superuser, rows=found)
