@@ -236,6 +236,7 @@ def test_inbox_without_a_connection_invites_to_connect(client_member, company):
 
 
 def test_inbox_with_nothing_to_pay_says_so(client_member, company, connected):
+    SyncRun.objects.create(company=company, trigger=SyncRun.Trigger.LINK, status="succeeded")
     BillFactory(company=company, codat_status="Paid", amount_due=0)
 
     response = _inbox(client_member)
