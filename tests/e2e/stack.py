@@ -201,7 +201,9 @@ def _web_ready(url: str) -> bool:
 def _worker_ready(redis_url: str) -> bool:
     from celery import Celery
 
-    probe = Celery("e2e-stack-probe", broker=redis_url)
+    # Not the current app: shared_task proxies in later tests would resolve against it and
+    # find none of the project's tasks.
+    probe = Celery("e2e-stack-probe", broker=redis_url, set_as_current=False)
     try:
         return bool(probe.control.ping(destination=None, timeout=1.0))
     finally:
