@@ -81,8 +81,14 @@ def decide(company: SandboxCompany | None, *, is_write: bool) -> Decision:
         time.sleep(profile.latency_ms / 1000)
     scope = str(company.pk) if company else "global"
     burst_key = f"sandbox:fault:burst:{scope}"
-    if cache.get(burst_key):
-        cache.decr(burst_key)
+    # One atomic decrement decides: a get-then-decr let two concurrent requests both take the
+    # last 429 of a burst and drive the counter below zero, where it stayed "truthy" and turned
+    # every request into a 429 until the key expired (the short chaos run's stuck payments).
+    try:
+        remaining = cache.decr(burst_key)
+    except ValueError:  # no burst under way
+        remaining = -1
+    if remaining >= 0:
         return _counted(Decision(status=429, retry_after=1))
     rng = _rng(scope)
     if _roll(rng, profile.rate_429):

@@ -80,6 +80,21 @@ def test_429_bursts_refuse_several_requests_in_a_row(api, seeded):
     assert api.get(path).status_code == 200  # the burst is over
 
 
+def test_a_burst_taken_by_concurrent_requests_ends(api, seeded):
+    """Two requests taking a burst's last 429 at once drive its counter below zero: still over.
+
+    It used to read as a burst that never ends (every request a 429 for five minutes), which
+    left the short chaos run's payments stuck."""
+    from django.core.cache import cache
+
+    SandboxCompany.objects.filter(pk=seeded.company.pk).update(
+        fault_429_rate=Decimal("0"), fault_error_rate=Decimal("0"), fault_latency_ms=1
+    )
+    cache.set(f"sandbox:fault:burst:{seeded.company.pk}", -1, 300)
+
+    assert api.get(company_path(seeded) + "/data/bills").status_code == 200
+
+
 def test_lost_response_applies_the_push_but_answers_502(api, seeded, clock):
     SandboxCompany.objects.filter(pk=seeded.company.pk).update(
         fault_lost_response_rate=Decimal("1")
