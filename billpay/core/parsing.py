@@ -207,6 +207,17 @@ def clean_text(value: Any, *, max_length: int) -> str:
     return _SURROGATE.sub("", value.replace("\x00", ""))[:max_length]
 
 
+def storable_text(value: str) -> str:
+    """Text PostgreSQL can store, nothing dropped: NUL and lone surrogates become U+FFFD.
+
+    For text that quotes what came from outside (webhook bodies, a sync's skip reasons).
+    """
+    return _UNSTORABLE.sub("\ufffd", value)
+
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
 def parse_cursor(value: Any) -> list:
     """A pagination cursor: unpadded URL-safe base64 of a JSON list.
 

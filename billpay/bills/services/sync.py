@@ -60,6 +60,7 @@ from billpay.codat.errors import (
     CodatOutcomeUnknownError,
     CodatTransientError,
 )
+from billpay.core.parsing import storable_text
 from billpay.mapping.models import LedgerAccount
 from billpay.onboarding.models import AccountingConnection, Company
 
@@ -347,7 +348,7 @@ def _finish(
         with transaction.atomic():
             active.update(
                 **ending,
-                error_detail=_storable(detail),
+                error_detail=storable_text(detail),
                 counts=run.counts,
                 skip_reasons=run.skip_reasons,
             )
@@ -544,12 +545,7 @@ def _skip(run: SyncRun, counts: TypeCounts, data_type: str, record_id: Any, reas
     counts.skipped += 1
     if len(run.skip_reasons) < MAX_SKIP_REASONS:
         label = str(record_id)[:60] if record_id not in (None, "") else "without an id"
-        run.skip_reasons.append(_storable(f"{data_type} {label}: {reason}"))
-
-
-def _storable(text: str) -> str:
-    """Text PostgreSQL can store (the reasons quote the records: NULs, lone surrogates)."""
-    return text.replace("\x00", "\\x00").encode("utf-8", "backslashreplace").decode()
+        run.skip_reasons.append(storable_text(f"{data_type} {label}: {reason}"))
 
 
 def _read_ahead(batches: Iterator[list[Any]]) -> Iterator[list[Any]]:

@@ -6,7 +6,6 @@ repeated delivery of the same webhook-id is a no-op) and enqueues the processing
 
 import json
 import logging
-import re
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
@@ -17,6 +16,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from svix.webhooks import Webhook, WebhookVerificationError
 
+from billpay.core.parsing import storable_text
 from billpay.onboarding.errors import WebhookRejected
 from billpay.onboarding.models import Company, WebhookEvent
 
@@ -181,13 +181,10 @@ def _storable(value: Any) -> Any:
     if isinstance(value, list):
         return [_storable(v) for v in value]
     if isinstance(value, str):
-        return _UNSTORABLE.sub("\ufffd", value)
+        return storable_text(value)
     if isinstance(value, Decimal):
         return str(value)
     return value
-
-
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 def _act(event: WebhookEvent) -> None:
