@@ -21,5 +21,14 @@ class AlreadyConnected(DomainError):
     pass
 
 
+class NotConnected(DomainError):
+    """The company has no linked accounting software: nothing can be read from or sent to it."""
+
+    default_message = "Connect your accounting software first."
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(message or self.default_message)
+
+
 class WebhookRejected(Exception):
     """A webhook delivery that is not from Codat (bad or stale signature, malformed)."""

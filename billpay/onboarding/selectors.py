@@ -2,6 +2,7 @@
 
 from django.db.models import QuerySet
 
+from billpay.onboarding.errors import NotConnected
 from billpay.onboarding.models import AccountingConnection, Company, Membership, User
 
 
@@ -39,3 +40,15 @@ def company_get(*, company_id: int) -> Company:
 def connection_get(*, company: Company) -> AccountingConnection | None:
     """The company's accounting connection, if it ever started one."""
     return AccountingConnection.objects.filter(company=company).first()
+
+
+def connection_get_linked(*, company: Company) -> AccountingConnection:
+    """The company's linked connection: what every read from and write to the books needs.
+
+    **Raises:** NotConnected (one message everywhere) when the company never connected, is
+    not linked any more, or has no Codat company yet.
+    """
+    connection = connection_get(company=company)
+    if connection is None or not connection.is_linked or not company.codat_company_id:
+        raise NotConnected()
+    return connection
