@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "axes",
     "billpay.core",
     "billpay.onboarding",
+    "billpay.pushes",
     "billpay.bills",
     "billpay.mapping",
     "billpay.payments",
@@ -166,15 +167,19 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "billpay.bills.tasks.bills_sync_all_task",
         "schedule": 60.0 * SYNC_INTERVAL_MINUTES,
     },
-    # Every five minutes: follow up writes of bills and suppliers with no news (lost tasks).
-    "bills-write-sweep": {"task": "billpay.bills.tasks.ledger_write_sweep_task", "schedule": 300.0},
+    # Every minute: follow up writes to the books with no news (missed webhooks, lost tasks,
+    # crashed workers), whatever they write.
+    "pushes-sweep": {"task": "billpay.pushes.tasks.push_sweep_task", "schedule": 60.0},
+    # Every minute: check again recorded payments whose verification went quiet.
+    "payments-verify-sweep": {
+        "task": "billpay.payments.tasks.payments_verify_sweep_task",
+        "schedule": 60.0,
+    },
     # Every minute: submit scheduled payments that are due (holding any whose bill changed).
     "payments-submit-due": {
         "task": "billpay.payments.tasks.payments_submit_due_all_task",
         "schedule": 60.0,
     },
-    # Every five minutes: follow up write-backs with no news (missed webhooks, crashed workers).
-    "payments-sweep": {"task": "billpay.payments.tasks.payments_sweep_all_task", "schedule": 300.0},
 }
 
 # --- Codat --------------------------------------------------------------------------------------
@@ -204,19 +209,19 @@ PAYMENT_METHODS = [
     ("check", "Check", "Debit"),
     ("card", "Card", "Credit"),
 ]
-# Polling fallback for push operations (when no webhook arrives): seconds between polls, in order.
-PAYMENT_POLL_DELAYS = [
+# Every write to the books (a push): the polling fallback when no webhook arrives, in seconds
+# between follow-ups (then the sweep takes over), how old a claim without an answer must be to
+# count as crashed, how long a push must be quiet before the sweep kicks it, and how long a
+# first poll leaves a webhook to arrive.
+PUSH_POLL_DELAYS = [
     int(s)
     for s in env.list(
-        "PAYMENT_POLL_DELAYS", default=["2", "4", "8", "15", "30", "60", "120", "300", "600"]
+        "PUSH_POLL_DELAYS", default=["2", "4", "8", "15", "30", "60", "120", "300", "600"]
     )
 ]
-# A write-back claimed this long ago without an answer is treated as crashed (look it up first).
-PAYMENT_STALE_CLAIM_SECONDS = env.int("PAYMENT_STALE_CLAIM_SECONDS", default=300)
-# The sweep re-kicks a write-back only after this long without news (nor before a stale claim).
-PAYMENT_SWEEP_MIN_QUIET_SECONDS = env.int("PAYMENT_SWEEP_MIN_QUIET_SECONDS", default=60)
-# With webhooks, a poll waits this long after the last step before calling Codat itself.
-PAYMENT_WEBHOOK_GRACE_SECONDS = env.int("PAYMENT_WEBHOOK_GRACE_SECONDS", default=10)
+PUSH_STALE_CLAIM_SECONDS = env.int("PUSH_STALE_CLAIM_SECONDS", default=300)
+PUSH_SWEEP_SECONDS = env.int("PUSH_SWEEP_SECONDS", default=60)
+PUSH_WEBHOOK_GRACE_SECONDS = env.int("PUSH_WEBHOOK_GRACE_SECONDS", default=10)
 
 # --- Codat sandbox (the offline Codat emulator served under /sandbox/) ---------------------------
 SANDBOX_API_KEYS = env.list("SANDBOX_API_KEYS", default=["sandbox-key"])

@@ -2,21 +2,8 @@ from django.contrib import admin, messages
 
 from billpay.bills.models import Bill, BillLine, Supplier, SyncRun
 from billpay.bills.services import sync_request
-from billpay.core.admin import HardenedAdminMixin
+from billpay.core.admin import HardenedAdminMixin, ReadOnlyMixin
 from billpay.onboarding.models import Company
-
-
-class ReadOnlyMixin:
-    """Mirrored rows come from the books: staff look, they do not edit."""
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class BillLineInline(ReadOnlyMixin, HardenedAdminMixin, admin.TabularInline):

@@ -51,6 +51,19 @@ class SafeAutocompleteSelect(AutocompleteSelect):
         return super().optgroups(name, kept, attr)
 
 
+class ReadOnlyMixin:
+    """Rows that only the app changes (mirrors of the books, state machines): staff look."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 class HardenedAdminMixin:
     """Mixed into every ModelAdmin of ours (and the third-party ones we re-register)."""
 

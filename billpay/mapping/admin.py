@@ -2,19 +2,8 @@
 
 from django.contrib import admin
 
-from billpay.core.admin import HardenedAdminMixin
+from billpay.core.admin import HardenedAdminMixin, ReadOnlyMixin
 from billpay.mapping.models import AccountMapping, BankAccountRequest
-
-
-class ReadOnlyMixin:
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(AccountMapping)

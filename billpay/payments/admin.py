@@ -2,19 +2,8 @@
 
 from django.contrib import admin
 
-from billpay.core.admin import HardenedAdminMixin
+from billpay.core.admin import HardenedAdminMixin, ReadOnlyMixin
 from billpay.payments.models import Payment, PaymentAllocation, PaymentEvent, PaymentSettings
-
-
-class ReadOnlyMixin:
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class AllocationInline(ReadOnlyMixin, admin.TabularInline):
@@ -35,8 +24,16 @@ class EventInline(ReadOnlyMixin, admin.TabularInline):
 
 @admin.register(Payment)
 class PaymentAdmin(ReadOnlyMixin, HardenedAdminMixin, admin.ModelAdmin):
-    list_display = ["reference", "company", "supplier_name", "total_amount", "currency", "status",
-                    "payment_date", "created_at"]  # fmt: skip
+    list_display = [
+        "reference",
+        "company",
+        "supplier_name",
+        "total_amount",
+        "currency",
+        "status",
+        "payment_date",
+        "created_at",
+    ]
     list_filter = ["status", "currency"]
     search_fields = ["reference", "supplier_name", "push_operation_key", "codat_bill_payment_id"]
     list_select_related = ["company"]

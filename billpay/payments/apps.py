@@ -5,3 +5,9 @@ class PaymentsConfig(AppConfig):
     name = "billpay.payments"
     label = "payments"
     verbose_name = "Payments"
+
+    def ready(self) -> None:
+        from billpay.payments.pushes import PaymentPush
+        from billpay.pushes.services import register
+
+        register(PaymentPush())

@@ -23,9 +23,10 @@ class PayForm(forms.Form):
 
     method = forms.ChoiceField(label="Pay by")
     payment_date = strict.DateField(
-        label="Payment date", max_value=LAST_PAYMENT_DATE,
+        label="Payment date",
+        max_value=LAST_PAYMENT_DATE,
         help_text="Today, or a later date to schedule the payment.",
-    )  # fmt: skip
+    )
     note = forms.CharField(label="Note", required=False, max_length=500)
     # The form's one-time token; Payment's unique (company, form_token) keeps it per company.
     form_token = strict.KeyField()
@@ -40,10 +41,11 @@ class PayForm(forms.Form):
             # Money in the bill's currency: more decimals than it has is refused, not rounded.
             currency = row.bill.currency
             self.fields[f"amount_{row.bill.pk}"] = strict.AmountField(
-                label=f"{row.bill.reference or row.bill.codat_bill_id}", currency=currency,
+                label=f"{row.bill.reference or row.bill.codat_bill_id}",
+                currency=currency,
                 min_value=Decimal(1).scaleb(-minor_places(currency)),
                 initial=quantize(row.available, currency),
-            )  # fmt: skip
+            )
 
     def clean(self):
         cleaned = super().clean()
@@ -81,16 +83,23 @@ class PaymentFilterForm(forms.Form):
 
 class PaymentSettingsForm(forms.Form):
     approval_threshold = strict.AmountField(
-        required=False, min_value=Decimal("0"), currency="XXX", label="Approval threshold",
+        required=False,
+        min_value=Decimal("0"),
+        currency="XXX",
+        label="Approval threshold",
         help_text="Bills above this amount (in your base currency) must be approved in review "
         "before they can be paid. Leave empty for no approval step.",
-    )  # fmt: skip
+    )
 
     def __init__(self, *args, currency: str, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         # In the base currency: as many decimals as it has (JPY none, KWD three).
         field = self.fields["approval_threshold"]
         self.fields["approval_threshold"] = strict.AmountField(
-            required=False, min_value=Decimal("0"), currency=currency, label=field.label,
-            help_text=field.help_text, initial=field.initial,
-        )  # fmt: skip
+            required=False,
+            min_value=Decimal("0"),
+            currency=currency,
+            label=field.label,
+            help_text=field.help_text,
+            initial=field.initial,
+        )

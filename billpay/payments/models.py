@@ -4,8 +4,6 @@ The state machine itself lives in `services/` (see its module docstring); the mo
 the state, the constraints that back it, and small single-row properties.
 """
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -34,10 +32,7 @@ class PaymentSettings(TimestampedModel):
 class _Status(models.TextChoices):
     DRAFT = "draft", "Prepared"
     SCHEDULED = "scheduled", "Scheduled"
-    QUEUED = "queued", "Queued"
-    SUBMITTING = "submitting", "Sending to your books"
-    SUBMITTED = "submitted", "Submitted"
-    CHECKING = "checking", "Checking your books"
+    SENDING = "sending", "Sending to your books"  # its push is on its way (see `push.status`)
     PENDING = "pending", "Recorded, waiting to show in your books"
     VERIFIED = "verified", "Verified in your books"
     FAILED = "failed", "Failed"
@@ -49,22 +44,21 @@ STATUS_VALUES = [choice.value for choice in _Status]
 
 
 class Payment(TimestampedModel):
-    """One bill payment in the books: one supplier, one account, one line per bill."""
+    """One bill payment in the books: one supplier, one account, one line per bill.
+
+    The payment keeps its own states; sending it is its `push` (the exactly-once machine in
+    `billpay.pushes`), one push per attempt.
+    """
 
     Status = _Status
 
     # Amounts of these payments are reserved against their bills' amount due. PENDING stays
     # reserved until VERIFIED: until the mirror shows the lower amountDue the money is still
     # "in flight" as far as the app's copy of the bill is concerned.
-    IN_FLIGHT = (
-        Status.DRAFT, Status.SCHEDULED, Status.QUEUED, Status.SUBMITTING, Status.SUBMITTED,
-        Status.CHECKING, Status.PENDING,
-    )  # fmt: skip
+    IN_FLIGHT = (Status.DRAFT, Status.SCHEDULED, Status.SENDING, Status.PENDING)
     FINAL = (Status.VERIFIED, Status.FAILED, Status.CANCELLED, Status.ON_HOLD)
     # The write-back is running: the status partial keeps polling.
-    WORKING = (
-        Status.QUEUED, Status.SUBMITTING, Status.SUBMITTED, Status.CHECKING, Status.PENDING
-    )  # fmt: skip
+    WORKING = (Status.SENDING, Status.PENDING)
 
     company = models.ForeignKey(
         "onboarding.Company", on_delete=models.CASCADE, related_name="payments"
@@ -88,17 +82,16 @@ class Payment(TimestampedModel):
 
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     status_reason = models.TextField(blank=True)  # plain words: why it failed or is on hold
-    # One key per submission attempt: a retry after a Failed push is a new attempt, a new key.
-    idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True)
     # The form's one-time token: a double-clicked "Prepare" returns the same payment.
     form_token = models.UUIDField(null=True, blank=True)
-    attempt = models.PositiveIntegerField(default=0)
-    request_body = models.TextField(blank=True)  # the exact JSON written to the books
-    push_operation_key = models.CharField(max_length=64, blank=True)
-    codat_bill_payment_id = models.CharField(max_length=100, blank=True)
-    validation_errors = models.JSONField(default=list, blank=True)
-    poll_count = models.PositiveIntegerField(default=0)
-    lookup = models.JSONField(default=dict, blank=True)  # state of an unknown-outcome lookup
+    attempt = models.PositiveIntegerField(default=0)  # confirmations and retries: one push each
+    request_body = models.TextField(blank=True)  # the bill payment as prepared: its push sends it
+    push = models.OneToOneField(
+        "pushes.Push", null=True, blank=True, on_delete=models.PROTECT, related_name="payment"
+    )
+    # Checking that the mirrored bills show the recorded payment: the bills read we wait for.
+    verify_state = models.JSONField(default=dict, blank=True)
+    verify_polls = models.PositiveIntegerField(default=0)
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -107,9 +100,7 @@ class Payment(TimestampedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     confirmed_at = models.DateTimeField(null=True, blank=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    submitted_at = models.DateTimeField(null=True, blank=True)
-    completed_at = models.DateTimeField(null=True, blank=True)  # Codat said Success
+    completed_at = models.DateTimeField(null=True, blank=True)  # recorded in the books
     verified_at = models.DateTimeField(null=True, blank=True)
     refresh_requested_at = models.DateTimeField(null=True, blank=True)
 
@@ -119,7 +110,6 @@ class Payment(TimestampedModel):
             models.Index(fields=["company", "-created_at"]),
             models.Index(fields=["company", "status"]),
             models.Index(fields=["status", "payment_date"]),
-            models.Index(fields=["push_operation_key"]),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -146,6 +136,23 @@ class Payment(TimestampedModel):
         return self.status in self.FINAL
 
     @property
+    def status_label(self) -> str:
+        """What the payment is doing, in the user's words (while sending: what its push does)."""
+        if self.status == self.Status.SENDING and self.push_id is not None:
+            return self.push.get_status_display()
+        return self.get_status_display()
+
+    @property
+    def codat_bill_payment_id(self) -> str:
+        """The bill payment's id in the books, once recorded."""
+        return self.push.record_id if self.push_id is not None else ""
+
+    @property
+    def validation_errors(self) -> list:
+        """What the books said was wrong with the last attempt."""
+        return self.push.validation if self.push_id is not None else []
+
+    @property
     def can_cancel(self) -> bool:
         return self.status in (self.Status.DRAFT, self.Status.SCHEDULED, self.Status.ON_HOLD)
 
@@ -156,7 +163,8 @@ class Payment(TimestampedModel):
             return "ok"
         if self.status == self.Status.FAILED:
             return "bad"
-        if self.status in (self.Status.ON_HOLD, self.Status.CHECKING, self.Status.DRAFT):
+        checking = self.push_id is not None and self.push.status == "checking"
+        if self.status in (self.Status.ON_HOLD, self.Status.DRAFT) or checking:
             return "warn"
         return "info" if self.is_working or self.status == self.Status.SCHEDULED else ""
 

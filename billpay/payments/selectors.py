@@ -149,10 +149,12 @@ def pay_start(*, company: Any, bill_ids: list[int]) -> PayStart:
         reserved = in_flight.get(bill.pk, ZERO)
         rows.append(
             PayableBill(
-                bill=bill, in_flight=reserved, available=max(bill.amount_due - reserved, ZERO),
+                bill=bill,
+                in_flight=reserved,
+                available=max(bill.amount_due - reserved, ZERO),
                 needs_approval=bill_needs_approval(company=company, bill=bill, threshold=threshold),
             )
-        )  # fmt: skip
+        )
     currency = bills[0].currency
     methods, unmapped = [], []
     for key, label, _kind in payment_methods():
@@ -163,9 +165,13 @@ def pay_start(*, company: Any, bill_ids: list[int]) -> PayStart:
         )
         target.append((key, label))
     return PayStart(
-        bills=rows, currency=currency, codat_supplier_id=bills[0].codat_supplier_id,
-        methods=methods, unmapped=unmapped, problems=problems,
-    )  # fmt: skip
+        bills=rows,
+        currency=currency,
+        codat_supplier_id=bills[0].codat_supplier_id,
+        methods=methods,
+        unmapped=unmapped,
+        problems=problems,
+    )
 
 
 def method_label(*, method: str) -> str:

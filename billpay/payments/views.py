@@ -65,10 +65,15 @@ def payment_new(request: CompanyHttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             payment = services.payment_prepare(
-                company=request.company, actor=request.user, bill_ids=[r.bill.pk for r in start.bills],
-                method=data["method"], amounts=form.amounts(), payment_date=data["payment_date"],
-                note=data["note"], form_token=data["form_token"],
-            )  # fmt: skip
+                company=request.company,
+                actor=request.user,
+                bill_ids=[r.bill.pk for r in start.bills],
+                method=data["method"],
+                amounts=form.amounts(),
+                payment_date=data["payment_date"],
+                note=data["note"],
+                form_token=data["form_token"],
+            )
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
@@ -147,15 +152,17 @@ def payment_retry(request: CompanyHttpRequest, payment_id: int) -> HttpResponse:
 def payment_settings(request: CompanyHttpRequest) -> HttpResponse:
     current = selectors.payment_settings_get(company=request.company)
     form = PaymentSettingsForm(
-        request.POST or None, initial={"approval_threshold": current.approval_threshold},
+        request.POST or None,
+        initial={"approval_threshold": current.approval_threshold},
         currency=request.company.base_currency,
-    )  # fmt: skip
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.payment_settings_save(
-                company=request.company, actor=request.user,
+                company=request.company,
+                actor=request.user,
                 approval_threshold=form.cleaned_data["approval_threshold"],
-            )  # fmt: skip
+            )
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:

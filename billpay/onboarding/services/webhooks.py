@@ -217,14 +217,7 @@ def _act(event: WebhookEvent) -> None:
 
 def write_handler(data_type: str) -> Callable[..., None] | None:
     """Who follows the outcome of a push of this Codat data type (called with the event)."""
-    # Imported here: those apps import onboarding (companies), not the other way round.
-    from billpay.bills.services.writes import ledger_write_webhook
-    from billpay.mapping.services import bank_account_write_event
-    from billpay.payments.services import payment_write_event
+    from billpay.pushes.services.adapters import registered_data_types
+    from billpay.pushes.tasks import push_write_event
 
-    return {
-        "bills": ledger_write_webhook,
-        "suppliers": ledger_write_webhook,
-        "billPayments": payment_write_event,
-        "bankAccounts": bank_account_write_event,
-    }.get(data_type)
+    return push_write_event if data_type in registered_data_types() else None

@@ -1,4 +1,4 @@
-"""Shared pieces of the payment services: transitions, events, scheduling follow-ups."""
+"""Shared pieces of the payment services: references and transitions with their events."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import secrets
 from collections.abc import Iterable
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -42,36 +41,17 @@ def transition(
         )
         if moved:
             PaymentEvent.objects.create(
-                company_id=payment.company_id, payment_id=payment.pk, status=to,
-                message=message, actor=actor if _is_user(actor) else None,
-            )  # fmt: skip
+                company_id=payment.company_id,
+                payment_id=payment.pk,
+                status=to,
+                message=message,
+                actor=actor if _is_user(actor) else None,
+            )
     if moved:
         payment.status = to
         for name, value in fields.items():
             setattr(payment, name, value)
     return bool(moved)
-
-
-def enqueue(task_name: str, *, payment_id: int, countdown: float | None = None) -> None:
-    """Enqueue a payments task after commit (optionally later)."""
-    from billpay.payments import tasks
-
-    task = getattr(tasks, task_name)
-    transaction.on_commit(
-        lambda: task.apply_async(kwargs={"payment_id": payment_id}, countdown=countdown)
-    )
-
-
-def poll_later(payment: Payment, task_name: str) -> bool:
-    """Schedule the next poll with bounded backoff; False once the delays are used up."""
-    delays = settings.PAYMENT_POLL_DELAYS
-    count = payment.poll_count
-    if count >= len(delays):
-        return False
-    Payment.objects.filter(pk=payment.pk).update(poll_count=count + 1)
-    payment.poll_count = count + 1
-    enqueue(task_name, payment_id=payment.pk, countdown=delays[count])
-    return True
 
 
 def _is_user(actor: Any) -> bool:

@@ -20,7 +20,8 @@ from billpay.mapping.services import method_get
 from billpay.onboarding.models import Membership
 from billpay.payments.models import Payment, PaymentAllocation, PaymentEvent, PaymentSettings
 from billpay.payments.selectors import bill_in_flight, bill_needs_approval, payment_settings_get
-from billpay.payments.services.common import enqueue, new_reference, transition
+from billpay.payments.services.common import new_reference, transition
+from billpay.payments.services.writeback import payment_send
 
 S = Payment.Status
 ZERO = Decimal("0")
@@ -82,14 +83,24 @@ def payment_prepare(
             wanted = {b.pk: quantize(to_decimal(amounts.get(b.pk, ZERO)), currency) for b in bills}
             _check_bills(company, bills, wanted, payment_date, exclude=None)
             payment = Payment.objects.create(
-                company=company, reference=new_reference(), supplier=bills[0].supplier,
-                codat_supplier_id=bills[0].codat_supplier_id, supplier_name=bills[0].supplier_name,
-                method=method, account=mapping.account, codat_account_id=mapping.account.codat_account_id,
-                currency=currency, total_amount=sum(wanted.values(), ZERO),
-                currency_rate=Decimal("1") if currency == company.base_currency else bills[0].currency_rate,
-                payment_date=payment_date, note=note.strip(), form_token=form_token,
+                company=company,
+                reference=new_reference(),
+                supplier=bills[0].supplier,
+                codat_supplier_id=bills[0].codat_supplier_id,
+                supplier_name=bills[0].supplier_name,
+                method=method,
+                account=mapping.account,
+                codat_account_id=mapping.account.codat_account_id,
+                currency=currency,
+                total_amount=sum(wanted.values(), ZERO),
+                currency_rate=Decimal("1")
+                if currency == company.base_currency
+                else bills[0].currency_rate,
+                payment_date=payment_date,
+                note=note.strip(),
+                form_token=form_token,
                 created_by=actor if actor and actor.is_authenticated else None,
-            )  # fmt: skip
+            )
             allocations = [
                 PaymentAllocation(
                     company=company,
@@ -101,7 +112,7 @@ def payment_prepare(
                     amount_due_before=b.amount_due,
                     bill_status_before=b.codat_status,
                     codat_supplier_id_before=b.codat_supplier_id,
-                )  # fmt: skip
+                )
                 for b in bills
             ]
             PaymentAllocation.objects.bulk_create(allocations)
@@ -115,12 +126,19 @@ def payment_prepare(
                 actor=payment.created_by,
             )
             audit_record(
-                company=company, actor=actor, action="payment.prepared", target=_target(payment),
+                company=company,
+                actor=actor,
+                action="payment.prepared",
+                target=_target(payment),
                 ref=f"payment:{payment.pk}",
-                data={"bills": [b.codat_bill_id for b in bills], "method": method,
-                      "total": str(payment.total_amount), "currency": currency,
-                      "date": payment_date.isoformat()},
-            )  # fmt: skip
+                data={
+                    "bills": [b.codat_bill_id for b in bills],
+                    "method": method,
+                    "total": str(payment.total_amount),
+                    "currency": currency,
+                    "date": payment_date.isoformat(),
+                },
+            )
     except IntegrityError:
         if form_token and (found := _by_token(company, form_token)):
             return found
@@ -174,20 +192,31 @@ def payment_confirm(*, company: Any, actor: Any, payment_id: int) -> Payment:
         wanted = {a.bill_id: a.amount for a in payment.allocations.all()}
         _check_bills(company, bills, wanted, payment.payment_date, exclude=payment)
         scheduled = payment.payment_date > timezone.localdate()
-        to = S.SCHEDULED if scheduled else S.QUEUED
-        message = f"Scheduled for {payment.payment_date:%d %b %Y}" if scheduled else "Confirmed"
-        if not transition(payment, [S.DRAFT], to, actor=actor, message=message,
-                          confirmed_by=actor, confirmed_at=timezone.now()):  # fmt: skip
+        confirmed = {"confirmed_by": actor, "confirmed_at": timezone.now()}
+        if scheduled:
+            message = f"Scheduled for {payment.payment_date:%d %b %Y}"
+            moved = transition(
+                payment, [S.DRAFT], S.SCHEDULED, actor=actor, message=message, **confirmed
+            )
+        else:
+            Payment.objects.filter(pk=payment.pk, status=S.DRAFT).update(**confirmed)
+            moved = payment_send(
+                payment=payment, from_statuses=[S.DRAFT], actor=actor, message="Confirmed"
+            )
+        if not moved:
             return payment
         audit_record(
-            company=company, actor=actor,
+            company=company,
+            actor=actor,
             action="payment.scheduled" if scheduled else "payment.confirmed",
-            target=_target(payment), ref=f"payment:{payment.pk}",
-            data={"total": str(payment.total_amount), "currency": payment.currency,
-                  "date": payment.payment_date.isoformat()},
-        )  # fmt: skip
-        if not scheduled:
-            enqueue("payment_write_back_task", payment_id=payment.pk)
+            target=_target(payment),
+            ref=f"payment:{payment.pk}",
+            data={
+                "total": str(payment.total_amount),
+                "currency": payment.currency,
+                "date": payment.payment_date.isoformat(),
+            },
+        )
     return payment
 
 
@@ -206,17 +235,25 @@ def payment_cancel(*, company: Any, actor: Any, payment_id: int) -> Payment:
     if payment.status != S.DRAFT:
         _require_owner(company, actor, "Only an owner can cancel a scheduled payment.")
     with transaction.atomic():
-        if transition(payment, [S.DRAFT, S.SCHEDULED, S.ON_HOLD], S.CANCELLED, actor=actor,
-                      message="Cancelled"):  # fmt: skip
+        if transition(
+            payment,
+            [S.DRAFT, S.SCHEDULED, S.ON_HOLD],
+            S.CANCELLED,
+            actor=actor,
+            message="Cancelled",
+        ):
             audit_record(
-                company=company, actor=actor, action="payment.cancelled", target=_target(payment),
+                company=company,
+                actor=actor,
+                action="payment.cancelled",
+                target=_target(payment),
                 ref=f"payment:{payment.pk}",
-            )  # fmt: skip
+            )
     return payment
 
 
 def payment_retry(*, company: Any, actor: Any, payment_id: int) -> Payment:
-    """Try a failed payment again: a new attempt with a new idempotency key.
+    """Try a failed payment again: a new attempt, a new push with a new idempotency key.
 
     **Idempotent:** only a failed payment is retried. **Raises:** NotAllowed, AmountNotAvailable.
     **Transaction:** one, with the bills locked while the amounts are reserved again.
@@ -230,16 +267,14 @@ def payment_retry(*, company: Any, actor: Any, payment_id: int) -> Payment:
         bills = _lock_bills(company, list(payment.allocations.values_list("bill_id", flat=True)))
         wanted = {a.bill_id: a.amount for a in payment.allocations.all()}
         _check_bills(company, bills, wanted, payment.payment_date, exclude=payment)
-        if transition(
-            payment, [S.FAILED], S.QUEUED, actor=actor, message="Retry",
-            idempotency_key=uuid.uuid4(), status_reason="", push_operation_key="",
-            validation_errors=[], poll_count=0, lookup={},
-        ):  # fmt: skip
+        if payment_send(payment=payment, from_statuses=[S.FAILED], actor=actor, message="Retry"):
             audit_record(
-                company=company, actor=actor, action="payment.retried", target=_target(payment),
+                company=company,
+                actor=actor,
+                action="payment.retried",
+                target=_target(payment),
                 ref=f"payment:{payment.pk}",
-            )  # fmt: skip
-            enqueue("payment_write_back_task", payment_id=payment.pk)
+            )
     return payment
 
 
@@ -254,11 +289,17 @@ def payment_settings_save(
             defaults={"approval_threshold": approval_threshold, "updated_by": actor},
         )
         audit_record(
-            company=company, actor=actor, action="payment.settings_changed",
+            company=company,
+            actor=actor,
+            action="payment.settings_changed",
             target="Approval threshold",
-            data={"approval_threshold": None if approval_threshold is None else str(approval_threshold),
-                  "currency": company.base_currency},
-        )  # fmt: skip
+            data={
+                "approval_threshold": None
+                if approval_threshold is None
+                else str(approval_threshold),
+                "currency": company.base_currency,
+            },
+        )
     return settings_row
 
 
@@ -330,9 +371,13 @@ def _approval_gate(company, actor, payment: Payment) -> None:
         return
     names = ", ".join(f"{b.supplier_name} {b.reference}".strip() for b in blocked)
     audit_record(
-        company=company, actor=actor, action="payment.approval_required", target=_target(payment),
-        ref=f"payment:{payment.pk}", data={"bills": [b.codat_bill_id for b in blocked]},
-    )  # fmt: skip
+        company=company,
+        actor=actor,
+        action="payment.approval_required",
+        target=_target(payment),
+        ref=f"payment:{payment.pk}",
+        data={"bills": [b.codat_bill_id for b in blocked]},
+    )
     raise ApprovalRequired(
         f"Approve {names} first: bills over {format_money(threshold, company.base_currency)} "
         "(or in another currency) need an approved review before they can be paid."

@@ -1,0 +1,59 @@
+"""The payment's push adapter: a bill payment written to the books, found by our reference."""
+
+from __future__ import annotations
+
+from billpay.codat import CodatClient
+from billpay.codat.schemas import PushOperation
+from billpay.codat.serialize import loads
+from billpay.onboarding.models import AccountingConnection
+from billpay.payments.services.writeback import PUSH_KIND, payment_push_changed
+from billpay.payments.tasks import payment_verify_start
+from billpay.pushes.models import Push
+from billpay.pushes.services import PushAdapter
+
+
+class PaymentPush(PushAdapter):
+    kind = PUSH_KIND
+    data_type = "billPayments"
+    history_keys = ("reference",)  # ours, unique per company
+
+    def send(
+        self, client: CodatClient, push: Push, connection: AccountingConnection
+    ) -> PushOperation:
+        return client.create_bill_payment(
+            company_id=push.company.codat_company_id,
+            connection_id=connection.codat_connection_id,
+            bill_payment=loads(push.body),
+            idempotency_key=str(push.idempotency_key),
+        )
+
+    def find_in_books(
+        self, client: CodatClient, push: Push, connection: AccountingConnection
+    ) -> str:
+        reference = loads(push.body).get("reference") if push.body else None
+        if not reference:
+            return ""
+        found = next(
+            iter(
+                client.list_bill_payments(
+                    company_id=push.company.codat_company_id,
+                    query=f"reference={reference}",
+                    page_size=5,
+                )
+            ),
+            None,
+        )
+        return found.id if found is not None else ""
+
+    def on_change(self, push: Push, message: str, op: PushOperation | None = None) -> None:
+        payment_push_changed(push=push, message=message)
+
+    def after_success(self, push: Push) -> None:
+        payment = getattr(push, "payment", None)
+        if payment is not None:
+            payment_verify_start(payment)
+
+    def describe_failure(self, push: Push, reason: str, messages: list[str]) -> str:
+        if messages:
+            return "Your books rejected this payment: " + " ".join(messages)
+        return reason or "Your books rejected this payment."
