@@ -132,6 +132,18 @@ class AccountMappingFactory(DjangoModelFactory):
     )
 
 
+class PushFactory(DjangoModelFactory):
+    """A write to the books; `kind` picks its adapter (registered by the owning app)."""
+
+    class Meta:
+        model = "pushes.Push"
+
+    company = factory.SubFactory(CompanyFactory)
+    kind = "payment"
+    data_type = "billPayments"
+    status = "queued"
+
+
 # --- issue 5 ---
 # Bills and suppliers created here and written to the books: rows, form data, and a driver that
 # runs the writes (and the syncs they ask for) the way the Celery worker would.

@@ -35,7 +35,7 @@ class PaymentAdmin(ReadOnlyMixin, HardenedAdminMixin, admin.ModelAdmin):
         "created_at",
     ]
     list_filter = ["status", "currency"]
-    search_fields = ["reference", "supplier_name", "push_operation_key", "codat_bill_payment_id"]
+    search_fields = ["reference", "supplier_name", "push__push_operation_key", "push__record_id"]
     list_select_related = ["company"]
     inlines = [AllocationInline, EventInline]
 

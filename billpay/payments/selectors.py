@@ -54,7 +54,7 @@ class PayStart:
 def payment_list(*, company: Any, filters: PaymentFilter | None = None) -> QuerySet[Payment]:
     """The company's payments, newest first, with their account and bills."""
     filters = filters or PaymentFilter()
-    qs = Payment.objects.filter(company=company).select_related("account", "created_by")
+    qs = Payment.objects.filter(company=company).select_related("account", "created_by", "push")
     if filters.status:
         qs = qs.filter(status=filters.status)
     if filters.supplier:
@@ -74,7 +74,7 @@ def payment_get(*, company: Any, payment_id: int) -> Payment:
     """One payment of the company with allocations and timeline; 404 for anyone else's."""
     payment = (
         Payment.objects.filter(company=company, pk=payment_id)
-        .select_related("account", "created_by", "confirmed_by")
+        .select_related("account", "created_by", "confirmed_by", "push")
         .prefetch_related("allocations__bill", "events__actor")
         .first()
     )

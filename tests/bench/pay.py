@@ -97,12 +97,9 @@ def _calls_per_bill(*, webhooks: bool) -> float:
     from billpay.bills.services import bills_sync, sync_request
     from billpay.onboarding.models import WebhookEvent
     from billpay.payments.models import Payment
-    from billpay.payments.services import (
-        payment_follow,
-        payment_verify,
-        payment_write_back,
-        payment_write_event,
-    )
+    from billpay.payments.services import payment_verify
+    from billpay.pushes.services import push_advance
+    from billpay.pushes.tasks import push_write_event
     from billpay.sandbox import lazy, pushes
 
     company, owner, seeded = _linked_company(f"Bench calls {webhooks}", CALLS_BILLS * 2)
@@ -110,13 +107,13 @@ def _calls_per_bill(*, webhooks: bool) -> float:
     grace = 60 if webhooks else 0
     with (
         mock.patch("celery.app.task.Task.apply_async"),
-        override_settings(PAYMENT_WEBHOOK_GRACE_SECONDS=grace),
+        override_settings(PUSH_WEBHOOK_GRACE_SECONDS=grace),
         _counting() as counts,
     ):
         for bill in bills:
             payment = _queue(company, owner, bill)
-            payment_write_back(payment_id=payment.pk)
             payment.refresh_from_db()
+            push_advance(push_id=payment.push_id)
             if webhooks:
                 # Codat finishes the push by itself and sends billPayments.write.successful.
                 [op] = pushes.advance_pushes(seeded.company)
@@ -127,14 +124,14 @@ def _calls_per_bill(*, webhooks: bool) -> float:
                         "record": {"id": op.record_id},
                     }
                 }
-                payment_write_event(event=WebhookEvent(company=company, payload=payload))
+                push_write_event(event=WebhookEvent(company=company, payload=payload))
                 # Codat finishes the bills refresh and sends read.completed: the app syncs bills.
                 lazy.advance(seeded.company)
                 run = sync_request(company=company, trigger=SyncRun.Trigger.WEBHOOK,
                                    data_types=["bills"], enqueue=False)  # fmt: skip
                 bills_sync(run_id=run.pk)
             else:
-                payment_follow(payment_id=payment.pk)
+                push_advance(push_id=payment.push_id)
             for _ in range(5):
                 payment.refresh_from_db()
                 if payment.status != Payment.Status.PENDING:
@@ -147,9 +144,11 @@ def _calls_per_bill(*, webhooks: bool) -> float:
 @contextmanager
 def _worker(concurrency: int = 8):
     env = {
-        **os.environ, **ENV, "PAYMENT_WEBHOOK_GRACE_SECONDS": "0",
-        "PAYMENT_POLL_DELAYS": "0,1,1,2,2,4,4,8,8,16,30,60",
-    }  # fmt: skip
+        **os.environ,
+        **ENV,
+        "PUSH_WEBHOOK_GRACE_SECONDS": "0",
+        "PUSH_POLL_DELAYS": "0,1,1,2,2,4,4,8,8,16,30,60",
+    }
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "billpay", "worker", "--concurrency",
          str(concurrency), "--loglevel", "WARNING", "--without-heartbeat", "--without-gossip",
@@ -171,11 +170,12 @@ def _many_bills() -> tuple[float, int]:
     with mock.patch("celery.app.task.Task.apply_async"):
         ids = [_queue(company, owner, bill).pk for bill in bills]
     # The payments are queued; the worker starts with the clock.
-    from billpay.payments.tasks import payment_write_back_task
+    from billpay.pushes.tasks import push_advance_task
 
+    push_ids = list(Payment.objects.filter(pk__in=ids).values_list("push_id", flat=True))
     with _worker(), timer() as t:
-        for payment_id in ids:
-            payment_write_back_task.delay(payment_id=payment_id)
+        for push_id in push_ids:
+            push_advance_task.delay(push_id=push_id)
         deadline = time.monotonic() + 1800
         while time.monotonic() < deadline:
             left = (

@@ -10,9 +10,10 @@ and started again. The broker and the cache are a Redis database of their own (f
 Beat does not run. A SIGKILLed worker loses its unacked messages until Redis's visibility
 timeout (an hour), so the recovery is what production's beat does, called from this loop:
 `sync_request` (beat's sync-all: it also expires runs quiet for SYNC_STALE_SECONDS) while the
-first sync is unfinished, and `payments_sweep` (beat's payments-sweep: re-kicks write-backs
-with no news) every second. Their thresholds are shortened through the settings the app reads
-(SYNC_STALE_SECONDS, PAYMENT_STALE_CLAIM_SECONDS, PAYMENT_SWEEP_MIN_QUIET_SECONDS): seconds
+first sync is unfinished, and beat's two sweeps (`push_sweep_task`: re-kicks pushes with no
+news; `payments_verify_sweep_task`: re-checks recorded payments) every second. Their thresholds
+are shortened through the settings the app reads
+(SYNC_STALE_SECONDS, PUSH_STALE_CLAIM_SECONDS, PUSH_SWEEP_SECONDS): seconds
 instead of the production minutes, still longer than any push of these runs takes (a stale
 claim is looked up, never re-sent blindly; a claim taken for stale while its push is still in
 flight is the one window the lookup cannot close, so the threshold must exceed the longest push).
@@ -51,8 +52,8 @@ class Size:
     sync_deadline: float  # seconds for the first sync, kills and recovery included
     pay_deadline: float  # seconds for every payment to end verified or failed
     sync_stale_seconds: int  # SYNC_STALE_SECONDS
-    stale_claim_seconds: int  # PAYMENT_STALE_CLAIM_SECONDS (> the longest push: ~5 s here)
-    sweep_quiet_seconds: int  # PAYMENT_SWEEP_MIN_QUIET_SECONDS
+    stale_claim_seconds: int  # PUSH_STALE_CLAIM_SECONDS (> the longest push: ~5 s here)
+    sweep_quiet_seconds: int  # PUSH_SWEEP_SECONDS
 
 
 SHORT = Size(
@@ -146,10 +147,10 @@ def main() -> int:
     # The app settings of this process and the worker: short thresholds for the recovery that
     # beat drives in production, polling instead of webhooks, small pages (progress marks).
     app_env = {
-        "PAYMENT_WEBHOOK_GRACE_SECONDS": "0",
-        "PAYMENT_POLL_DELAYS": "1,1,1,2,2,2,3,3,5,5",
-        "PAYMENT_STALE_CLAIM_SECONDS": str(size.stale_claim_seconds),
-        "PAYMENT_SWEEP_MIN_QUIET_SECONDS": str(size.sweep_quiet_seconds),
+        "PUSH_WEBHOOK_GRACE_SECONDS": "0",
+        "PUSH_POLL_DELAYS": "1,1,1,2,2,2,3,3,5,5",
+        "PUSH_STALE_CLAIM_SECONDS": str(size.stale_claim_seconds),
+        "PUSH_SWEEP_SECONDS": str(size.sweep_quiet_seconds),
         "SYNC_STALE_SECONDS": str(size.sync_stale_seconds),
         "SYNC_WAIT_SECONDS": "1",
         "CODAT_SYNC_PAGE_SIZE": str(size.page_size),
@@ -348,7 +349,8 @@ def _pay(company, owner, size: Size, rng: random.Random, worker: Worker, failure
     """Queue the payments (the worker starts on them at once); kill, sweep, wait for the end."""
     from billpay.mapping.models import AccountMapping, LedgerAccount
     from billpay.payments.models import Payment
-    from billpay.payments.services import payments_sweep
+    from billpay.payments.tasks import payments_verify_sweep_task
+    from billpay.pushes.tasks import push_sweep_task
     from billpay.sandbox.models import SandboxLedgerRecord
     from tests.bench.pay import _payable, _queue
 
@@ -379,7 +381,7 @@ def _pay(company, owner, size: Size, rng: random.Random, worker: Worker, failure
             time.sleep(rng.uniform(0, 1))
             worker.start()
         if time.monotonic() - last_sweep >= BEAT_EVERY:
-            sweeps += payments_sweep(company=company)  # beat's payments-sweep: re-kicks
+            sweeps += push_sweep_task() + payments_verify_sweep_task()  # beat's sweeps
             last_sweep = time.monotonic()
         time.sleep(0.2)
     stuck = Counter(

@@ -136,5 +136,5 @@ def app_server(sandbox, settings, eager_celery, fixed_books):
     settings.SANDBOX_DEFAULT_BILLS = 30
     settings.SANDBOX_PUSH_DELAY_SECONDS = 0
     settings.SANDBOX_SYNC_DELAY_SECONDS = 0
-    settings.PAYMENT_WEBHOOK_GRACE_SECONDS = 0  # no webhooks here: verify by polling at once
+    settings.PUSH_WEBHOOK_GRACE_SECONDS = 0  # no webhooks here: verify by polling at once
     return sandbox

@@ -8,22 +8,16 @@ from billpay.bills.models import Bill, SyncRun
 from billpay.bills.services import SyncOutcome, bills_sync, sync_request
 from billpay.mapping.models import AccountMapping, LedgerAccount
 from billpay.payments.models import Payment
-from billpay.payments.services import (
-    payment_confirm,
-    payment_follow,
-    payment_lookup,
-    payment_prepare,
-    payment_verify,
-    payment_write_back,
-)
+from billpay.payments.services import payment_confirm, payment_prepare, payment_verify
+from billpay.pushes.services import push_advance
 
 S = Payment.Status
 
 
 @pytest.fixture(autouse=True)
 def _payment_settings(settings):
-    settings.PAYMENT_WEBHOOK_GRACE_SECONDS = 0
-    settings.PAYMENT_STALE_CLAIM_SECONDS = 300
+    settings.PUSH_WEBHOOK_GRACE_SECONDS = 0
+    settings.PUSH_STALE_CLAIM_SECONDS = 300
 
 
 @pytest.fixture
@@ -103,15 +97,11 @@ def pay(company, bills, amounts=None) -> Payment:
 
 
 def drive(payment: Payment, *, steps: int = 12) -> Payment:
-    """Run the write-back services the way the tasks would, until the payment settles."""
+    """Run the push and verify services the way the tasks would, until the payment settles."""
     for _ in range(steps):
         payment.refresh_from_db()
-        if payment.status in (S.QUEUED, S.SUBMITTING):
-            payment_write_back(payment_id=payment.pk)
-        elif payment.status == S.SUBMITTED:
-            payment_follow(payment_id=payment.pk)
-        elif payment.status == S.CHECKING:
-            payment_lookup(payment_id=payment.pk)
+        if payment.status == S.SENDING:
+            push_advance(push_id=payment.push_id)
         elif payment.status == S.PENDING:
             payment_verify(payment_id=payment.pk)
         else:

@@ -7,11 +7,8 @@ import pytest
 from django.db import connection
 
 from billpay.payments.models import Payment
-from billpay.payments.services import (
-    AmountNotAvailable,
-    payment_confirm,
-    payment_write_back,
-)
+from billpay.payments.services import AmountNotAvailable, payment_confirm
+from billpay.pushes.services import push_advance
 from billpay.sandbox.models import SandboxPushOperation
 from tests.payments.conftest import drive, open_bills, owner, prepare
 from tests.payments.test_writeback import ledger_payments
@@ -60,13 +57,14 @@ def test_twenty_concurrent_submissions_for_one_bill_make_one_bill_payment(books)
     assert len(ledger_payments(books, payment.reference)) == 1
 
 
-def test_twenty_workers_running_one_write_back_push_it_once(books):
+def test_twenty_workers_advancing_one_push_send_it_once(books):
     [bill] = open_bills(books)
     user = owner(books)
     payment = prepare(books, user, [bill])
     payment_confirm(company=books, actor=user, payment_id=payment.pk)
 
-    run_in_threads(20, lambda _i: payment_write_back(payment_id=payment.pk))
+    payment.refresh_from_db()
+    run_in_threads(20, lambda _i: push_advance(push_id=payment.push_id))
 
     payment = drive(payment)
     assert payment.status == S.VERIFIED and payment.attempt == 1
@@ -96,5 +94,5 @@ def test_confirming_twice_queues_once(books, enqueued):
 
     run_in_threads(2, lambda _i: payment_confirm(company=books, actor=user, payment_id=payment.pk))
 
-    assert [name for name, _ in enqueued].count("payment_write_back_task") == 1
-    assert payment.events.filter(status=S.QUEUED).count() == 1
+    assert [name for name, _ in enqueued].count("push_advance_task") == 1
+    assert payment.events.filter(status=S.SENDING, message="Confirmed").count() == 1

@@ -9,12 +9,8 @@ from django.utils import timezone
 
 from billpay.core.models import AuditEvent
 from billpay.payments.models import Payment
-from billpay.payments.services import (
-    payment_cancel,
-    payment_confirm,
-    payments_submit_due,
-    payments_submit_due_all,
-)
+from billpay.payments.services import payment_cancel, payment_confirm, payments_submit_due
+from billpay.payments.tasks import payments_submit_due_all_task
 from billpay.sandbox import store
 from tests.payments.conftest import drive, open_bills, owner, prepare
 from tests.payments.test_writeback import ledger_payments
@@ -111,7 +107,7 @@ def test_beat_fans_out_one_task_per_company_with_due_payments(books, enqueued):
     [bill] = open_bills(books)
     payment = schedule(books, [bill])
 
-    assert payments_submit_due_all() == 0
+    assert payments_submit_due_all_task() == 0
     with on(payment.payment_date):
-        assert payments_submit_due_all() == 1
+        assert payments_submit_due_all_task() == 1
     assert ("payments_submit_due_task", {"company_id": books.pk}) in enqueued

@@ -15,7 +15,6 @@ from billpay.payments.services import (
     PaymentInvalid,
     payment_confirm,
     payment_prepare,
-    payments_sweep,
 )
 from tests.factories import AccountMappingFactory, BillFactory, LedgerAccountFactory
 
@@ -136,22 +135,6 @@ def test_foreign_currency_bills_need_approval_whenever_a_threshold_is_set(compan
 
     with pytest.raises(ApprovalRequired):
         payment_confirm(company=company, actor=user, payment_id=payment.pk)
-
-
-def test_the_sweep_re_kicks_write_backs_with_no_news(
-    company, user, enqueued, django_capture_on_commit_callbacks
-):
-    AccountMappingFactory(company=company)
-    bill = BillFactory(company=company)
-    payment = _prepare(company, user, [bill], {bill.pk: Decimal("1")})
-    Payment.objects.filter(pk=payment.pk).update(
-        status=S.SUBMITTED, updated_at=timezone.now() - timedelta(hours=1)
-    )
-
-    with django_capture_on_commit_callbacks(execute=True):
-        assert payments_sweep(company=company) == 1
-
-    assert enqueued == [("payment_follow_task", {"payment_id": payment.pk})]
 
 
 def test_another_companys_bill_cannot_be_prepared(company, user, other_company):

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from billpay.core.models import AuditEvent
 from billpay.payments.models import Payment, PaymentSettings
-from tests.factories import AccountMappingFactory, BillFactory, SupplierFactory
+from tests.factories import AccountMappingFactory, BillFactory, PushFactory, SupplierFactory
 
 pytestmark = pytest.mark.django_db
 S = Payment.Status
@@ -99,10 +99,10 @@ def test_confirming_queues_the_write_back(
     with django_capture_on_commit_callbacks(execute=True):
         response = client_member.post(reverse("payments:payment-confirm", args=[draft.pk]))
 
-    draft.refresh_from_db()
+    draft = Payment.objects.select_related("push").get(pk=draft.pk)
     assert response.status_code == 302
-    assert draft.status == S.QUEUED
-    assert ("payment_write_back_task", {"payment_id": draft.pk}) in enqueued
+    assert draft.status == S.SENDING and draft.push.status == "queued"
+    assert ("push_advance_task", {"push_id": draft.push_id}) in enqueued
     assert AuditEvent.objects.filter(action="payment.confirmed", ref=f"payment:{draft.pk}").exists()
 
 
@@ -145,7 +145,7 @@ def test_bills_above_the_threshold_need_approval_before_paying(
     draft.allocations.get().bill.__class__.objects.update(review_status="approved")
     client_member.post(reverse("payments:payment-confirm", args=[draft.pk]))
     draft.refresh_from_db()
-    assert draft.status == S.QUEUED
+    assert draft.status == S.SENDING
 
 
 def test_bills_under_the_threshold_need_no_approval(client_member, company, draft, enqueued):
@@ -154,7 +154,7 @@ def test_bills_under_the_threshold_need_no_approval(client_member, company, draf
     client_member.post(reverse("payments:payment-confirm", args=[draft.pk]))
 
     draft.refresh_from_db()
-    assert draft.status == S.QUEUED
+    assert draft.status == S.SENDING
 
 
 def test_cancelling_a_draft_releases_the_amount(client_member, bill, draft, enqueued):
@@ -175,7 +175,7 @@ def test_bills_of_two_suppliers_cannot_be_paid_together(client_member, company, 
 
 
 def test_the_status_partial_polls_until_final_then_stops(htmx_client, draft, enqueued):
-    Payment.objects.filter(pk=draft.pk).update(status=S.SUBMITTED)
+    Payment.objects.filter(pk=draft.pk).update(status=S.SENDING)
     url = reverse("payments:payment-status", args=[draft.pk])
 
     working = htmx_client.get(url)
@@ -204,13 +204,14 @@ def test_the_payments_list_filters_and_renders_a_partial_for_htmx(
 
 
 def test_retry_of_a_failed_payment_uses_a_new_idempotency_key(client_member, draft, enqueued):
-    Payment.objects.filter(pk=draft.pk).update(status=S.FAILED, status_reason="No.")
-    key = draft.idempotency_key
+    first = PushFactory(company=draft.company, kind="payment", status="failed")
+    Payment.objects.filter(pk=draft.pk).update(status=S.FAILED, status_reason="No.", push=first)
 
     client_member.post(reverse("payments:payment-retry", args=[draft.pk]))
 
-    draft.refresh_from_db()
-    assert draft.status == S.QUEUED and draft.idempotency_key != key and draft.status_reason == ""
+    draft = Payment.objects.select_related("push").get(pk=draft.pk)
+    assert draft.status == S.SENDING and draft.status_reason == ""
+    assert draft.push != first and draft.push.idempotency_key != first.idempotency_key
 
 
 def test_payment_settings_are_owner_only_and_audited(client_member, client_accountant, company):

@@ -7,7 +7,8 @@ import pytest
 
 from billpay.core.models import AuditEvent
 from billpay.payments.models import Payment
-from billpay.payments.services import payment_write_back
+from billpay.pushes.models import Push
+from billpay.pushes.services import push_advance
 from billpay.sandbox import store
 from billpay.sandbox.models import SandboxPushOperation
 from tests.payments.conftest import drive, open_bills, owner, pay, prepare
@@ -89,14 +90,15 @@ def test_a_worker_killed_after_the_push_does_not_push_twice(books, settings):
     from billpay.payments.services import payment_confirm
 
     payment_confirm(company=books, actor=user, payment_id=payment.pk)
+    payment.refresh_from_db()
     with (
-        mock.patch("billpay.payments.services.writeback._record_submitted", side_effect=SystemExit),
+        mock.patch("billpay.pushes.services.machine.accepted", side_effect=SystemExit),
         pytest.raises(SystemExit),
     ):
-        payment_write_back(payment_id=payment.pk)
-    payment.refresh_from_db()
-    assert payment.status == S.SUBMITTING and not payment.push_operation_key
-    settings.PAYMENT_STALE_CLAIM_SECONDS = 0
+        push_advance(push_id=payment.push_id)
+    payment = Payment.objects.select_related("push").get(pk=payment.pk)
+    assert payment.push.status == Push.Status.SENDING and not payment.push.push_operation_key
+    settings.PUSH_STALE_CLAIM_SECONDS = 0
 
     with mock.patch("billpay.codat.CodatClient.create_bill_payment") as push:
         payment = drive(payment)
@@ -113,11 +115,12 @@ def test_a_lost_response_still_gives_exactly_one_bill_payment(books, settings):
     from billpay.payments.services import payment_confirm
 
     payment_confirm(company=books, actor=user, payment_id=payment.pk)
-    settings.SANDBOX_FAULT_LOST_RESPONSE_RATE = "1"
-    payment_write_back(payment_id=payment.pk)
-    settings.SANDBOX_FAULT_LOST_RESPONSE_RATE = "0"
     payment.refresh_from_db()
-    assert payment.status == S.CHECKING
+    settings.SANDBOX_FAULT_LOST_RESPONSE_RATE = "1"
+    push_advance(push_id=payment.push_id)
+    settings.SANDBOX_FAULT_LOST_RESPONSE_RATE = "0"
+    payment = Payment.objects.select_related("push").get(pk=payment.pk)
+    assert payment.push.status == Push.Status.CHECKING
 
     payment = drive(payment)
 
@@ -150,7 +153,7 @@ def test_a_bills_refresh_asked_after_a_payment_was_recorded_serves_it_too(books)
 
     from django.utils import timezone
 
-    from billpay.payments.services.writeback import _request_bills_refresh
+    from billpay.payments.services import payment_request_bills_refresh
     from billpay.sandbox.models import SandboxDataset
 
     first, second = open_bills(books, count=2)
@@ -167,9 +170,9 @@ def test_a_bills_refresh_asked_after_a_payment_was_recorded_serves_it_too(books)
     later.refresh_from_db()
     before = SandboxDataset.objects.filter(data_type="bills").count()
 
-    _request_bills_refresh(earlier)  # asked after both were recorded
-    _request_bills_refresh(later)
+    payment_request_bills_refresh(earlier)  # asked after both were recorded
+    payment_request_bills_refresh(later)
 
     assert SandboxDataset.objects.filter(data_type="bills").count() == before + 1
     later.refresh_from_db()
-    assert later.lookup["bills_pull_id"] == earlier.lookup["bills_pull_id"]
+    assert later.verify_state["bills_pull_id"] == earlier.verify_state["bills_pull_id"]

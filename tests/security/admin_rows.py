@@ -27,6 +27,7 @@ from tests.factories import (
     CompanyFactory,
     LedgerAccountFactory,
     MembershipFactory,
+    PushFactory,
     SupplierFactory,
     UserFactory,
 )
@@ -51,8 +52,9 @@ def admin_rows() -> AdminRows:
     bill = BillFactory(company=company, supplier=supplier)
     BillLineFactory(bill=bill)
     account = LedgerAccountFactory(company=company)
+    push = PushFactory(company=company, status="sent", push_operation_key=str(uuid.uuid4()))
     payment = Payment.objects.create(
-        company=company, reference="PAY-ADMIN-1", supplier=supplier,
+        company=company, reference="PAY-ADMIN-1", supplier=supplier, push=push,
         codat_supplier_id=supplier.codat_supplier_id, supplier_name=supplier.name,
         method="bank_transfer", account=account, codat_account_id=account.codat_account_id,
         currency="USD", total_amount=Decimal("12.50"), payment_date=now.date(),

@@ -83,7 +83,7 @@ def distinct_secrets(sandbox, settings):
     settings.SANDBOX_WEBHOOK_SECRET = WEBHOOK_SECRET
     settings.SANDBOX_WEBHOOK_URL = f"{sandbox.url}{reverse('onboarding:codat-webhook')}"
     settings.SANDBOX_WEBHOOK_IN_THREAD = False
-    settings.PAYMENT_WEBHOOK_GRACE_SECONDS = 0
+    settings.PUSH_WEBHOOK_GRACE_SECONDS = 0
     return settings
 
 

@@ -247,7 +247,7 @@ def _later(payment: Payment) -> float | None:
         return None
     Payment.objects.filter(pk=payment.pk).update(verify_polls=turn + 1, updated_at=timezone.now())
     payment.verify_polls = turn + 1
-    return float(delays[turn])
+    return delays[turn]
 
 
 def _within_grace(moment) -> bool:
