@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import DecimalField, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
@@ -15,6 +15,9 @@ from django.http import Http404
 from billpay.bills.models import Bill
 from billpay.mapping.selectors import mapping_for_currency, payment_methods
 from billpay.payments.models import Payment, PaymentAllocation, PaymentSettings
+
+if TYPE_CHECKING:
+    from billpay.onboarding.models import Company
 
 ZERO = Decimal("0")
 AMOUNT_SUM = DecimalField(max_digits=19, decimal_places=4)
@@ -51,7 +54,7 @@ class PayStart:
     problems: list[str] = field(default_factory=list)
 
 
-def payment_list(*, company: Any, filters: PaymentFilter | None = None) -> QuerySet[Payment]:
+def payment_list(*, company: Company, filters: PaymentFilter | None = None) -> QuerySet[Payment]:
     """The company's payments, newest first, with their account and bills."""
     filters = filters or PaymentFilter()
     qs = Payment.objects.filter(company=company).select_related("account", "created_by", "push")
@@ -70,7 +73,7 @@ def payment_list(*, company: Any, filters: PaymentFilter | None = None) -> Query
     return qs.prefetch_related("allocations__bill").order_by("-created_at", "-id")
 
 
-def payment_get(*, company: Any, payment_id: int) -> Payment:
+def payment_get(*, company: Company, payment_id: int) -> Payment:
     """One payment of the company with allocations and timeline; 404 for anyone else's."""
     payment = (
         Payment.objects.filter(company=company, pk=payment_id)
@@ -83,7 +86,7 @@ def payment_get(*, company: Any, payment_id: int) -> Payment:
     return payment
 
 
-def payment_suppliers(*, company: Any) -> list[tuple[str, str]]:
+def payment_suppliers(*, company: Company) -> list[tuple[str, str]]:
     """(codat supplier id, name) of suppliers the company has payments for, for the filter."""
     rows = (
         Payment.objects.filter(company=company)
@@ -94,7 +97,7 @@ def payment_suppliers(*, company: Any) -> list[tuple[str, str]]:
     return list(dict(rows).items())
 
 
-def bill_in_flight(*, company: Any, bill_ids: list[int]) -> dict[int, Decimal]:
+def bill_in_flight(*, company: Company, bill_ids: list[int]) -> dict[int, Decimal]:
     """Amounts reserved by unfinished payments, per bill id."""
     rows = (
         PaymentAllocation.objects.filter(
@@ -106,14 +109,14 @@ def bill_in_flight(*, company: Any, bill_ids: list[int]) -> dict[int, Decimal]:
     return {row["bill_id"]: row["total"] for row in rows}
 
 
-def payment_settings_get(*, company: Any) -> PaymentSettings:
+def payment_settings_get(*, company: Company) -> PaymentSettings:
     """The company's payment settings (unsaved defaults if it never changed them)."""
     return PaymentSettings.objects.filter(company=company).first() or PaymentSettings(
         company=company
     )
 
 
-def bill_needs_approval(*, company: Any, bill: Bill, threshold: Decimal | None) -> bool:
+def bill_needs_approval(*, company: Company, bill: Bill, threshold: Decimal | None) -> bool:
     """Whether the approval gate applies to this bill and it is not approved.
 
     The threshold is in the base currency. A bill in another currency is compared only when
@@ -126,7 +129,7 @@ def bill_needs_approval(*, company: Any, bill: Bill, threshold: Decimal | None) 
     return bill.total_amount > threshold
 
 
-def pay_start(*, company: Any, bill_ids: list[int]) -> PayStart:
+def pay_start(*, company: Company, bill_ids: list[int]) -> PayStart:
     """The selected bills (all of one supplier and currency) and the methods that can pay them."""
     bills = list(
         Bill.objects.filter(company=company, pk__in=bill_ids)

@@ -22,13 +22,15 @@ a PaymentEvent for the timeline):
   a new Idempotency-Key.
 """
 
-from billpay.payments.services.common import payment_methods
-from billpay.payments.services.prepare import (
+from billpay.payments.errors import (
     AmountNotAvailable,
     ApprovalRequired,
     MappingRequired,
     NotAllowed,
     PaymentInvalid,
+)
+from billpay.payments.services.common import payment_methods
+from billpay.payments.services.prepare import (
     payment_body,
     payment_cancel,
     payment_confirm,

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
 
 from billpay.mapping.selectors import payment_methods  # noqa: F401  (re-exported)
 from billpay.payments.models import Payment, PaymentEvent
+
+if TYPE_CHECKING:
+    from billpay.onboarding.models import User
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -25,9 +28,9 @@ def transition(
     from_statuses: Iterable[str],
     to: str,
     *,
-    actor: Any = None,
+    actor: User | None = None,
     message: str = "",
-    **fields: Any,
+    **fields: object,
 ) -> bool:
     """Move the payment from one of `from_statuses` to `to` if it is still there.
 
@@ -54,5 +57,5 @@ def transition(
     return bool(moved)
 
 
-def _is_user(actor: Any) -> bool:
+def _is_user(actor: User | None) -> bool:
     return actor is not None and getattr(actor, "is_authenticated", False)

@@ -5,53 +5,38 @@ from __future__ import annotations
 import uuid
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from billpay.bills.models import Bill
 from billpay.codat.serialize import dumps
-from billpay.core.errors import DomainError
-from billpay.core.money import format_money, quantize, to_decimal
+from billpay.core.money import quantize, to_decimal
 from billpay.core.services import audit_record
 from billpay.mapping.selectors import mapping_for_currency
 from billpay.mapping.services import method_get
 from billpay.onboarding.models import Membership
+from billpay.payments.errors import (
+    MappingRequired,
+    NotAllowed,
+    PaymentInvalid,
+)
 from billpay.payments.models import Payment, PaymentAllocation, PaymentEvent, PaymentSettings
-from billpay.payments.selectors import bill_in_flight, bill_needs_approval, payment_settings_get
+from billpay.payments.services.checks import approval_gate, check_bills, lock_bills, payment_target
 from billpay.payments.services.common import new_reference, transition
 from billpay.payments.services.writeback import payment_send
 
+if TYPE_CHECKING:
+    from billpay.onboarding.models import Company, User
+
 S = Payment.Status
 ZERO = Decimal("0")
-UNPAYABLE_STATUSES = ("Void", "Draft", "Paid")
-
-
-class PaymentInvalid(DomainError):
-    """The payment cannot be prepared as asked."""
-
-
-class MappingRequired(PaymentInvalid):
-    """No account is mapped for this method in the bill's currency."""
-
-
-class AmountNotAvailable(PaymentInvalid):
-    """An amount is more than what is left to pay on the bill."""
-
-
-class ApprovalRequired(DomainError):
-    """The approval gate: bills above the threshold must be approved first."""
-
-
-class NotAllowed(DomainError):
-    """The user's role does not allow this."""
 
 
 def payment_prepare(
     *,
-    company: Any,
-    actor: Any,
+    company: Company,
+    actor: User | None,
     bill_ids: list[int],
     method: str,
     amounts: dict[int, Decimal],
@@ -72,7 +57,7 @@ def payment_prepare(
     _key, label, _kind = method_get(method)
     try:
         with transaction.atomic():
-            bills = _lock_bills(company, bill_ids)
+            bills = lock_bills(company, bill_ids)
             currency = bills[0].currency
             mapping = mapping_for_currency(company=company, method=method, currency=currency)
             if mapping is None:
@@ -81,7 +66,7 @@ def payment_prepare(
                     "Settings › Payment accounts (or create one in your books there), then try again."
                 )
             wanted = {b.pk: quantize(to_decimal(amounts.get(b.pk, ZERO)), currency) for b in bills}
-            _check_bills(company, bills, wanted, payment_date, exclude=None)
+            check_bills(company, bills, wanted, payment_date, exclude=None)
             payment = Payment.objects.create(
                 company=company,
                 reference=new_reference(),
@@ -129,7 +114,7 @@ def payment_prepare(
                 company=company,
                 actor=actor,
                 action="payment.prepared",
-                target=_target(payment),
+                target=payment_target(payment),
                 ref=f"payment:{payment.pk}",
                 data={
                     "bills": [b.codat_bill_id for b in bills],
@@ -175,7 +160,7 @@ def payment_body(*, payment: Payment, allocations: list[PaymentAllocation]) -> d
     return body
 
 
-def payment_confirm(*, company: Any, actor: Any, payment_id: int) -> Payment:
+def payment_confirm(*, company: Company, actor: User | None, payment_id: int) -> Payment:
     """Confirm a prepared payment: queue it now, or schedule it for its date.
 
     **Idempotent:** only a draft is confirmed; confirming again returns it unchanged.
@@ -186,11 +171,11 @@ def payment_confirm(*, company: Any, actor: Any, payment_id: int) -> Payment:
     payment = Payment.objects.get(company=company, pk=payment_id)
     if payment.status != S.DRAFT:
         return payment
-    _approval_gate(company, actor, payment)  # outside: its audit event must survive the refusal
+    approval_gate(company, actor, payment)  # outside: its audit event must survive the refusal
     with transaction.atomic():
-        bills = _lock_bills(company, list(payment.allocations.values_list("bill_id", flat=True)))
+        bills = lock_bills(company, list(payment.allocations.values_list("bill_id", flat=True)))
         wanted = {a.bill_id: a.amount for a in payment.allocations.all()}
-        _check_bills(company, bills, wanted, payment.payment_date, exclude=payment)
+        check_bills(company, bills, wanted, payment.payment_date, exclude=payment)
         scheduled = payment.payment_date > timezone.localdate()
         confirmed = {"confirmed_by": actor, "confirmed_at": timezone.now()}
         if scheduled:
@@ -209,7 +194,7 @@ def payment_confirm(*, company: Any, actor: Any, payment_id: int) -> Payment:
             company=company,
             actor=actor,
             action="payment.scheduled" if scheduled else "payment.confirmed",
-            target=_target(payment),
+            target=payment_target(payment),
             ref=f"payment:{payment.pk}",
             data={
                 "total": str(payment.total_amount),
@@ -220,7 +205,7 @@ def payment_confirm(*, company: Any, actor: Any, payment_id: int) -> Payment:
     return payment
 
 
-def payment_cancel(*, company: Any, actor: Any, payment_id: int) -> Payment:
+def payment_cancel(*, company: Company, actor: User | None, payment_id: int) -> Payment:
     """Cancel a draft, scheduled or held payment, releasing its amounts.
 
     **Idempotent.** **Raises:** NotAllowed (accountants may only discard drafts), PaymentInvalid.
@@ -246,13 +231,13 @@ def payment_cancel(*, company: Any, actor: Any, payment_id: int) -> Payment:
                 company=company,
                 actor=actor,
                 action="payment.cancelled",
-                target=_target(payment),
+                target=payment_target(payment),
                 ref=f"payment:{payment.pk}",
             )
     return payment
 
 
-def payment_retry(*, company: Any, actor: Any, payment_id: int) -> Payment:
+def payment_retry(*, company: Company, actor: User | None, payment_id: int) -> Payment:
     """Try a failed payment again: a new attempt, a new push with a new idempotency key.
 
     **Idempotent:** only a failed payment is retried. **Raises:** NotAllowed, AmountNotAvailable.
@@ -262,24 +247,24 @@ def payment_retry(*, company: Any, actor: Any, payment_id: int) -> Payment:
     payment = Payment.objects.get(company=company, pk=payment_id)
     if payment.status != S.FAILED:
         return payment
-    _approval_gate(company, actor, payment)
+    approval_gate(company, actor, payment)
     with transaction.atomic():
-        bills = _lock_bills(company, list(payment.allocations.values_list("bill_id", flat=True)))
+        bills = lock_bills(company, list(payment.allocations.values_list("bill_id", flat=True)))
         wanted = {a.bill_id: a.amount for a in payment.allocations.all()}
-        _check_bills(company, bills, wanted, payment.payment_date, exclude=payment)
+        check_bills(company, bills, wanted, payment.payment_date, exclude=payment)
         if payment_send(payment=payment, from_statuses=[S.FAILED], actor=actor, message="Retry"):
             audit_record(
                 company=company,
                 actor=actor,
                 action="payment.retried",
-                target=_target(payment),
+                target=payment_target(payment),
                 ref=f"payment:{payment.pk}",
             )
     return payment
 
 
 def payment_settings_save(
-    *, company: Any, actor: Any, approval_threshold: Decimal | None
+    *, company: Company, actor: User | None, approval_threshold: Decimal | None
 ) -> PaymentSettings:
     """Set the approval threshold (None: no approval needed). **Raises:** NotAllowed."""
     _require_owner(company, actor, "Only an owner can change payment settings.")
@@ -306,90 +291,12 @@ def payment_settings_save(
 # --- internals ------------------------------------------------------------------------------
 
 
-def _by_token(company: Any, token: uuid.UUID) -> Payment | None:
+def _by_token(company: Company, token: uuid.UUID) -> Payment | None:
     return Payment.objects.filter(company=company, form_token=token).first()
 
 
-def _lock_bills(company: Any, bill_ids: list[int]) -> list[Bill]:
-    # Always lock in id order, so two payments of overlapping bills cannot deadlock.
-    bills = list(
-        Bill.objects.select_for_update(of=("self",))
-        .filter(company=company, pk__in=bill_ids, is_deleted=False)
-        .select_related("supplier")
-        .order_by("pk")
-    )
-    if len(bills) != len(set(bill_ids)):
-        raise PaymentInvalid("One of these bills is no longer in your books.")
-    return bills
-
-
-def _check_bills(company, bills, wanted, payment_date, *, exclude: Payment | None) -> None:
-    if len({b.codat_supplier_id for b in bills}) > 1 or not bills[0].codat_supplier_id:
-        raise PaymentInvalid("One payment pays one supplier: pick bills of a single supplier.")
-    if len({b.currency for b in bills}) > 1:
-        raise PaymentInvalid("One payment has one currency: pick bills in a single currency.")
-    latest_issue = max((b.issue_date for b in bills if b.issue_date), default=None)
-    if latest_issue and payment_date < latest_issue:
-        raise PaymentInvalid(
-            f"The payment date can't be before the bill was issued ({latest_issue:%d %b %Y})."
-        )
-    in_flight = bill_in_flight(company=company, bill_ids=[b.pk for b in bills])
-    if exclude is not None:
-        for a in exclude.allocations.all():
-            in_flight[a.bill_id] = in_flight.get(a.bill_id, ZERO) - a.amount
-    for bill in bills:
-        name = f"{bill.supplier_name} {bill.reference}".strip()
-        if not bill.is_in_books:
-            raise PaymentInvalid(
-                f"{name} is still on its way to your books; pay it once it is there."
-            )
-        if bill.codat_status in UNPAYABLE_STATUSES or bill.amount_due <= ZERO:
-            raise PaymentInvalid(
-                f"{name} is {bill.codat_status or 'not open'} in your books and can't be paid."
-            )
-        if bill.review_status == Bill.Review.REJECTED:
-            raise PaymentInvalid(f"{name} was rejected in review and can't be paid.")
-        amount = wanted.get(bill.pk, ZERO)
-        available = bill.amount_due - in_flight.get(bill.pk, ZERO)
-        if amount <= ZERO:
-            raise AmountNotAvailable(f"Enter an amount above zero for {name}.")
-        if amount > available:
-            raise AmountNotAvailable(
-                f"{name}: at most {format_money(max(available, ZERO), bill.currency)} can be paid "
-                f"(amount due {format_money(bill.amount_due, bill.currency)}, "
-                f"{format_money(bill.amount_due - available, bill.currency)} already on its way)."
-            )
-
-
-def _approval_gate(company, actor, payment: Payment) -> None:
-    threshold = payment_settings_get(company=company).approval_threshold
-    bills = Bill.objects.filter(company=company, payment_allocations__payment=payment)
-    blocked = [
-        b for b in bills if bill_needs_approval(company=company, bill=b, threshold=threshold)
-    ]
-    if not blocked:
-        return
-    names = ", ".join(f"{b.supplier_name} {b.reference}".strip() for b in blocked)
-    audit_record(
-        company=company,
-        actor=actor,
-        action="payment.approval_required",
-        target=_target(payment),
-        ref=f"payment:{payment.pk}",
-        data={"bills": [b.codat_bill_id for b in blocked]},
-    )
-    raise ApprovalRequired(
-        f"Approve {names} first: bills over {format_money(threshold, company.base_currency)} "
-        "(or in another currency) need an approved review before they can be paid."
-    )
-
-
-def _require_owner(company: Any, actor: Any, message: str) -> None:
+def _require_owner(company: Company, actor: User | None, message: str) -> None:
     if not Membership.objects.filter(
         company=company, user_id=getattr(actor, "pk", None), role=Membership.Role.OWNER
     ).exists():
         raise NotAllowed(message)
-
-
-def _target(payment: Payment) -> str:
-    return f"{payment.reference} {format_money(payment.total_amount, payment.currency)} to {payment.supplier_name}"

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import logging
 from decimal import Decimal
-from typing import Any
 
 from django.db.models import Sum
 from django.utils import timezone
 
-from billpay.codat import get_codat_client
+from billpay.codat import CodatClient, get_codat_client
 from billpay.codat.errors import CodatNotFoundError
 from billpay.core.money import format_money
 from billpay.core.services import audit_record
@@ -72,7 +71,7 @@ def payments_submit_due(*, company: Company) -> int:
     return queued
 
 
-def _what_changed(client: Any, company: Company, payment: Payment) -> str:
+def _what_changed(client: CodatClient, company: Company, payment: Payment) -> str:
     """Why the payment must not go out as prepared (empty when the books still agree)."""
     for allocation in payment.allocations.select_related("bill"):
         name = f"{allocation.bill.supplier_name} {allocation.bill.reference}".strip()

@@ -1,0 +1,110 @@
+"""The reservation rules every payment passes before it may go: bills locked, amounts checked,
+approvals required above the threshold."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from billpay.bills.models import Bill
+from billpay.core.money import format_money
+from billpay.core.services import audit_record
+from billpay.payments.errors import AmountNotAvailable, ApprovalRequired, PaymentInvalid
+from billpay.payments.models import Payment
+from billpay.payments.selectors import bill_in_flight, bill_needs_approval, payment_settings_get
+
+if TYPE_CHECKING:
+    from billpay.onboarding.models import Company, User
+
+ZERO = Decimal("0")
+UNPAYABLE_STATUSES = ("Void", "Draft", "Paid")
+
+
+def lock_bills(company: Company, bill_ids: list[int]) -> list[Bill]:
+    # Always lock in id order, so two payments of overlapping bills cannot deadlock.
+    bills = list(
+        Bill.objects.select_for_update(of=("self",))
+        .filter(company=company, pk__in=bill_ids, is_deleted=False)
+        .select_related("supplier")
+        .order_by("pk")
+    )
+    if len(bills) != len(set(bill_ids)):
+        raise PaymentInvalid("One of these bills is no longer in your books.")
+    return bills
+
+
+def check_bills(
+    company: Company,
+    bills: list[Bill],
+    wanted: dict[int, Decimal],
+    payment_date: date,
+    *,
+    exclude: Payment | None,
+) -> None:
+    if len({b.codat_supplier_id for b in bills}) > 1 or not bills[0].codat_supplier_id:
+        raise PaymentInvalid("One payment pays one supplier: pick bills of a single supplier.")
+    if len({b.currency for b in bills}) > 1:
+        raise PaymentInvalid("One payment has one currency: pick bills in a single currency.")
+    latest_issue = max((b.issue_date for b in bills if b.issue_date), default=None)
+    if latest_issue and payment_date < latest_issue:
+        raise PaymentInvalid(
+            f"The payment date can't be before the bill was issued ({latest_issue:%d %b %Y})."
+        )
+    in_flight = bill_in_flight(company=company, bill_ids=[b.pk for b in bills])
+    if exclude is not None:
+        for a in exclude.allocations.all():
+            in_flight[a.bill_id] = in_flight.get(a.bill_id, ZERO) - a.amount
+    for bill in bills:
+        name = f"{bill.supplier_name} {bill.reference}".strip()
+        if not bill.is_in_books:
+            raise PaymentInvalid(
+                f"{name} is still on its way to your books; pay it once it is there."
+            )
+        if bill.codat_status in UNPAYABLE_STATUSES or bill.amount_due <= ZERO:
+            raise PaymentInvalid(
+                f"{name} is {bill.codat_status or 'not open'} in your books and can't be paid."
+            )
+        if bill.review_status == Bill.Review.REJECTED:
+            raise PaymentInvalid(f"{name} was rejected in review and can't be paid.")
+        amount = wanted.get(bill.pk, ZERO)
+        available = bill.amount_due - in_flight.get(bill.pk, ZERO)
+        if amount <= ZERO:
+            raise AmountNotAvailable(f"Enter an amount above zero for {name}.")
+        if amount > available:
+            raise AmountNotAvailable(
+                f"{name}: at most {format_money(max(available, ZERO), bill.currency)} can be paid "
+                f"(amount due {format_money(bill.amount_due, bill.currency)}, "
+                f"{format_money(bill.amount_due - available, bill.currency)} already on its way)."
+            )
+
+
+def approval_gate(company: Company, actor: User | None, payment: Payment) -> None:
+    threshold = payment_settings_get(company=company).approval_threshold
+    bills = Bill.objects.filter(company=company, payment_allocations__payment=payment)
+    blocked = [
+        b for b in bills if bill_needs_approval(company=company, bill=b, threshold=threshold)
+    ]
+    if not blocked:
+        return
+    names = ", ".join(f"{b.supplier_name} {b.reference}".strip() for b in blocked)
+    audit_record(
+        company=company,
+        actor=actor,
+        action="payment.approval_required",
+        target=payment_target(payment),
+        ref=f"payment:{payment.pk}",
+        data={"bills": [b.codat_bill_id for b in blocked]},
+    )
+    raise ApprovalRequired(
+        f"Approve {names} first: bills over {format_money(threshold, company.base_currency)} "
+        "(or in another currency) need an approved review before they can be paid."
+    )
+
+
+def payment_target(payment: Payment) -> str:
+    """How a payment is named in the audit trail."""
+    return (
+        f"{payment.reference} {format_money(payment.total_amount, payment.currency)} "
+        f"to {payment.supplier_name}"
+    )
