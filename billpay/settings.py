@@ -55,8 +55,7 @@ INSTALLED_APPS = [
     "billpay.bills",
     "billpay.mapping",
     "billpay.payments",
-    "billpay.sandbox",
-]
+]  # + "billpay.sandbox" when SANDBOX_ENABLED (below)
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -282,6 +281,9 @@ SANDBOX_WEBHOOK_TIMEOUT_SECONDS = env.int("SANDBOX_WEBHOOK_TIMEOUT_SECONDS", def
 SANDBOX_WEBHOOK_IN_THREAD = env.bool("SANDBOX_WEBHOOK_IN_THREAD", default=True)
 
 if SANDBOX_ENABLED:
+    # The emulator is an app only where it runs: production has neither its models, admin,
+    # checks, commands nor tasks (its URLs are mounted under the same condition).
+    INSTALLED_APPS.append("billpay.sandbox")
     # Every 2 seconds, the sandbox does what Codat does on its own: finishes due pushes and reads
     # and sends their webhooks (without it they advance only when a request touches them).
     CELERY_BEAT_SCHEDULE["sandbox-tick"] = {

@@ -105,9 +105,12 @@ def link_to_sandbox(company, *, bills: int = 40, platform_key: str = "qhyg", see
     company.codat_company_id = str(seeded.company.pk)
     company.save(update_fields=["codat_company_id"])
     AccountingConnection.objects.create(
-        company=company, codat_connection_id=str(seeded.connection.pk), platform_key=platform_key,
-        platform_name="QuickBooks Online", status=AccountingConnection.Status.LINKED,
-    )  # fmt: skip
+        company=company,
+        codat_connection_id=str(seeded.connection.pk),
+        platform_key=platform_key,
+        platform_name="QuickBooks Online",
+        status=AccountingConnection.Status.LINKED,
+    )
     return seeded
 
 

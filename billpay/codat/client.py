@@ -81,9 +81,13 @@ class CodatClient(DataReads, Pushes):
     ) -> Iterator[Connection]:
         """List connections: https://docs.codat.io/sync-for-payables-v1-api#/operations/list-connections"""
         pages = self.pages(
-            CONNECTIONS, Connection, path={"companyId": company_id}, query=query,
-            order_by=order_by, page_size=page_size,
-        )  # fmt: skip
+            CONNECTIONS,
+            Connection,
+            path={"companyId": company_id},
+            query=query,
+            order_by=order_by,
+            page_size=page_size,
+        )
         for page in pages:
             yield from page.results
 
@@ -92,9 +96,12 @@ class CodatClient(DataReads, Pushes):
     ) -> Connection:
         """Create connection: https://docs.codat.io/sync-for-payables-v1-api#/operations/create-connection"""
         data = self.request_json(
-            "POST", CONNECTIONS, path={"companyId": company_id},
-            body={"platformKey": platform_key}, idempotency_key=idempotency_key,
-        )  # fmt: skip
+            "POST",
+            CONNECTIONS,
+            path={"companyId": company_id},
+            body={"platformKey": platform_key},
+            idempotency_key=idempotency_key,
+        )
         return decode(Connection, data)
 
     def get_connection(self, *, company_id: str, connection_id: str) -> Connection:
@@ -107,9 +114,12 @@ class CodatClient(DataReads, Pushes):
     ) -> Connection:
         """Unlink connection: https://docs.codat.io/sync-for-payables-v1-api#/operations/unlink-connection"""
         data = self.request_json(
-            "PATCH", CONNECTION, path={"companyId": company_id, "connectionId": connection_id},
-            body={"status": "Unlinked"}, idempotency_key=idempotency_key,
-        )  # fmt: skip
+            "PATCH",
+            CONNECTION,
+            path={"companyId": company_id, "connectionId": connection_id},
+            body={"status": "Unlinked"},
+            idempotency_key=idempotency_key,
+        )
         return decode(Connection, data)
 
     def delete_connection(self, *, company_id: str, connection_id: str) -> None:
@@ -142,10 +152,12 @@ class CodatClient(DataReads, Pushes):
     ) -> PullOperation:
         """Refresh data type: https://docs.codat.io/sync-for-payables-v1-api#/operations/refresh-data-type"""
         data = self.request_json(
-            "POST", f"{COMPANY}/data/queue/{{dataType}}",
+            "POST",
+            f"{COMPANY}/data/queue/{{dataType}}",
             path={"companyId": company_id, "dataType": data_type},
-            params={"connectionId": connection_id}, idempotency_key=idempotency_key,
-        )  # fmt: skip
+            params={"connectionId": connection_id},
+            idempotency_key=idempotency_key,
+        )
         return decode(PullOperation, data)
 
     def refresh_all_data_types(self, *, company_id: str) -> None:
@@ -162,9 +174,13 @@ class CodatClient(DataReads, Pushes):
     ) -> Iterator[PullOperation]:
         """List pull operations: https://docs.codat.io/sync-for-payables-v1-api#/operations/list-pull-operations"""
         pages = self.pages(
-            f"{COMPANY}/data/history", PullOperation, path={"companyId": company_id},
-            query=query, order_by=order_by, page_size=page_size,
-        )  # fmt: skip
+            f"{COMPANY}/data/history",
+            PullOperation,
+            path={"companyId": company_id},
+            query=query,
+            order_by=order_by,
+            page_size=page_size,
+        )
         for page in pages:
             yield from page.results
 
@@ -184,9 +200,13 @@ class CodatClient(DataReads, Pushes):
     ) -> Iterator[PushOperation]:
         """List push operations: https://docs.codat.io/sync-for-payables-v1-api#/operations/list-push-operations"""
         pages = self.pages(
-            f"{COMPANY}/push", PushOperation, path={"companyId": company_id}, query=query,
-            order_by=order_by, page_size=page_size,
-        )  # fmt: skip
+            f"{COMPANY}/push",
+            PushOperation,
+            path={"companyId": company_id},
+            query=query,
+            order_by=order_by,
+            page_size=page_size,
+        )
         for page in pages:
             yield from page.results
 

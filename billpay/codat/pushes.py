@@ -23,10 +23,18 @@ from billpay.codat.transport import CodatTransport
 PUSH = "/companies/{companyId}/connections/{connectionId}/push"
 READ_ONLY_FIELDS = frozenset({"modifiedDate", "sourceModifiedDate", "metadata"})
 # Spec paths are literal per data type (get-create-update-bill-model etc.).
-PUSH_OPTION_DATA_TYPES = frozenset({
-    "bills", "suppliers", "billPayments", "bankAccounts", "chartOfAccounts",
-    "billCreditNotes", "journals", "journalEntries",
-})  # fmt: skip
+PUSH_OPTION_DATA_TYPES = frozenset(
+    {
+        "bills",
+        "suppliers",
+        "billPayments",
+        "bankAccounts",
+        "chartOfAccounts",
+        "billCreditNotes",
+        "journals",
+        "journalEntries",
+    }
+)
 
 
 class Pushes(CodatTransport):
@@ -51,9 +59,13 @@ class Pushes(CodatTransport):
         if body is not None:
             payload = {key: value for key, value in body.items() if key not in READ_ONLY_FIELDS}
         data = self.request_json(
-            method, template, path=path, params=params, body=payload,
+            method,
+            template,
+            path=path,
+            params=params,
+            body=payload,
             idempotency_key=idempotency_key,
-        )  # fmt: skip
+        )
         return decode(PushOperation, data)
 
     def get_push_options(
@@ -77,9 +89,13 @@ class Pushes(CodatTransport):
     ) -> PushOperation:
         """Create bill: https://docs.codat.io/sync-for-payables-v1-api#/operations/create-bill"""
         return self._push(
-            "POST", f"{PUSH}/bills", path=_ids(company_id, connection_id), body=bill,
-            idempotency_key=idempotency_key, timeout_in_minutes=timeout_in_minutes,
-        )  # fmt: skip
+            "POST",
+            f"{PUSH}/bills",
+            path=_ids(company_id, connection_id),
+            body=bill,
+            idempotency_key=idempotency_key,
+            timeout_in_minutes=timeout_in_minutes,
+        )
 
     def update_bill(
         self,
@@ -94,19 +110,25 @@ class Pushes(CodatTransport):
     ) -> PushOperation:
         """Update bill: https://docs.codat.io/sync-for-payables-v1-api#/operations/update-bill"""
         return self._push(
-            "PUT", f"{PUSH}/bills/{{billId}}", path=_ids(company_id, connection_id, billId=bill_id),
-            body=bill, idempotency_key=idempotency_key, force_update=force_update,
+            "PUT",
+            f"{PUSH}/bills/{{billId}}",
+            path=_ids(company_id, connection_id, billId=bill_id),
+            body=bill,
+            idempotency_key=idempotency_key,
+            force_update=force_update,
             timeout_in_minutes=timeout_in_minutes,
-        )  # fmt: skip
+        )
 
     def delete_bill(
         self, *, company_id: str, connection_id: str, bill_id: str, idempotency_key: str
     ) -> PushOperation:
         """Delete bill: https://docs.codat.io/sync-for-payables-v1-api#/operations/delete-bill"""
         return self._push(
-            "DELETE", f"{PUSH}/bills/{{billId}}",
-            path=_ids(company_id, connection_id, billId=bill_id), idempotency_key=idempotency_key,
-        )  # fmt: skip
+            "DELETE",
+            f"{PUSH}/bills/{{billId}}",
+            path=_ids(company_id, connection_id, billId=bill_id),
+            idempotency_key=idempotency_key,
+        )
 
     def upload_bill_attachment(
         self,
@@ -124,10 +146,12 @@ class Pushes(CodatTransport):
             raise ValueError("idempotency_key is required on every push")
         # The spec documents an empty 200; decode a push operation if Codat sends one.
         response = self.request(
-            "POST", f"{PUSH}/bills/{{billId}}/attachments",
+            "POST",
+            f"{PUSH}/bills/{{billId}}/attachments",
             path=_ids(company_id, connection_id, billId=bill_id),
-            files={"file": (filename, content, content_type)}, idempotency_key=idempotency_key,
-        )  # fmt: skip
+            files={"file": (filename, content, content_type)},
+            idempotency_key=idempotency_key,
+        )
         data = _json_or_none(response.content)
         return decode(PushOperation, data) if _is_push_operation(data) else None
 
@@ -143,9 +167,11 @@ class Pushes(CodatTransport):
         """Delete bill attachment: https://docs.codat.io/sync-for-payables-v1-api#/operations/delete-bill-attachment"""
         path = _ids(company_id, connection_id, billId=bill_id, attachmentId=attachment_id)
         return self._push(
-            "DELETE", f"{PUSH}/bills/{{billId}}/attachments/{{attachmentId}}", path=path,
+            "DELETE",
+            f"{PUSH}/bills/{{billId}}/attachments/{{attachmentId}}",
+            path=path,
             idempotency_key=idempotency_key,
-        )  # fmt: skip
+        )
 
     def create_supplier(
         self,
@@ -158,9 +184,13 @@ class Pushes(CodatTransport):
     ) -> PushOperation:
         """Create supplier: https://docs.codat.io/sync-for-payables-v1-api#/operations/create-supplier"""
         return self._push(
-            "POST", f"{PUSH}/suppliers", path=_ids(company_id, connection_id), body=supplier,
-            idempotency_key=idempotency_key, timeout_in_minutes=timeout_in_minutes,
-        )  # fmt: skip
+            "POST",
+            f"{PUSH}/suppliers",
+            path=_ids(company_id, connection_id),
+            body=supplier,
+            idempotency_key=idempotency_key,
+            timeout_in_minutes=timeout_in_minutes,
+        )
 
     def update_supplier(
         self,
@@ -175,11 +205,14 @@ class Pushes(CodatTransport):
     ) -> PushOperation:
         """Update supplier: https://docs.codat.io/sync-for-payables-v1-api#/operations/update-supplier"""
         return self._push(
-            "PUT", f"{PUSH}/suppliers/{{supplierId}}",
-            path=_ids(company_id, connection_id, supplierId=supplier_id), body=supplier,
-            idempotency_key=idempotency_key, force_update=force_update,
+            "PUT",
+            f"{PUSH}/suppliers/{{supplierId}}",
+            path=_ids(company_id, connection_id, supplierId=supplier_id),
+            body=supplier,
+            idempotency_key=idempotency_key,
+            force_update=force_update,
             timeout_in_minutes=timeout_in_minutes,
-        )  # fmt: skip
+        )
 
     def create_bank_account(
         self,
@@ -192,10 +225,13 @@ class Pushes(CodatTransport):
     ) -> PushOperation:
         """Create bank account: https://docs.codat.io/sync-for-payables-v1-api#/operations/create-bank-account"""
         return self._push(
-            "POST", f"{PUSH}/bankAccounts", path=_ids(company_id, connection_id),
-            body=bank_account, idempotency_key=idempotency_key,
+            "POST",
+            f"{PUSH}/bankAccounts",
+            path=_ids(company_id, connection_id),
+            body=bank_account,
+            idempotency_key=idempotency_key,
             timeout_in_minutes=timeout_in_minutes,
-        )  # fmt: skip
+        )
 
     def create_bill_payment(
         self,
@@ -208,20 +244,24 @@ class Pushes(CodatTransport):
     ) -> PushOperation:
         """Create bill payment: https://docs.codat.io/sync-for-payables-v1-api#/operations/create-bill-payment"""
         return self._push(
-            "POST", f"{PUSH}/billPayments", path=_ids(company_id, connection_id),
-            body=bill_payment, idempotency_key=idempotency_key,
+            "POST",
+            f"{PUSH}/billPayments",
+            path=_ids(company_id, connection_id),
+            body=bill_payment,
+            idempotency_key=idempotency_key,
             timeout_in_minutes=timeout_in_minutes,
-        )  # fmt: skip
+        )
 
     def delete_bill_payment(
         self, *, company_id: str, connection_id: str, bill_payment_id: str, idempotency_key: str
     ) -> PushOperation:
         """Delete bill payment: https://docs.codat.io/sync-for-payables-v1-api#/operations/delete-billPayment"""
         return self._push(
-            "DELETE", f"{PUSH}/billPayments/{{billPaymentId}}",
+            "DELETE",
+            f"{PUSH}/billPayments/{{billPaymentId}}",
             path=_ids(company_id, connection_id, billPaymentId=bill_payment_id),
             idempotency_key=idempotency_key,
-        )  # fmt: skip
+        )
 
 
 def _ids(company_id: str, connection_id: str, **more: str) -> dict[str, str]:

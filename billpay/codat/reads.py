@@ -115,9 +115,11 @@ class DataReads(CodatTransport):
     def get_supplier(self, *, company_id: str, supplier_id: str) -> Supplier:
         """Get supplier: https://docs.codat.io/sync-for-payables-v1-api#/operations/get-supplier"""
         return self._get_one(
-            f"{DATA}/suppliers/{{supplierId}}", Supplier, companyId=company_id,
+            f"{DATA}/suppliers/{{supplierId}}",
+            Supplier,
+            companyId=company_id,
             supplierId=supplier_id,
-        )  # fmt: skip
+        )
 
     def list_accounts(
         self,
@@ -170,9 +172,11 @@ class DataReads(CodatTransport):
     def get_bill_payment(self, *, company_id: str, bill_payment_id: str) -> BillPayment:
         """Get bill payment: https://docs.codat.io/sync-for-payables-v1-api#/operations/get-bill-payments"""
         return self._get_one(
-            f"{DATA}/billPayments/{{billPaymentId}}", BillPayment, companyId=company_id,
+            f"{DATA}/billPayments/{{billPaymentId}}",
+            BillPayment,
+            companyId=company_id,
             billPaymentId=bill_payment_id,
-        )  # fmt: skip
+        )
 
     def list_tax_rates(
         self,
@@ -223,9 +227,11 @@ class DataReads(CodatTransport):
     def get_payment_method(self, *, company_id: str, payment_method_id: str) -> PaymentMethod:
         """Get payment method: https://docs.codat.io/sync-for-payables-v1-api#/operations/get-payment-method"""
         return self._get_one(
-            f"{DATA}/paymentMethods/{{paymentMethodId}}", PaymentMethod, companyId=company_id,
+            f"{DATA}/paymentMethods/{{paymentMethodId}}",
+            PaymentMethod,
+            companyId=company_id,
             paymentMethodId=payment_method_id,
-        )  # fmt: skip
+        )
 
     def list_bill_attachments(
         self, *, company_id: str, connection_id: str, bill_id: str
@@ -242,17 +248,23 @@ class DataReads(CodatTransport):
     ) -> Attachment:
         """Get bill attachment: https://docs.codat.io/sync-for-payables-v1-api#/operations/get-bill-attachment"""
         return self._get_one(
-            f"{BILL_ATTACHMENTS}/{{attachmentId}}", Attachment, companyId=company_id,
-            connectionId=connection_id, billId=bill_id, attachmentId=attachment_id,
-        )  # fmt: skip
+            f"{BILL_ATTACHMENTS}/{{attachmentId}}",
+            Attachment,
+            companyId=company_id,
+            connectionId=connection_id,
+            billId=bill_id,
+            attachmentId=attachment_id,
+        )
 
     def download_bill_attachment(
         self, *, company_id: str, connection_id: str, bill_id: str, attachment_id: str
     ) -> bytes:
         """Download bill attachment: https://docs.codat.io/sync-for-payables-v1-api#/operations/download-bill-attachment"""
         path = {
-            "companyId": company_id, "connectionId": connection_id, "billId": bill_id,
+            "companyId": company_id,
+            "connectionId": connection_id,
+            "billId": bill_id,
             "attachmentId": attachment_id,
-        }  # fmt: skip
+        }
         template = f"{BILL_ATTACHMENTS}/{{attachmentId}}/download"
         return self.request("GET", template, path=path, accept="application/octet-stream").content

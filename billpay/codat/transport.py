@@ -178,9 +178,14 @@ class CodatTransport:
                 raise failure
             logger.warning(
                 "codat retry %s %s in %.2fs after %s (try %d of %d, correlationId=%s)",
-                method, template, delay, failure.status or type(failure.__cause__).__name__,
-                attempt, self.max_retries + 1, failure.correlation_id,
-            )  # fmt: skip
+                method,
+                template,
+                delay,
+                failure.status or type(failure.__cause__).__name__,
+                attempt,
+                self.max_retries + 1,
+                failure.correlation_id,
+            )
             self._sleep(delay)
 
     def pages(
@@ -329,8 +334,12 @@ class CodatTransport:
         cause = error.status or type(error.__cause__).__name__
         logger.warning(
             "codat %s %s failed: %s %s (correlationId=%s)",
-            error.method, error.path, cause, type(error).__name__, error.correlation_id,
-        )  # fmt: skip
+            error.method,
+            error.path,
+            cause,
+            type(error).__name__,
+            error.correlation_id,
+        )
 
 
 def _never_sent(exc: requests.RequestException) -> bool:

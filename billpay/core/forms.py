@@ -78,9 +78,13 @@ class DecimalField(forms.DecimalField):
 
     def parse(self, value) -> Decimal:
         return parsing.parse_decimal(
-            value, max_digits=self.max_digits, decimal_places=self.decimal_places,
-            min_value=self.min_value, max_value=self.max_value, what=self.what,
-        )  # fmt: skip
+            value,
+            max_digits=self.max_digits,
+            decimal_places=self.decimal_places,
+            min_value=self.min_value,
+            max_value=self.max_value,
+            what=self.what,
+        )
 
 
 class AmountField(DecimalField):

@@ -150,9 +150,13 @@ def parse_amount(
     places = min(minor_places(currency), AMOUNT_PLACES)
     try:
         return parse_decimal(
-            value, max_digits=AMOUNT_MAX_DIGITS - AMOUNT_PLACES + places, decimal_places=places,
-            min_value=min_value, max_value=AMOUNT_MAX, what=what,
-        )  # fmt: skip
+            value,
+            max_digits=AMOUNT_MAX_DIGITS - AMOUNT_PLACES + places,
+            decimal_places=places,
+            min_value=min_value,
+            max_value=AMOUNT_MAX,
+            what=what,
+        )
     except TooManyDecimals:
         unit = "no decimals" if places == 0 else f"at most {places} decimal places"
         raise TooManyDecimals(f"{currency.upper()} amounts have {unit}.") from None

@@ -41,8 +41,12 @@ class BankAccountForm(forms.Form):
         ]
         allowed = list(options.currencies) or currencies
         self.fields["currency"].choices = [(c, c) for c in allowed]
-        for name, codat in (("account_name", "accountName"), ("account_number", "accountNumber"),
-                            ("nominal_code", "nominalCode"), ("institution", "institution")):  # fmt: skip
+        for name, codat in (
+            ("account_name", "accountName"),
+            ("account_number", "accountNumber"),
+            ("nominal_code", "nominalCode"),
+            ("institution", "institution"),
+        ):
             if codat in options.required:
                 self.fields[name].required = True
             if codat in options.max_lengths:
@@ -54,9 +58,15 @@ class BankAccountForm(forms.Form):
                     forms.CharField(max_length=limit).validators[-1]
                 )
 
-    FIELD_NAMES = {"accountName": "account_name", "accountNumber": "account_number",
-                   "nominalCode": "nominal_code", "institution": "institution",
-                   "accountType": "method", "currency": "currency", "method": "method"}  # fmt: skip
+    FIELD_NAMES = {
+        "accountName": "account_name",
+        "accountNumber": "account_number",
+        "nominalCode": "nominal_code",
+        "institution": "institution",
+        "accountType": "method",
+        "currency": "currency",
+        "method": "method",
+    }
 
     def add_service_errors(self, errors: dict[str, str]) -> None:
         for key, message in errors.items():

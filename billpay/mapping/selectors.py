@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db.models import QuerySet
@@ -11,6 +11,9 @@ from django.shortcuts import get_object_or_404
 
 from billpay.bills.selectors import bill_currencies
 from billpay.mapping.models import AccountMapping, BankAccountRequest, LedgerAccount
+
+if TYPE_CHECKING:
+    from billpay.onboarding.models import Company
 
 
 @dataclass(frozen=True)
@@ -30,14 +33,14 @@ def payment_methods() -> list[tuple[str, str, str]]:
     return [tuple(m) for m in settings.PAYMENT_METHODS]
 
 
-def bank_account_list(*, company: Any) -> QuerySet[LedgerAccount]:
+def bank_account_list(*, company: Company) -> QuerySet[LedgerAccount]:
     """The company's bank and card accounts in the books (active first, then by name)."""
     return LedgerAccount.objects.filter(
         company=company, is_bank_account=True, is_deleted=False
     ).order_by("status", "currency", "name")
 
 
-def bank_account_get(*, company: Any, account_id: int) -> LedgerAccount:
+def bank_account_get(*, company: Company, account_id: int) -> LedgerAccount:
     """One bank account of the company; 404 for anything else."""
     return get_object_or_404(bank_account_list(company=company), pk=account_id)
 
@@ -59,12 +62,12 @@ def account_fits(*, account: LedgerAccount, currency: str, kind: str) -> bool:
     )
 
 
-def mapping_list(*, company: Any) -> QuerySet[AccountMapping]:
+def mapping_list(*, company: Company) -> QuerySet[AccountMapping]:
     """The company's mappings with their accounts."""
     return AccountMapping.objects.filter(company=company).select_related("account")
 
 
-def mapping_for_currency(*, company: Any, method: str, currency: str) -> AccountMapping | None:
+def mapping_for_currency(*, company: Company, method: str, currency: str) -> AccountMapping | None:
     """The mapping that pays `method` in `currency`, if its account is still usable."""
     mapping = mapping_list(company=company).filter(method=method, currency=currency).first()
     if mapping is None or not account_usable(mapping.account):
@@ -72,7 +75,7 @@ def mapping_for_currency(*, company: Any, method: str, currency: str) -> Account
     return mapping
 
 
-def mapping_currencies(*, company: Any) -> list[str]:
+def mapping_currencies(*, company: Company) -> list[str]:
     """Currencies worth mapping: the base currency, bills' currencies and bank accounts'."""
     accounts = bank_account_list(company=company).values_list("currency", flat=True)
     wanted = {company.base_currency, *bill_currencies(company=company), *accounts}
@@ -81,7 +84,7 @@ def mapping_currencies(*, company: Any) -> list[str]:
     return sorted(c for c in wanted if c)
 
 
-def mapping_grid(*, company: Any, methods: list[tuple[str, str, str]]) -> list[MappingRow]:
+def mapping_grid(*, company: Company, methods: list[tuple[str, str, str]]) -> list[MappingRow]:
     """Every (method, currency) pair with its mapping and the accounts that may be chosen."""
     accounts = [a for a in bank_account_list(company=company) if account_usable(a)]
     mappings = {(m.method, m.currency): m for m in mapping_list(company=company)}
@@ -95,12 +98,12 @@ def mapping_grid(*, company: Any, methods: list[tuple[str, str, str]]) -> list[M
     return rows
 
 
-def bank_account_request_list(*, company: Any) -> QuerySet[BankAccountRequest]:
+def bank_account_request_list(*, company: Company) -> QuerySet[BankAccountRequest]:
     """The company's recent requests to create accounts in the books."""
     return BankAccountRequest.objects.filter(company=company).select_related("account")[:10]
 
 
-def bank_account_request_get(*, company: Any, request_id: int) -> BankAccountRequest:
+def bank_account_request_get(*, company: Company, request_id: int) -> BankAccountRequest:
     """One creation request of the company; 404 for anyone else's."""
     return get_object_or_404(
         BankAccountRequest.objects.select_related("account"), company=company, pk=request_id

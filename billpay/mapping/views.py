@@ -49,14 +49,19 @@ def mapping_save(request: CompanyHttpRequest) -> HttpResponse:
                     company=request.company, account_id=data["account"]
                 )
                 services.account_mapping_save(
-                    company=request.company, actor=request.user, method=data["method"],
-                    currency=data["currency"], account=account,
-                )  # fmt: skip
+                    company=request.company,
+                    actor=request.user,
+                    method=data["method"],
+                    currency=data["currency"],
+                    account=account,
+                )
             else:
                 services.account_mapping_delete(
-                    company=request.company, actor=request.user, method=data["method"],
+                    company=request.company,
+                    actor=request.user,
+                    method=data["method"],
                     currency=data["currency"],
-                )  # fmt: skip
+                )
         except DomainError as exc:
             error = exc.message
     else:

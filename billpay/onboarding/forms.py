@@ -9,9 +9,27 @@ from billpay.core import forms as strict
 # Currencies a small business is likely to keep its books in; the list is long enough to be
 # useful and short enough to pick from.
 COMMON_CURRENCIES = (
-    "USD", "EUR", "GBP", "CAD", "AUD", "NZD", "CHF", "SEK", "NOK", "DKK", "PLN", "CZK", "JPY",
-    "SGD", "HKD", "ZAR", "INR", "MXN", "BRL", "AED",
-)  # fmt: skip
+    "USD",
+    "EUR",
+    "GBP",
+    "CAD",
+    "AUD",
+    "NZD",
+    "CHF",
+    "SEK",
+    "NOK",
+    "DKK",
+    "PLN",
+    "CZK",
+    "JPY",
+    "SGD",
+    "HKD",
+    "ZAR",
+    "INR",
+    "MXN",
+    "BRL",
+    "AED",
+)
 
 
 @cache

@@ -46,10 +46,13 @@ def signup(request: AuthenticatedHttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             membership = services.user_signup(
-                email=data["email"], password=data["password1"], full_name=data["full_name"],
-                company_name=data["company_name"], base_currency=data["base_currency"],
+                email=data["email"],
+                password=data["password1"],
+                full_name=data["full_name"],
+                company_name=data["company_name"],
+                base_currency=data["base_currency"],
                 country=data["country"],
-            )  # fmt: skip
+            )
         except DomainError as exc:
             form.add_error("email", exc.message)
         else:
@@ -67,9 +70,11 @@ def company_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         membership = services.company_create(
-            owner=request.user, name=data["company_name"],
-            base_currency=data["base_currency"], country=data["country"],
-        )  # fmt: skip
+            owner=request.user,
+            name=data["company_name"],
+            base_currency=data["base_currency"],
+            country=data["country"],
+        )
         messages.success(request, f"{membership.company.name} is ready.")
         return _enter(request, membership)
     return render(request, "onboarding/company_create.html", {"form": form})
@@ -132,9 +137,10 @@ def invitation_accept(request: AuthenticatedHttpRequest, token: str) -> HttpResp
                 membership = services.invitation_accept(invitation=invitation, user=request.user)
             else:
                 membership = services.invitation_accept_new_user(
-                    invitation=invitation, full_name=form.cleaned_data["full_name"],
+                    invitation=invitation,
+                    full_name=form.cleaned_data["full_name"],
                     password=form.cleaned_data["password1"],
-                )  # fmt: skip
+                )
                 login(request, membership.user, backend=AUTH_BACKEND)
         except DomainError as exc:
             context["error"] = exc.message
@@ -179,10 +185,13 @@ def connect_return(request: CompanyHttpRequest) -> HttpResponse:
     params = request.GET
     try:
         services.connection_verify(
-            company=request.company, actor=request.user, codat_company_id=params.get("companyId", ""),
-            connection_id=params.get("connectionId", ""), status_code=params.get("statusCode", ""),
+            company=request.company,
+            actor=request.user,
+            codat_company_id=params.get("companyId", ""),
+            connection_id=params.get("connectionId", ""),
+            status_code=params.get("statusCode", ""),
             error_message=params.get("errorMessage", ""),
-        )  # fmt: skip
+        )
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("onboarding:connect")

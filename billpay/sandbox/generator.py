@@ -95,9 +95,18 @@ def generate_books(
         _payment_methods(writer, ids, now)
         supplier_rows = _suppliers(writer, ids, rng, suppliers, base, now)
         payments = _bills(
-            writer, ids, rng, bills, supplier_rows, expense, taxes, banks, base, today,
+            writer,
+            ids,
+            rng,
+            bills,
+            supplier_rows,
+            expense,
+            taxes,
+            banks,
+            base,
+            today,
             lines_per_bill,
-        )  # fmt: skip
+        )
         writer.flush()
     return Books(
         suppliers=suppliers,

@@ -43,9 +43,13 @@ def seed_company(
             last_sync=now,
         )
         books = generator.generate_books(
-            company, get_profile(platform_key), bills=bills, suppliers=suppliers, seed=seed,
+            company,
+            get_profile(platform_key),
+            bills=bills,
+            suppliers=suppliers,
+            seed=seed,
             lines_per_bill=lines_per_bill,
-        )  # fmt: skip
+        )
         SandboxDataset.objects.bulk_create(
             SandboxDataset(
                 company=company,

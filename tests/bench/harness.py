@@ -77,10 +77,23 @@ def server(workers: int = 2, threads: int = 4):
     """gunicorn serving the app (and its sandbox) on BASE, as in production."""
     env = {**os.environ, **ENV}
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "billpay.wsgi", "--bind", f"127.0.0.1:{PORT}",
-         "--workers", str(workers), "--threads", str(threads), "--log-level", "warning"],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "billpay.wsgi",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
     try:
         for _ in range(150):
             try:

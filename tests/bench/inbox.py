@@ -17,9 +17,18 @@ SAMPLES, ROUNDS = 40, 3
 # Six of ten suppliers are "Ltd": the filtered + searched view (USD, "ltd") then fills a page at
 # 1,000 bills as at 100,000, so the two sizes compare the same work (50 rows rendered). A rarer
 # term ("northwind", one supplier) is measured too, but at 1,000 bills it shows only a few rows.
-SUPPLIERS = ["Northwind Plumbing Ltd", "Acme Cleaning Ltd", "Globex Utilities Ltd", "Initech Office Supply Ltd",
-             "Umbrella Insurance Ltd", "Stark Logistics Ltd", "Wayne Security", "Hooli Cloud", "Vandelay Imports",
-             "Soylent Catering"]  # fmt: skip
+SUPPLIERS = [
+    "Northwind Plumbing Ltd",
+    "Acme Cleaning Ltd",
+    "Globex Utilities Ltd",
+    "Initech Office Supply Ltd",
+    "Umbrella Insurance Ltd",
+    "Stark Logistics Ltd",
+    "Wayne Security",
+    "Hooli Cloud",
+    "Vandelay Imports",
+    "Soylent Catering",
+]
 CURRENCIES = ["USD"] * 6 + ["EUR", "GBP"]
 STATUSES = ["Open"] * 6 + ["PartiallyPaid", "Paid", "Paid", "Void", "Draft"]
 
@@ -27,9 +36,11 @@ STATUSES = ["Open"] * 6 + ["PartiallyPaid", "Paid", "Paid", "Void", "Draft"]
 def _insert_bills(company_id: int, count: int, start: int, rng: random.Random) -> None:
     """COPY `count` bills into bills_bill for one company (set-up, not measured)."""
     today = date.today()
-    columns = ("company_id, codat_bill_id, codat_supplier_id, supplier_name, reference, issue_date, due_date, currency, "
-               "sub_total, tax_amount, total_amount, amount_due, codat_status, note, search_text, review_status, "
-               "review_reason, modified_date, is_deleted, raw, synced_at, origin, push_state, push_error")  # fmt: skip
+    columns = (
+        "company_id, codat_bill_id, codat_supplier_id, supplier_name, reference, issue_date, due_date, currency, "
+        "sub_total, tax_amount, total_amount, amount_due, codat_status, note, search_text, review_status, "
+        "review_reason, modified_date, is_deleted, raw, synced_at, origin, push_state, push_error"
+    )
     with connection.cursor() as cursor, cursor.connection.cursor() as cur:
         with cur.copy(f"COPY bills_bill ({columns}) FROM STDIN") as copy:
             for n in range(start, start + count):
@@ -43,11 +54,34 @@ def _insert_bills(company_id: int, count: int, start: int, rng: random.Random) -
                 )
                 issue = today - timedelta(days=rng.randint(0, 400))
                 reference = f"INV-{n:06d}"
-                copy.write_row((company_id, f"b-{company_id}-{n}", supplier[:3], supplier, reference, issue,
-                                issue + timedelta(days=30), rng.choice(CURRENCIES), f"{total / 100:.2f}", "0",
-                                f"{total / 100:.2f}", f"{due / 100:.2f}", status, "",
-                                f"{supplier} {reference} consulting services".lower(), "pending", "",
-                                f"{issue}T00:00:00Z", False, "{}", f"{issue}T00:00:00Z", "synced", "", ""))  # fmt: skip
+                copy.write_row(
+                    (
+                        company_id,
+                        f"b-{company_id}-{n}",
+                        supplier[:3],
+                        supplier,
+                        reference,
+                        issue,
+                        issue + timedelta(days=30),
+                        rng.choice(CURRENCIES),
+                        f"{total / 100:.2f}",
+                        "0",
+                        f"{total / 100:.2f}",
+                        f"{due / 100:.2f}",
+                        status,
+                        "",
+                        f"{supplier} {reference} consulting services".lower(),
+                        "pending",
+                        "",
+                        f"{issue}T00:00:00Z",
+                        False,
+                        "{}",
+                        f"{issue}T00:00:00Z",
+                        "synced",
+                        "",
+                        "",
+                    )
+                )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE bills_bill")
 
@@ -104,8 +138,13 @@ def run() -> None:
         other = Company.objects.create(name=f"Other {n}", base_currency="USD", country="US")
         _insert_bills(other.pk, OTHER_BILLS, 0, rng)
     company = Company.objects.create(name="Bench Inbox Ltd", base_currency="USD", country="US")
-    AccountingConnection.objects.create(company=company, codat_connection_id="c", platform_key="qhyg",
-                                        platform_name="QuickBooks Online", status="linked")  # fmt: skip
+    AccountingConnection.objects.create(
+        company=company,
+        codat_connection_id="c",
+        platform_key="qhyg",
+        platform_name="QuickBooks Online",
+        status="linked",
+    )
     user = User.objects.create_user(email="bench@example.com", password="bench-password-1")
     Membership.objects.create(user=user, company=company, role="owner")
     client = Client()

@@ -30,9 +30,12 @@ def _linked_company(name: str, bills: int):
         name=name, base_currency="USD", country="US", codat_company_id=str(seeded.company.pk)
     )
     AccountingConnection.objects.create(
-        company=company, codat_connection_id=str(seeded.connection.pk), platform_key="qhyg",
-        platform_name="QuickBooks Online", status=AccountingConnection.Status.LINKED,
-    )  # fmt: skip
+        company=company,
+        codat_connection_id=str(seeded.connection.pk),
+        platform_key="qhyg",
+        platform_name="QuickBooks Online",
+        status=AccountingConnection.Status.LINKED,
+    )
     owner = User.objects.create_user(f"owner-{company.pk}@example.com", "x")
     Membership.objects.create(company=company, user=owner, role=Membership.Role.OWNER)
     run = sync_request(company=company, trigger=SyncRun.Trigger.COMMAND, enqueue=False)
@@ -41,9 +44,11 @@ def _linked_company(name: str, bills: int):
         company=company, is_bank_account=True, account_type="Asset", status="Active"
     ):
         AccountMapping.objects.get_or_create(
-            company=company, method="bank_transfer", currency=account.currency,
+            company=company,
+            method="bank_transfer",
+            currency=account.currency,
             defaults={"account": account},
-        )  # fmt: skip
+        )
     return company, owner, seeded
 
 
@@ -54,10 +59,14 @@ def _payable(company, count: int) -> list:
     currencies = AccountMapping.objects.filter(company=company).values_list("currency", flat=True)
     bills = list(
         Bill.objects.filter(
-            company=company, amount_due__gt=0, codat_status__in=["Open", "PartiallyPaid"],
-            is_deleted=False, issue_date__lte=date.today(), currency__in=list(currencies),
+            company=company,
+            amount_due__gt=0,
+            codat_status__in=["Open", "PartiallyPaid"],
+            is_deleted=False,
+            issue_date__lte=date.today(),
+            currency__in=list(currencies),
         ).order_by("pk")[:count]
-    )  # fmt: skip
+    )
     assert len(bills) == count, f"only {len(bills)} payable bills"
     return bills
 
@@ -66,9 +75,13 @@ def _queue(company, owner, bill):
     from billpay.payments.services import payment_confirm, payment_prepare
 
     payment = payment_prepare(
-        company=company, actor=owner, bill_ids=[bill.pk], method="bank_transfer",
-        amounts={bill.pk: bill.amount_due}, payment_date=date.today(),
-    )  # fmt: skip
+        company=company,
+        actor=owner,
+        bill_ids=[bill.pk],
+        method="bank_transfer",
+        amounts={bill.pk: bill.amount_due},
+        payment_date=date.today(),
+    )
     payment_confirm(company=company, actor=owner, payment_id=payment.pk)
     return payment
 
@@ -127,8 +140,12 @@ def _calls_per_bill(*, webhooks: bool) -> float:
                 push_write_event(event=WebhookEvent(company=company, payload=payload))
                 # Codat finishes the bills refresh and sends read.completed: the app syncs bills.
                 lazy.advance(seeded.company)
-                run = sync_request(company=company, trigger=SyncRun.Trigger.WEBHOOK,
-                                   data_types=["bills"], enqueue=False)  # fmt: skip
+                run = sync_request(
+                    company=company,
+                    trigger=SyncRun.Trigger.WEBHOOK,
+                    data_types=["bills"],
+                    enqueue=False,
+                )
                 bills_sync(run_id=run.pk)
             else:
                 push_advance(push_id=payment.push_id)
@@ -150,11 +167,24 @@ def _worker(concurrency: int = 8):
         "PUSH_POLL_DELAYS": "0,1,1,2,2,4,4,8,8,16,30,60",
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "billpay", "worker", "--concurrency",
-         str(concurrency), "--loglevel", "WARNING", "--without-heartbeat", "--without-gossip",
-         "--without-mingle"],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "billpay",
+            "worker",
+            "--concurrency",
+            str(concurrency),
+            "--loglevel",
+            "WARNING",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
     try:
         yield process
     finally:

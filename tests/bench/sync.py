@@ -22,9 +22,12 @@ def _linked_company(name: str, bills: int):
         name=name, base_currency="USD", country="US", codat_company_id=str(seeded.company.pk)
     )
     AccountingConnection.objects.create(
-        company=company, codat_connection_id=str(seeded.connection.pk), platform_key="qhyg",
-        platform_name="QuickBooks Online", status=AccountingConnection.Status.LINKED,
-    )  # fmt: skip
+        company=company,
+        codat_connection_id=str(seeded.connection.pk),
+        platform_key="qhyg",
+        platform_name="QuickBooks Online",
+        status=AccountingConnection.Status.LINKED,
+    )
     return company
 
 
@@ -77,19 +80,56 @@ def _copy_floor(records: dict[str, list]) -> float:
                 "COPY floor_bills_supplier (id, company_id, codat_supplier_id, name, contact_name, email, phone, tax_number, default_currency, status, addresses, modified_date, is_deleted, raw, synced_at) FROM STDIN"
             ) as copy:
                 for n, s in enumerate(records["suppliers"]):
-                    copy.write_row((n, 1, s["id"], s.get("supplierName") or "", s.get("contactName") or "", s.get("emailAddress") or "",
-                                    s.get("phone") or "", s.get("taxNumber") or "", s.get("defaultCurrency") or "", s.get("status") or "",
-                                    json.dumps(s.get("addresses"), default=str), s.get("modifiedDate"), False, json.dumps(s, default=str), s.get("modifiedDate")))  # fmt: skip
+                    copy.write_row(
+                        (
+                            n,
+                            1,
+                            s["id"],
+                            s.get("supplierName") or "",
+                            s.get("contactName") or "",
+                            s.get("emailAddress") or "",
+                            s.get("phone") or "",
+                            s.get("taxNumber") or "",
+                            s.get("defaultCurrency") or "",
+                            s.get("status") or "",
+                            json.dumps(s.get("addresses"), default=str),
+                            s.get("modifiedDate"),
+                            False,
+                            json.dumps(s, default=str),
+                            s.get("modifiedDate"),
+                        )
+                    )
             with cur.copy(
                 "COPY floor_bills_bill (id, company_id, codat_bill_id, codat_supplier_id, supplier_name, reference, issue_date, due_date, currency, sub_total, tax_amount, total_amount, amount_due, codat_status, note, search_text, review_status, review_reason, modified_date, is_deleted, raw, synced_at) FROM STDIN"
             ) as copy:
                 for n, b in enumerate(records["bills"]):
                     ref = b.get("supplierRef") or {}
-                    copy.write_row((n, 1, b["id"], ref.get("id", ""), ref.get("supplierName", ""), b.get("reference") or "",
-                                    (b.get("issueDate") or "")[:10] or None, (b.get("dueDate") or "")[:10] or None, b.get("currency"),
-                                    b.get("subTotal") or 0, b.get("taxAmount") or 0, b.get("totalAmount") or 0, b.get("amountDue") or 0,
-                                    b.get("status") or "", b.get("note") or "", "", "pending", "", b.get("modifiedDate"),
-                                    bool((b.get("metadata") or {}).get("isDeleted")), json.dumps(b, default=str), b.get("modifiedDate")))  # fmt: skip
+                    copy.write_row(
+                        (
+                            n,
+                            1,
+                            b["id"],
+                            ref.get("id", ""),
+                            ref.get("supplierName", ""),
+                            b.get("reference") or "",
+                            (b.get("issueDate") or "")[:10] or None,
+                            (b.get("dueDate") or "")[:10] or None,
+                            b.get("currency"),
+                            b.get("subTotal") or 0,
+                            b.get("taxAmount") or 0,
+                            b.get("totalAmount") or 0,
+                            b.get("amountDue") or 0,
+                            b.get("status") or "",
+                            b.get("note") or "",
+                            "",
+                            "pending",
+                            "",
+                            b.get("modifiedDate"),
+                            bool((b.get("metadata") or {}).get("isDeleted")),
+                            json.dumps(b, default=str),
+                            b.get("modifiedDate"),
+                        )
+                    )
             with cur.copy(
                 "COPY floor_bills_billline (id, company_id, bill_id, position, description, quantity, unit_amount, sub_total, tax_amount, total_amount, codat_account_id, account_name, codat_tax_rate_id, tax_rate_name) FROM STDIN"
             ) as copy:
@@ -98,9 +138,24 @@ def _copy_floor(records: dict[str, list]) -> float:
                     for position, line in enumerate(b.get("lineItems") or [], start=1):
                         n += 1
                         account, tax = line.get("accountRef") or {}, line.get("taxRateRef") or {}
-                        copy.write_row((n, 1, bill_number, position, line.get("description") or "", line.get("quantity") or 1,
-                                        line.get("unitAmount") or 0, line.get("subTotal"), line.get("taxAmount"), line.get("totalAmount"),
-                                        account.get("id", ""), account.get("name", ""), tax.get("id", ""), tax.get("name", "")))  # fmt: skip
+                        copy.write_row(
+                            (
+                                n,
+                                1,
+                                bill_number,
+                                position,
+                                line.get("description") or "",
+                                line.get("quantity") or 1,
+                                line.get("unitAmount") or 0,
+                                line.get("subTotal"),
+                                line.get("taxAmount"),
+                                line.get("totalAmount"),
+                                account.get("id", ""),
+                                account.get("name", ""),
+                                tax.get("id", ""),
+                                tax.get("name", ""),
+                            )
+                        )
     return t["s"]
 
 

@@ -76,13 +76,16 @@ def test_a_bill_with_lines_tax_and_a_file_lands_in_the_books(books):
     supplier, account, tax = _choices(books)
     before = _ledger_bills(books).count()
     data = bill_form_data(
-        supplier=supplier, account=account, tax_rate=tax, reference="INV-LAND-1",
+        supplier=supplier,
+        account=account,
+        tax_rate=tax,
+        reference="INV-LAND-1",
         lines=[
             {"description": "Flour", "quantity": "3", "unit_amount": "12.345"},
             {"description": "Sugar", "quantity": "1", "unit_amount": "80.00", "tax_rate": None},
         ],
         attachment=SimpleUploadedFile("invoice.pdf", PDF_BYTES, content_type="application/pdf"),
-    )  # fmt: skip
+    )
 
     response = books.client.post(reverse("bills:bill-new"), data)
 
@@ -292,9 +295,11 @@ def test_an_app_bill_can_be_changed_and_deleted_in_the_books(books):
     bill = Bill.objects.get(company=books, reference="INV-EDIT")
 
     data = bill_form_data(
-        supplier=supplier, account=account, reference="INV-EDIT",
+        supplier=supplier,
+        account=account,
+        reference="INV-EDIT",
         lines=[{"description": "Flour", "quantity": "4", "unit_amount": "50.00"}],
-    )  # fmt: skip
+    )
     response = books.client.post(reverse("bills:bill-edit", args=[bill.pk]), data)
     drain_writes(books)
 

@@ -46,7 +46,7 @@ def _quiet():
     """No Codat (the company is not linked) and no broker: enqueues are captured."""
     with (
         mock.patch("billpay.bills.tasks.ledger_write_task.delay_on_commit") as enqueue,
-        mock.patch("billpay.bills.views_create.push_rules_get", return_value=PlatformRules()),
+        mock.patch("billpay.bills.views.create.push_rules_get", return_value=PlatformRules()),
     ):
         yield enqueue
 
@@ -135,13 +135,15 @@ def test_supplier_search_narrows_the_choices(htmx_client, company):
 def test_live_totals_are_computed_on_the_server_exactly(htmx_client, company, choices):
     supplier, account, tax = choices
     data = bill_form_data(
-        supplier=supplier, account=account, tax_rate=tax,
+        supplier=supplier,
+        account=account,
+        tax_rate=tax,
         lines=[
             {"quantity": "3", "unit_amount": "12.345"},  # 37.035 → 37.04, tax 7.41
             {"quantity": "1", "unit_amount": "0.10", "tax_rate": None},
             {"quantity": "", "unit_amount": "5"},  # half-typed: not counted yet
         ],
-    )  # fmt: skip
+    )
 
     response = htmx_client.post(reverse("bills:bill-form-totals"), data)
 
@@ -155,23 +157,29 @@ def test_creating_a_bill_stores_it_as_sending_with_exact_money(
 ):
     supplier, account, tax = choices
     data = bill_form_data(
-        supplier=supplier, account=account, tax_rate=tax,
+        supplier=supplier,
+        account=account,
+        tax_rate=tax,
         lines=[{"description": "Flour", "quantity": "3", "unit_amount": "12.345"}],
-    )  # fmt: skip
+    )
 
     response = client_member.post(reverse("bills:bill-new"), data)
 
     bill = Bill.objects.get(company=company)
     assert response.status_code == 302
     assert (bill.sub_total, bill.tax_amount, bill.total_amount) == (
-        Decimal("37.04"), Decimal("7.41"), Decimal("44.45"),
-    )  # fmt: skip
+        Decimal("37.04"),
+        Decimal("7.41"),
+        Decimal("44.45"),
+    )
     assert bill.amount_due == bill.total_amount and bill.push_state == "sending"
     assert bill.origin == "app" and not bill.is_in_books
     line = bill.lines.get()
     assert (line.quantity, line.unit_amount, line.codat_account_id) == (
-        Decimal("3"), Decimal("12.345"), account.codat_account_id,
-    )  # fmt: skip
+        Decimal("3"),
+        Decimal("12.345"),
+        account.codat_account_id,
+    )
     write = LedgerWrite.objects.get(bill=bill)
     # The form's key, made this company's own (billpay.core.parsing.scoped_key).
     key = uuid.UUID(data["submission_key"])
@@ -247,9 +255,12 @@ def test_the_same_supplier_amount_and_date_is_a_duplicate_too(client_member, com
 
     supplier, account, _ = choices
     BillFactory(
-        company=company, supplier=supplier, reference="OTHER", total_amount=Decimal("100.00"),
+        company=company,
+        supplier=supplier,
+        reference="OTHER",
+        total_amount=Decimal("100.00"),
         issue_date=date(2026, 11, 1),
-    )  # fmt: skip
+    )
 
     response = client_member.post(
         reverse("bills:bill-new"),
@@ -368,9 +379,13 @@ def test_someone_elses_pending_file_cannot_be_borrowed(
     client_member, company, other_company, choices
 ):
     theirs = BillAttachment.objects.create(
-        company=other_company, name="x.pdf", content_type="application/pdf", size=3, sha256="0" * 64,
+        company=other_company,
+        name="x.pdf",
+        content_type="application/pdf",
+        size=3,
+        sha256="0" * 64,
         file=SimpleUploadedFile("x.pdf", b"%PDF-"),
-    )  # fmt: skip
+    )
     supplier, account, _ = choices
     data = bill_form_data(supplier=supplier, account=account, pending_attachment=str(theirs.pk))
 
@@ -470,9 +485,13 @@ def test_a_paid_bill_cannot_be_changed(client_member, company, choices):
     AccountingConnectionFactory(company=company)
     supplier, account, _ = choices
     bill = BillFactory(
-        company=company, supplier=supplier, origin="app", push_state="in_books",
-        amount_due=Decimal("0"), codat_status="Paid",
-    )  # fmt: skip
+        company=company,
+        supplier=supplier,
+        origin="app",
+        push_state="in_books",
+        amount_due=Decimal("0"),
+        codat_status="Paid",
+    )
 
     response = client_member.post(
         reverse("bills:bill-delete", args=[bill.pk]), {"submission_key": ""}
@@ -500,9 +519,13 @@ def test_a_bill_that_never_reached_the_books_is_deleted_here_only(client_member,
 
 def test_a_new_supplier_is_stored_as_sending(client_member, company, _quiet):
     data = {
-        "submission_key": str(uuid.uuid4()), "name": "Northwind Flour", "email": "ap@northwind.example",
-        "default_currency": "USD", "address_line1": "1 Mill Lane", "city": "Springfield",
-    }  # fmt: skip
+        "submission_key": str(uuid.uuid4()),
+        "name": "Northwind Flour",
+        "email": "ap@northwind.example",
+        "default_currency": "USD",
+        "address_line1": "1 Mill Lane",
+        "city": "Springfield",
+    }
 
     first = client_member.post(reverse("bills:supplier-new"), data)
     second = client_member.post(reverse("bills:supplier-new"), data)
@@ -553,8 +576,12 @@ def test_add_more_lines_works_without_javascript(client_member, company, choices
 def test_the_edit_form_is_a_partial_for_htmx_and_shows_the_bill(htmx_client, company, choices):
     supplier, account, _ = choices
     bill = BillFactory(company=company, supplier=supplier, origin="app", push_state="failed")
-    BillLineFactory(bill=bill, quantity=Decimal("2.5000"), unit_amount=Decimal("1500.0000"),
-                    codat_account_id=account.codat_account_id)  # fmt: skip
+    BillLineFactory(
+        bill=bill,
+        quantity=Decimal("2.5000"),
+        unit_amount=Decimal("1500.0000"),
+        codat_account_id=account.codat_account_id,
+    )
 
     body = htmx_client.get(reverse("bills:bill-edit", args=[bill.pk])).content.decode()
 

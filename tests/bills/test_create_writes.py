@@ -41,20 +41,26 @@ def codat(monkeypatch):
 @pytest.fixture
 def write(connected, company):
     bill = BillFactory(
-        company=company, origin="app", push_state="sending", codat_bill_id="local:abc",
-        reference="INV-9", sub_total=Decimal("100.00"), tax_amount=Decimal("20.00"),
+        company=company,
+        origin="app",
+        push_state="sending",
+        codat_bill_id="local:abc",
+        reference="INV-9",
+        sub_total=Decimal("100.00"),
+        tax_amount=Decimal("20.00"),
         total_amount=Decimal("120.00"),
-    )  # fmt: skip
+    )
     BillLineFactory(bill=bill, sub_total=Decimal("100.00"), tax_amount=Decimal("20.00"))
     return LedgerWriteFactory(company=company, bill=bill)
 
 
 def _op(status="Pending", key="op-1", record=None, errors=()):
     return PushOperation(
-        push_operation_key=key, status=status,
+        push_operation_key=key,
+        status=status,
         changes=(PushChange(type="Created", record_ref=RecordRef(id=record)),) if record else (),
         validation=PushOperationValidation(errors=tuple(errors)),
-    )  # fmt: skip
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -146,11 +152,19 @@ def test_an_unknown_outcome_is_looked_up_in_history_before_sending_again(codat, 
     write.refresh_from_db()
     assert write.status == "unknown"
     echo = serialize.loads(write.body)
-    codat.list_push_operations.return_value = iter([
-        PushOperation(push_operation_key="someone-else", status="Success", data={"reference": "X"}),
-        PushOperation(push_operation_key="ours", status="Success", data=echo,
-                      changes=(PushChange(record_ref=RecordRef(id="146")),)),
-    ])  # fmt: skip
+    codat.list_push_operations.return_value = iter(
+        [
+            PushOperation(
+                push_operation_key="someone-else", status="Success", data={"reference": "X"}
+            ),
+            PushOperation(
+                push_operation_key="ours",
+                status="Success",
+                data=echo,
+                changes=(PushChange(record_ref=RecordRef(id="146")),),
+            ),
+        ]
+    )
 
     ledger_write_advance(write_id=write.pk)
 
@@ -231,13 +245,17 @@ def test_when_the_task_gives_up_the_write_fails_with_a_reason(write):
 def test_a_write_webhook_follows_the_push_it_names(write, company, _no_enqueue):
     LedgerWrite.objects.filter(pk=write.pk).update(status="pending", push_operation_key="op-9")
     event = WebhookEvent.objects.create(
-        webhook_id="msg_1", event_type="bills.write.successful", company=company,
+        webhook_id="msg_1",
+        event_type="bills.write.successful",
+        company=company,
         payload={"payload": {"id": "op-9", "status": "Success", "record": {"id": "145"}}},
-    )  # fmt: skip
+    )
     unknown = WebhookEvent.objects.create(
-        webhook_id="msg_2", event_type="bills.write.successful", company=company,
+        webhook_id="msg_2",
+        event_type="bills.write.successful",
+        company=company,
         payload={"payload": {"id": "not-ours"}},
-    )  # fmt: skip
+    )
 
     ledger_write_webhook(event=event)
     ledger_write_webhook(event=unknown)

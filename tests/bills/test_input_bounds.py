@@ -33,7 +33,7 @@ pytestmark = pytest.mark.django_db
 def _quiet():
     with (
         mock.patch("billpay.bills.tasks.ledger_write_task.delay_on_commit") as enqueue,
-        mock.patch("billpay.bills.views_create.push_rules_get", return_value=PlatformRules()),
+        mock.patch("billpay.bills.views.create.push_rules_get", return_value=PlatformRules()),
     ):
         yield enqueue
 
@@ -91,17 +91,26 @@ def test_adding_lines_stops_at_the_most_a_bill_can_have(client_member, _quiet):
 
 @pytest.mark.parametrize(
     ("quantity", "unit_amount"),
-    [("١٢٣", "10"), ("1", "١٢٣٫٤٥"), ("1e3", "10"), ("1", "NaN"), ("0x10", "1"), ("1", "1_000"),
-     ("1", "10.12345"), ("1", "-5.00")],
-)  # fmt: skip
+    [
+        ("١٢٣", "10"),
+        ("1", "١٢٣٫٤٥"),
+        ("1e3", "10"),
+        ("1", "NaN"),
+        ("0x10", "1"),
+        ("1", "1_000"),
+        ("1", "10.12345"),
+        ("1", "-5.00"),
+    ],
+)
 def test_a_line_with_a_number_that_is_not_plain_digits_is_a_form_error(
     client_member, company, choices, _quiet, quantity, unit_amount
 ):
     supplier, account, _ = choices
     data = bill_form_data(
-        supplier=supplier, account=account,
+        supplier=supplier,
+        account=account,
         lines=[{"description": "x", "quantity": quantity, "unit_amount": unit_amount}],
-    )  # fmt: skip
+    )
 
     response = client_member.post(reverse("bills:bill-new"), data)
 
@@ -115,9 +124,10 @@ def test_a_line_larger_than_the_books_can_hold_is_a_form_error(
     # 10^14 × 10^14 passed each field's 19 digits and overflowed the column on save: a 500.
     supplier, account, _ = choices
     data = bill_form_data(
-        supplier=supplier, account=account,
+        supplier=supplier,
+        account=account,
         lines=[{"quantity": "100000000000000", "unit_amount": "100000000000000"}],
-    )  # fmt: skip
+    )
 
     response = client_member.post(reverse("bills:bill-new"), data)
 
@@ -141,10 +151,13 @@ def test_a_bill_whose_total_overflows_is_a_form_error(client_member, company, ch
 def test_live_totals_of_absurd_lines_answer_without_a_500(htmx_client, choices, _quiet):
     supplier, account, _ = choices
     data = bill_form_data(
-        supplier=supplier, account=account,
-        lines=[{"quantity": "999999999999999", "unit_amount": "999999999999999"},
-               {"quantity": "2", "unit_amount": "1.50"}],
-    )  # fmt: skip
+        supplier=supplier,
+        account=account,
+        lines=[
+            {"quantity": "999999999999999", "unit_amount": "999999999999999"},
+            {"quantity": "2", "unit_amount": "1.50"},
+        ],
+    )
 
     response = htmx_client.post(reverse("bills:bill-form-totals"), data)
 

@@ -303,7 +303,7 @@ def _walk_forward(company, filters):
 
 @pytest.mark.parametrize("sort", list(selectors.SORTS))
 def test_walking_forward_visits_every_bill_exactly_once_in_order(company, monkeypatch, sort):
-    monkeypatch.setattr(selectors, "PAGE_SIZE", 7)
+    monkeypatch.setattr(selectors.inbox, "PAGE_SIZE", 7)
     bills = _make_bills(company)
 
     pages = _walk_forward(company, InboxFilter(sort=sort))
@@ -316,7 +316,7 @@ def test_walking_forward_visits_every_bill_exactly_once_in_order(company, monkey
 
 @pytest.mark.parametrize("sort", list(selectors.SORTS))
 def test_walking_backwards_returns_each_previous_page_exactly(company, monkeypatch, sort):
-    monkeypatch.setattr(selectors, "PAGE_SIZE", 7)
+    monkeypatch.setattr(selectors.inbox, "PAGE_SIZE", 7)
     _make_bills(company)
     filters = InboxFilter(sort=sort)
     forward = _walk_forward(company, filters)
@@ -333,7 +333,7 @@ def test_walking_backwards_returns_each_previous_page_exactly(company, monkeypat
 
 @pytest.mark.parametrize("sort", list(selectors.SORTS))
 def test_a_page_reached_backwards_links_forward_to_the_same_next_page(company, monkeypatch, sort):
-    monkeypatch.setattr(selectors, "PAGE_SIZE", 7)
+    monkeypatch.setattr(selectors.inbox, "PAGE_SIZE", 7)
     _make_bills(company, n=40)
     filters = InboxFilter(sort=sort)
     forward = _walk_forward(company, filters)
@@ -348,7 +348,7 @@ def test_a_page_reached_backwards_links_forward_to_the_same_next_page(company, m
 
 
 def test_keyset_walk_handles_a_page_of_only_bills_without_a_due_date(company, monkeypatch):
-    monkeypatch.setattr(selectors, "PAGE_SIZE", 3)
+    monkeypatch.setattr(selectors.inbox, "PAGE_SIZE", 3)
     dated = [BillFactory(company=company, due_date=TODAY) for _ in range(2)]
     undated = [BillFactory(company=company, due_date=None) for _ in range(7)]
     filters = InboxFilter(sort="due")
@@ -365,7 +365,7 @@ def test_keyset_walk_handles_a_page_of_only_bills_without_a_due_date(company, mo
 
 
 def test_the_first_page_has_no_previous_link_and_the_last_no_next_link(company, monkeypatch):
-    monkeypatch.setattr(selectors, "PAGE_SIZE", 2)
+    monkeypatch.setattr(selectors.inbox, "PAGE_SIZE", 2)
     for _ in range(4):
         BillFactory(company=company)
 
@@ -377,7 +377,7 @@ def test_the_first_page_has_no_previous_link_and_the_last_no_next_link(company, 
 
 
 def test_walking_back_to_the_start_ends_without_a_previous_link(company, monkeypatch):
-    monkeypatch.setattr(selectors, "PAGE_SIZE", 2)
+    monkeypatch.setattr(selectors.inbox, "PAGE_SIZE", 2)
     for _ in range(4):
         BillFactory(company=company)
     second = bill_inbox_page(
@@ -394,7 +394,7 @@ def test_walking_back_to_the_start_ends_without_a_previous_link(company, monkeyp
 
 
 def test_a_page_keeps_the_filter(company, monkeypatch):
-    monkeypatch.setattr(selectors, "PAGE_SIZE", 2)
+    monkeypatch.setattr(selectors.inbox, "PAGE_SIZE", 2)
     eur = [BillFactory(company=company, currency="EUR") for _ in range(3)]
     for _ in range(3):
         BillFactory(company=company, currency="USD")
@@ -427,7 +427,7 @@ MANGLED_CURSORS = [
 @pytest.mark.parametrize("cursor", MANGLED_CURSORS)
 @pytest.mark.parametrize("direction", ["after", "before"])
 def test_a_mangled_cursor_gives_the_first_page(company, monkeypatch, cursor, direction):
-    monkeypatch.setattr(selectors, "PAGE_SIZE", 2)
+    monkeypatch.setattr(selectors.inbox, "PAGE_SIZE", 2)
     bills = [BillFactory(company=company, due_date=TODAY + timedelta(days=i)) for i in range(3)]
 
     page = bill_inbox_page(company=company, filters=InboxFilter(), **{direction: cursor})
@@ -437,7 +437,7 @@ def test_a_mangled_cursor_gives_the_first_page(company, monkeypatch, cursor, dir
 
 
 def test_a_cursor_with_a_nul_character_gives_the_first_page(company, monkeypatch):
-    monkeypatch.setattr(selectors, "PAGE_SIZE", 2)
+    monkeypatch.setattr(selectors.inbox, "PAGE_SIZE", 2)
     bills = [BillFactory(company=company, supplier_name=f"Supplier {i}") for i in range(3)]
 
     page = bill_inbox_page(
@@ -460,7 +460,7 @@ def test_a_well_formed_cursor_with_an_out_of_range_id_does_not_crash(company):
 
 @pytest.mark.parametrize("sort", ["amount", "supplier"])
 def test_a_cursor_from_another_sort_gives_the_first_page(company, monkeypatch, sort):
-    monkeypatch.setattr(selectors, "PAGE_SIZE", 2)
+    monkeypatch.setattr(selectors.inbox, "PAGE_SIZE", 2)
     for i in range(3):
         BillFactory(company=company, supplier_name=f"Supplier {i}")
     foreign = bill_inbox_page(company=company, filters=InboxFilter(sort=sort)).next_cursor
@@ -475,7 +475,7 @@ def test_a_cursor_from_another_sort_gives_the_first_page(company, monkeypatch, s
 
 
 def test_totals_per_currency_are_exact_sums_over_the_whole_filter(company, monkeypatch):
-    monkeypatch.setattr(selectors, "PAGE_SIZE", 1)
+    monkeypatch.setattr(selectors.inbox, "PAGE_SIZE", 1)
     for amount in ["0.10", "0.20", "1234.5678"]:
         BillFactory(company=company, currency="USD", total_amount=Decimal(amount))
     BillFactory(
@@ -532,7 +532,7 @@ def test_another_companys_bills_never_count_in_the_totals(company, other_company
 
 
 def test_a_cursor_cannot_reach_another_companys_bills(company, other_company, monkeypatch):
-    monkeypatch.setattr(selectors, "PAGE_SIZE", 1)
+    monkeypatch.setattr(selectors.inbox, "PAGE_SIZE", 1)
     for _ in range(3):
         BillFactory(company=other_company)
     cursor = bill_inbox_page(company=other_company, filters=InboxFilter()).next_cursor

@@ -40,10 +40,18 @@ def _form(**fields):
 def test_a_new_supplier_lands_in_the_books_and_the_mirror(books):
     response = books.client.post(
         reverse("bills:supplier-new"),
-        _form(name="Northwind Flour", contact_name="Ann Lee", email="ap@northwind.example",
-              phone="+1 555 0100", tax_number="US-99", address_line1="1 Mill Lane", city="Springfield",
-              postal_code="12345", country="US"),
-    )  # fmt: skip
+        _form(
+            name="Northwind Flour",
+            contact_name="Ann Lee",
+            email="ap@northwind.example",
+            phone="+1 555 0100",
+            tax_number="US-99",
+            address_line1="1 Mill Lane",
+            city="Springfield",
+            postal_code="12345",
+            country="US",
+        ),
+    )
     drain_writes(books)
 
     assert response.status_code == 302
@@ -66,9 +74,13 @@ def test_editing_a_supplier_changes_it_in_the_books(books):
     page = books.client.get(reverse("bills:supplier-edit", args=[supplier.pk]))
     response = books.client.post(
         reverse("bills:supplier-edit", args=[supplier.pk]),
-        _form(name=supplier.name, email="new-ap@example.com", phone="+44 20 7946 0000",
-              default_currency=supplier.default_currency),
-    )  # fmt: skip
+        _form(
+            name=supplier.name,
+            email="new-ap@example.com",
+            phone="+44 20 7946 0000",
+            default_currency=supplier.default_currency,
+        ),
+    )
     drain_writes(books)
 
     assert supplier.name in page.content.decode()
@@ -89,9 +101,11 @@ def test_a_supplier_the_books_refuse_shows_why_and_can_be_fixed(books):
     from billpay.bills.services.create import SupplierInput, supplier_create, supplier_update
 
     supplier = supplier_create(
-        company=books, actor=None, data=SupplierInput(name="Odd Currency Co", default_currency="JPY"),
+        company=books,
+        actor=None,
+        data=SupplierInput(name="Odd Currency Co", default_currency="JPY"),
         submission_key=uuid.uuid4(),
-    )  # fmt: skip
+    )
     drain_writes(books)
     supplier.refresh_from_db()
     assert supplier.push_state == "failed"
@@ -100,9 +114,11 @@ def test_a_supplier_the_books_refuse_shows_why_and_can_be_fixed(books):
     assert "Failed: QuickBooks Online refused it" in listing
 
     supplier_update(
-        supplier=supplier, actor=None, data=SupplierInput(name="Odd Currency Co", default_currency="USD"),
+        supplier=supplier,
+        actor=None,
+        data=SupplierInput(name="Odd Currency Co", default_currency="USD"),
         submission_key=uuid.uuid4(),
-    )  # fmt: skip
+    )
     drain_writes(books)
 
     supplier.refresh_from_db()

@@ -161,9 +161,11 @@ def test_a_webhook_bound_rereads_records_modified_since_codats_modified_from_dat
     _sync(linked_company)
     with mock.patch("billpay.bills.tasks.bills_sync_task.delay_on_commit"):
         run = sync_request(
-            company=linked_company, trigger=SyncRun.Trigger.WEBHOOK, data_types=["bills"],
+            company=linked_company,
+            trigger=SyncRun.Trigger.WEBHOOK,
+            data_types=["bills"],
             modified_from=timezone.now() - timedelta(hours=2),
-        )  # fmt: skip
+        )
 
     bills_sync(run_id=run.pk)
 
@@ -317,7 +319,7 @@ def test_a_run_expired_while_still_going_stops_instead_of_racing_its_replacement
 ):
     from dataclasses import replace
 
-    from billpay.bills.services import sync as sync_module
+    from billpay.bills.services.sync import records as sync_module
 
     with mock.patch("billpay.bills.tasks.bills_sync_task.delay_on_commit"):
         run = sync_request(company=linked_company, trigger=SyncRun.Trigger.MANUAL)

@@ -84,7 +84,7 @@ def linked(company):
 def _run(company, codat: FakeCodat, **kwargs) -> tuple[SyncOutcome, SyncRun]:
     with mock.patch("billpay.bills.tasks.bills_sync_task.delay_on_commit"):
         run = sync_request(company=company, trigger=SyncRun.Trigger.LINK, **kwargs)
-    with mock.patch("billpay.bills.services.sync.get_codat_client", return_value=codat):
+    with mock.patch("billpay.bills.services.sync.runs.get_codat_client", return_value=codat):
         outcome = bills_sync(run_id=run.pk)
     run.refresh_from_db()
     return outcome, run
@@ -117,13 +117,13 @@ def test_a_type_missing_from_the_first_read_is_queued_once_then_read(linked):
     )  # no taxRates: not a Bill Pay default
 
     first, run = _run(linked, codat)
-    with mock.patch("billpay.bills.services.sync.get_codat_client", return_value=codat):
+    with mock.patch("billpay.bills.services.sync.runs.get_codat_client", return_value=codat):
         second = bills_sync(run_id=run.pk)
 
     assert (first, second) == (SyncOutcome.WAITING, SyncOutcome.WAITING)
     assert codat.queued == ["taxRates"]  # once, not on every check
     codat.statuses["taxRates"] = "Complete"
-    with mock.patch("billpay.bills.services.sync.get_codat_client", return_value=codat):
+    with mock.patch("billpay.bills.services.sync.runs.get_codat_client", return_value=codat):
         assert bills_sync(run_id=run.pk) == SyncOutcome.DONE
     run.refresh_from_db()
     assert run.status == SyncRun.Status.SUCCEEDED
@@ -200,7 +200,7 @@ def test_the_operator_command_fails_the_run_too(linked):
     codat = FakeCodat(raise_on={"bills": KeyError("lineItems")})
 
     with (
-        mock.patch("billpay.bills.services.sync.get_codat_client", return_value=codat),
+        mock.patch("billpay.bills.services.sync.runs.get_codat_client", return_value=codat),
         pytest.raises(CommandError, match="Something went wrong"),
     ):
         call_command("billpay_sync", linked.pk, stdout=StringIO())
@@ -213,7 +213,7 @@ def test_the_operator_command_does_not_leave_a_run_waiting(linked, settings):
     codat = FakeCodat(statuses={**dict.fromkeys(ALL_TYPES, "Complete"), "bills": "Fetching"})
 
     with (
-        mock.patch("billpay.bills.services.sync.get_codat_client", return_value=codat),
+        mock.patch("billpay.bills.services.sync.runs.get_codat_client", return_value=codat),
         pytest.raises(CommandError),
     ):
         call_command("billpay_sync", linked.pk, stdout=StringIO())

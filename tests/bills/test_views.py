@@ -186,7 +186,7 @@ def test_inbox_varies_on_the_htmx_header(client_member, company, connected):
 def test_inbox_pager_links_work_with_and_without_htmx(
     client_member, company, connected, monkeypatch
 ):
-    monkeypatch.setattr(selectors, "PAGE_SIZE", 2)
+    monkeypatch.setattr(selectors.inbox, "PAGE_SIZE", 2)
     for name in ["Supplier A", "Supplier B", "Supplier C"]:
         BillFactory(company=company, supplier_name=name)
 
@@ -203,7 +203,7 @@ def test_inbox_pager_links_work_with_and_without_htmx(
 def test_inbox_next_page_shows_the_rest_and_links_back(
     client_member, company, connected, monkeypatch
 ):
-    monkeypatch.setattr(selectors, "PAGE_SIZE", 2)
+    monkeypatch.setattr(selectors.inbox, "PAGE_SIZE", 2)
     for name in ["Supplier A", "Supplier B", "Supplier C"]:
         BillFactory(company=company, supplier_name=name)
     first = _inbox(client_member, view="all", sort="supplier")

@@ -48,9 +48,10 @@ def _open_bill(codat, company_id: str):
 
 def _bank_account(codat, company_id: str, currency: str):
     return next(
-        a for a in codat.list_accounts(company_id=company_id, query="isBankAccount=true")
+        a
+        for a in codat.list_accounts(company_id=company_id, query="isBankAccount=true")
         if a.currency == currency and a.status == "Active"
-    )  # fmt: skip
+    )
 
 
 def _payment(bill, account, amount: Decimal, **overrides) -> dict:

@@ -68,12 +68,21 @@ def test_all_requests_share_one_session(codat, mocked):
 
 
 def test_list_bills_follows_every_page(codat, mocked):
-    mocked.get(url(f"{DATA}/bills"), match=[matchers.query_param_matcher({"page": "1", "pageSize": "2"})],
-               json=page(_bills("a", "b"), page_size=2, total=5, next_href="/next"))  # fmt: skip
-    mocked.get(url(f"{DATA}/bills"), match=[matchers.query_param_matcher({"page": "2", "pageSize": "2"})],
-               body=_json(page(_bills("c", "d"), page_number=2, page_size=2, total=5, next_href="/n")))  # fmt: skip
-    mocked.get(url(f"{DATA}/bills"), match=[matchers.query_param_matcher({"page": "3", "pageSize": "2"})],
-               body=_json(page(_bills("e"), page_number=3, page_size=2, total=5)))  # fmt: skip
+    mocked.get(
+        url(f"{DATA}/bills"),
+        match=[matchers.query_param_matcher({"page": "1", "pageSize": "2"})],
+        json=page(_bills("a", "b"), page_size=2, total=5, next_href="/next"),
+    )
+    mocked.get(
+        url(f"{DATA}/bills"),
+        match=[matchers.query_param_matcher({"page": "2", "pageSize": "2"})],
+        body=_json(page(_bills("c", "d"), page_number=2, page_size=2, total=5, next_href="/n")),
+    )
+    mocked.get(
+        url(f"{DATA}/bills"),
+        match=[matchers.query_param_matcher({"page": "3", "pageSize": "2"})],
+        body=_json(page(_bills("e"), page_number=3, page_size=2, total=5)),
+    )
 
     bills = list(codat.list_bills(company_id=COMPANY_ID, page_size=2))
 
@@ -96,10 +105,14 @@ def test_pagination_stops_on_an_empty_page(codat, mocked):
 
 
 def test_pagination_counts_with_the_page_size_codat_actually_used(codat, mocked):
-    mocked.get(url(f"{DATA}/bills"),
-               body=_json(page(_bills("a", "b"), page_size=2, total=4, next_href="/n")))  # fmt: skip
-    mocked.get(url(f"{DATA}/bills"),
-               body=_json(page(_bills("c", "d"), page_number=2, page_size=2, total=4)))  # fmt: skip
+    mocked.get(
+        url(f"{DATA}/bills"),
+        body=_json(page(_bills("a", "b"), page_size=2, total=4, next_href="/n")),
+    )
+    mocked.get(
+        url(f"{DATA}/bills"),
+        body=_json(page(_bills("c", "d"), page_number=2, page_size=2, total=4)),
+    )
 
     bills = list(codat.list_bills(company_id=COMPANY_ID, page_size=5000))
 
@@ -107,8 +120,10 @@ def test_pagination_counts_with_the_page_size_codat_actually_used(codat, mocked)
 
 
 def test_pages_are_fetched_lazily(codat, mocked):
-    mocked.get(url(f"{DATA}/bills"),
-               body=_json(page(_bills("a", "b"), page_size=2, total=4, next_href="/n")))  # fmt: skip
+    mocked.get(
+        url(f"{DATA}/bills"),
+        body=_json(page(_bills("a", "b"), page_size=2, total=4, next_href="/n")),
+    )
 
     first = next(codat.list_bills(company_id=COMPANY_ID, page_size=2))
 
@@ -122,8 +137,11 @@ def test_a_page_size_above_5000_is_refused(codat):
 
 
 def test_a_page_size_of_5000_is_allowed(codat, mocked):
-    mocked.get(url(f"{DATA}/bills"), match=[matchers.query_param_matcher({"page": "1", "pageSize": "5000"})],
-               json=page([], page_size=5000))  # fmt: skip
+    mocked.get(
+        url(f"{DATA}/bills"),
+        match=[matchers.query_param_matcher({"page": "1", "pageSize": "5000"})],
+        json=page([], page_size=5000),
+    )
 
     assert list(codat.list_bills(company_id=COMPANY_ID, page_size=5000)) == []
 
@@ -141,8 +159,11 @@ def test_query_and_order_by_are_passed_url_encoded(codat, mocked):
 
 def test_query_round_trips_through_the_url_unchanged(codat, mocked):
     query = "amountDue>0&&metadata.isDeleted!=true"
-    mocked.get(url(f"{DATA}/bills"), json=page([]),
-               match=[matchers.query_param_matcher({"page": "1", "pageSize": "100", "query": query})])  # fmt: skip
+    mocked.get(
+        url(f"{DATA}/bills"),
+        json=page([]),
+        match=[matchers.query_param_matcher({"page": "1", "pageSize": "100", "query": query})],
+    )
 
     assert list(codat.list_bills(company_id=COMPANY_ID, query=query)) == []
 
@@ -190,16 +211,21 @@ def test_retries_are_counted_as_requests(codat, mocked):
 
 
 def test_create_company_posts_the_name(codat, mocked):
-    mocked.post(url("/companies"), json={"id": COMPANY_ID, "name": "Alpha Bakery"},
-                match=[matchers.json_params_matcher({"name": "Alpha Bakery"})])  # fmt: skip
+    mocked.post(
+        url("/companies"),
+        json={"id": COMPANY_ID, "name": "Alpha Bakery"},
+        match=[matchers.json_params_matcher({"name": "Alpha Bakery"})],
+    )
 
     assert codat.create_company(name="Alpha Bakery").id == COMPANY_ID
 
 
 def test_create_connection_posts_the_platform_key(codat, mocked):
-    mocked.post(url(f"/companies/{COMPANY_ID}/connections"),
-                json={"id": CONNECTION_ID, "status": "PendingAuth"},
-                match=[matchers.json_params_matcher({"platformKey": "gbol"})])  # fmt: skip
+    mocked.post(
+        url(f"/companies/{COMPANY_ID}/connections"),
+        json={"id": CONNECTION_ID, "status": "PendingAuth"},
+        match=[matchers.json_params_matcher({"platformKey": "gbol"})],
+    )
 
     connection = codat.create_connection(company_id=COMPANY_ID, platform_key="gbol")
 
@@ -207,16 +233,20 @@ def test_create_connection_posts_the_platform_key(codat, mocked):
 
 
 def test_unlink_connection_patches_the_status_to_unlinked(codat, mocked):
-    mocked.patch(url(f"/companies/{COMPANY_ID}/connections/{CONNECTION_ID}"),
-                 json={"id": CONNECTION_ID, "status": "Unlinked"},
-                 match=[matchers.json_params_matcher({"status": "Unlinked"})])  # fmt: skip
+    mocked.patch(
+        url(f"/companies/{COMPANY_ID}/connections/{CONNECTION_ID}"),
+        json={"id": CONNECTION_ID, "status": "Unlinked"},
+        match=[matchers.json_params_matcher({"status": "Unlinked"})],
+    )
 
     assert codat.unlink_connection(**IDS).status == "Unlinked"
 
 
 def test_list_connections_yields_connections(codat, mocked):
-    mocked.get(url(f"/companies/{COMPANY_ID}/connections"),
-               json=page([{"id": CONNECTION_ID, "sourceType": "Accounting", "status": "Linked"}]))  # fmt: skip
+    mocked.get(
+        url(f"/companies/{COMPANY_ID}/connections"),
+        json=page([{"id": CONNECTION_ID, "sourceType": "Accounting", "status": "Linked"}]),
+    )
 
     connections = list(codat.list_connections(company_id=COMPANY_ID))
 
@@ -224,11 +254,17 @@ def test_list_connections_yields_connections(codat, mocked):
 
 
 def test_data_status_is_keyed_by_data_type_and_skips_nulls(codat, mocked):
-    mocked.get(url(f"/companies/{COMPANY_ID}/dataStatus"), json={
-        "bills": {"dataType": "bills", "currentStatus": "Complete",
-                  "lastSuccessfulSync": "2022-01-01T00:00:00.000Z"},
-        "suppliers": None,
-    })  # fmt: skip
+    mocked.get(
+        url(f"/companies/{COMPANY_ID}/dataStatus"),
+        json={
+            "bills": {
+                "dataType": "bills",
+                "currentStatus": "Complete",
+                "lastSuccessfulSync": "2022-01-01T00:00:00.000Z",
+            },
+            "suppliers": None,
+        },
+    )
 
     statuses = codat.get_data_status(company_id=COMPANY_ID)
 
@@ -237,10 +273,18 @@ def test_data_status_is_keyed_by_data_type_and_skips_nulls(codat, mocked):
 
 
 def test_refresh_data_type_queues_the_data_type(codat, mocked):
-    mocked.post(url(f"/companies/{COMPANY_ID}/data/queue/bills"),
-                match=[matchers.query_param_matcher({"connectionId": CONNECTION_ID})],
-                json={"id": "pull-1", "dataType": "bills", "status": "Queued",
-                      "isCompleted": False, "isErrored": False, "progress": 0})  # fmt: skip
+    mocked.post(
+        url(f"/companies/{COMPANY_ID}/data/queue/bills"),
+        match=[matchers.query_param_matcher({"connectionId": CONNECTION_ID})],
+        json={
+            "id": "pull-1",
+            "dataType": "bills",
+            "status": "Queued",
+            "isCompleted": False,
+            "isErrored": False,
+            "progress": 0,
+        },
+    )
 
     operation = codat.refresh_data_type(**IDS, data_type="bills")
 
@@ -263,8 +307,15 @@ def test_get_push_operation_reads_the_operation(codat, mocked):
 
 
 def test_list_push_operations_supports_query(codat, mocked):
-    mocked.get(url(f"/companies/{COMPANY_ID}/push"), json=page([push_operation()]),
-               match=[matchers.query_param_matcher({"page": "1", "pageSize": "100", "query": "status=Pending"})])  # fmt: skip
+    mocked.get(
+        url(f"/companies/{COMPANY_ID}/push"),
+        json=page([push_operation()]),
+        match=[
+            matchers.query_param_matcher(
+                {"page": "1", "pageSize": "100", "query": "status=Pending"}
+            )
+        ],
+    )
 
     operations = list(codat.list_push_operations(company_id=COMPANY_ID, query="status=Pending"))
 
@@ -272,8 +323,10 @@ def test_list_push_operations_supports_query(codat, mocked):
 
 
 def test_push_options_read_the_data_types_options(codat, mocked):
-    mocked.get(url(f"/companies/{COMPANY_ID}/connections/{CONNECTION_ID}/options/bankAccounts"),
-               json={"type": "Object", "displayName": "Bank account", "required": True})  # fmt: skip
+    mocked.get(
+        url(f"/companies/{COMPANY_ID}/connections/{CONNECTION_ID}/options/bankAccounts"),
+        json={"type": "Object", "displayName": "Bank account", "required": True},
+    )
 
     options = codat.get_push_options(**IDS, data_type="bankAccounts")
 
@@ -286,8 +339,10 @@ def test_push_options_refuse_an_unknown_data_type(codat):
 
 
 def test_bill_attachments_are_listed(codat, mocked):
-    mocked.get(url(f"/companies/{COMPANY_ID}/connections/{CONNECTION_ID}/data/bills/b1/attachments"),
-               json={"attachments": [{"id": "att-1", "name": "invoice.pdf", "fileSize": 2048}]})  # fmt: skip
+    mocked.get(
+        url(f"/companies/{COMPANY_ID}/connections/{CONNECTION_ID}/data/bills/b1/attachments"),
+        json={"attachments": [{"id": "att-1", "name": "invoice.pdf", "fileSize": 2048}]},
+    )
 
     attachments = codat.list_bill_attachments(**IDS, bill_id="b1")
 
@@ -307,9 +362,13 @@ def test_an_attachment_is_uploaded_as_the_multipart_file_part(codat, mocked):
     mocked.post(url(f"{PUSH}/bills/b1/attachments"), body="")
 
     codat.upload_bill_attachment(
-        **IDS, bill_id="b1", filename="invoice.pdf", content=b"%PDF-1.7",
-        content_type="application/pdf", idempotency_key="idem-att",
-    )  # fmt: skip
+        **IDS,
+        bill_id="b1",
+        filename="invoice.pdf",
+        content=b"%PDF-1.7",
+        content_type="application/pdf",
+        idempotency_key="idem-att",
+    )
 
     request = mocked.calls[0].request
     assert request.headers["Content-Type"].startswith("multipart/form-data")
@@ -321,21 +380,30 @@ def test_read_only_fields_are_not_pushed(codat, mocked):
     mocked.put(url(f"{PUSH}/bills/b1"), json=push_operation(data_type="bills"))
 
     codat.update_bill(
-        **IDS, bill_id="b1", idempotency_key="k",
+        **IDS,
+        bill_id="b1",
+        idempotency_key="k",
         bill={"status": "Open", "modifiedDate": "x", "sourceModifiedDate": "y", "metadata": {}},
-    )  # fmt: skip
+    )
 
     assert json.loads(mocked.calls[0].request.body) == {"status": "Open"}
 
 
 def test_force_update_and_timeout_are_sent_as_query_parameters(codat, mocked):
-    mocked.put(url(f"{PUSH}/suppliers/s1"), json=push_operation(data_type="suppliers"),
-               match=[matchers.query_param_matcher({"forceUpdate": "true", "timeoutInMinutes": "30"})])  # fmt: skip
+    mocked.put(
+        url(f"{PUSH}/suppliers/s1"),
+        json=push_operation(data_type="suppliers"),
+        match=[matchers.query_param_matcher({"forceUpdate": "true", "timeoutInMinutes": "30"})],
+    )
 
     codat.update_supplier(
-        **IDS, supplier_id="s1", supplier={"status": "Active"}, idempotency_key="k",
-        force_update=True, timeout_in_minutes=30,
-    )  # fmt: skip
+        **IDS,
+        supplier_id="s1",
+        supplier={"status": "Active"},
+        idempotency_key="k",
+        force_update=True,
+        timeout_in_minutes=30,
+    )
 
     assert len(mocked.calls) == 1
 

@@ -25,8 +25,11 @@ def _run():
 
 
 def test_codat_check_reports_ok_when_the_key_is_accepted(mocked):
-    mocked.get(CHECK_URL, json={"results": [], "pageNumber": 1, "pageSize": 1, "totalResults": 0},
-               match=[matchers.query_param_matcher({"page": "1", "pageSize": "1"})])  # fmt: skip
+    mocked.get(
+        CHECK_URL,
+        json={"results": [], "pageNumber": 1, "pageSize": 1, "totalResults": 0},
+        match=[matchers.query_param_matcher({"page": "1", "pageSize": "1"})],
+    )
 
     code, out, _ = _run()
 

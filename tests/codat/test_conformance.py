@@ -79,40 +79,80 @@ BILL_PAYMENT = {
 }
 
 PUSHES = {
-    "create_bill": ("post", f"{SPEC_PUSH}/bills", lambda c: c.create_bill(**IDS, bill=BILL, idempotency_key="k")),
-    "update_bill": ("put", f"{SPEC_PUSH}/bills/{{billId}}",
-                    lambda c: c.update_bill(**IDS, bill_id="b1", bill=BILL, idempotency_key="k")),
-    "create_supplier": ("post", f"{SPEC_PUSH}/suppliers",
-                        lambda c: c.create_supplier(**IDS, supplier=SUPPLIER, idempotency_key="k")),
-    "update_supplier": ("put", f"{SPEC_PUSH}/suppliers/{{supplierId}}",
-                        lambda c: c.update_supplier(**IDS, supplier_id="s1", supplier=SUPPLIER, idempotency_key="k")),
-    "create_bank_account": ("post", f"{SPEC_PUSH}/bankAccounts",
-                            lambda c: c.create_bank_account(**IDS, bank_account=BANK_ACCOUNT, idempotency_key="k")),
-    "create_bill_payment": ("post", f"{SPEC_PUSH}/billPayments",
-                            lambda c: c.create_bill_payment(**IDS, bill_payment=BILL_PAYMENT, idempotency_key="k")),
-    "create_company": ("post", "/companies",
-                       lambda c: c.create_company(name="Alpha Bakery", description="cust_42")),
-    "create_connection": ("post", "/companies/{companyId}/connections",
-                          lambda c: c.create_connection(company_id=COMPANY_ID, platform_key="gbol")),
-    "unlink_connection": ("patch", "/companies/{companyId}/connections/{connectionId}",
-                          lambda c: c.unlink_connection(**IDS)),
-}  # fmt: skip
+    "create_bill": (
+        "post",
+        f"{SPEC_PUSH}/bills",
+        lambda c: c.create_bill(**IDS, bill=BILL, idempotency_key="k"),
+    ),
+    "update_bill": (
+        "put",
+        f"{SPEC_PUSH}/bills/{{billId}}",
+        lambda c: c.update_bill(**IDS, bill_id="b1", bill=BILL, idempotency_key="k"),
+    ),
+    "create_supplier": (
+        "post",
+        f"{SPEC_PUSH}/suppliers",
+        lambda c: c.create_supplier(**IDS, supplier=SUPPLIER, idempotency_key="k"),
+    ),
+    "update_supplier": (
+        "put",
+        f"{SPEC_PUSH}/suppliers/{{supplierId}}",
+        lambda c: c.update_supplier(
+            **IDS, supplier_id="s1", supplier=SUPPLIER, idempotency_key="k"
+        ),
+    ),
+    "create_bank_account": (
+        "post",
+        f"{SPEC_PUSH}/bankAccounts",
+        lambda c: c.create_bank_account(**IDS, bank_account=BANK_ACCOUNT, idempotency_key="k"),
+    ),
+    "create_bill_payment": (
+        "post",
+        f"{SPEC_PUSH}/billPayments",
+        lambda c: c.create_bill_payment(**IDS, bill_payment=BILL_PAYMENT, idempotency_key="k"),
+    ),
+    "create_company": (
+        "post",
+        "/companies",
+        lambda c: c.create_company(name="Alpha Bakery", description="cust_42"),
+    ),
+    "create_connection": (
+        "post",
+        "/companies/{companyId}/connections",
+        lambda c: c.create_connection(company_id=COMPANY_ID, platform_key="gbol"),
+    ),
+    "unlink_connection": (
+        "patch",
+        "/companies/{companyId}/connections/{connectionId}",
+        lambda c: c.unlink_connection(**IDS),
+    ),
+}
 # Writes to the books; company/connection management (also in PUSHES) takes an optional key.
 PUSH_METHODS = {
-    "create_bill", "update_bill", "create_supplier", "update_supplier", "create_bank_account",
+    "create_bill",
+    "update_bill",
+    "create_supplier",
+    "update_supplier",
+    "create_bank_account",
     "create_bill_payment",
-}  # fmt: skip
+}
 DELETES = {
     "delete_bill": lambda c: c.delete_bill(**IDS, bill_id="b1", idempotency_key="k"),
-    "delete_bill_payment": lambda c: c.delete_bill_payment(**IDS, bill_payment_id="p1", idempotency_key="k"),
+    "delete_bill_payment": lambda c: c.delete_bill_payment(
+        **IDS, bill_payment_id="p1", idempotency_key="k"
+    ),
     "delete_bill_attachment": lambda c: c.delete_bill_attachment(
         **IDS, bill_id="b1", attachment_id="a1", idempotency_key="k"
     ),
     "upload_bill_attachment": lambda c: c.upload_bill_attachment(
-        **IDS, bill_id="b1", filename="inv.pdf", content=b"%PDF", content_type="application/pdf",
+        **IDS,
+        bill_id="b1",
+        filename="inv.pdf",
+        content=b"%PDF",
+        content_type="application/pdf",
         idempotency_key="k",
     ),
-}  # fmt: skip
+}
 
 
 def _validator(spec, schema):
@@ -170,8 +210,10 @@ def test_the_attachment_upload_matches_the_spec_multipart_schema(codat, answer_a
 
     request = answer_all.calls[0].request
     raw = f"Content-Type: {request.headers['Content-Type']}\r\n\r\n".encode() + request.body
-    parts = {part.get_param("name", header="content-disposition"): part.get_payload(decode=True)
-             for part in email.parser.BytesParser().parsebytes(raw).get_payload()}  # fmt: skip
+    parts = {
+        part.get_param("name", header="content-disposition"): part.get_payload(decode=True)
+        for part in email.parser.BytesParser().parsebytes(raw).get_payload()
+    }
     schema = _request_schema(
         spec, "post", f"{SPEC_PUSH}/bills/{{billId}}/attachments", "multipart/form-data"
     )

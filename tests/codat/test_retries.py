@@ -42,8 +42,12 @@ def _dropped_after_send():
 
 
 def test_a_429_is_retried_after_the_retry_after_seconds(codat, mocked, clock):
-    mocked.get(url(COMPANY_PATH), status=429, json=error_body(429, "Too many"),
-               headers={"Retry-After": "7"})  # fmt: skip
+    mocked.get(
+        url(COMPANY_PATH),
+        status=429,
+        json=error_body(429, "Too many"),
+        headers={"Retry-After": "7"},
+    )
     mocked.get(url(COMPANY_PATH), json=_company())
 
     company = codat.get_company(company_id=COMPANY_ID)
@@ -224,9 +228,12 @@ def test_put_is_never_retried_after_a_server_error(codat, mocked):
 
     with pytest.raises(CodatOutcomeUnknownError):
         codat.update_bill(
-            company_id=COMPANY_ID, connection_id=CONNECTION_ID, bill_id="b1",
-            bill={"status": "Open"}, idempotency_key="idem-2",
-        )  # fmt: skip
+            company_id=COMPANY_ID,
+            connection_id=CONNECTION_ID,
+            bill_id="b1",
+            bill={"status": "Open"},
+            idempotency_key="idem-2",
+        )
 
     assert len(mocked.calls) == 1
 
@@ -237,9 +244,11 @@ def test_delete_is_never_retried_after_a_read_timeout(codat, mocked):
 
     with pytest.raises(CodatOutcomeUnknownError):
         codat.delete_bill(
-            company_id=COMPANY_ID, connection_id=CONNECTION_ID, bill_id="b1",
+            company_id=COMPANY_ID,
+            connection_id=CONNECTION_ID,
+            bill_id="b1",
             idempotency_key="idem-3",
-        )  # fmt: skip
+        )
 
     assert len(mocked.calls) == 1
 

@@ -42,8 +42,11 @@ def test_every_admin_page_of_a_model_opens(staff_world, model):
         "changelist": (reverse(f"{info}_changelist"), True),
         "add": (reverse(f"{info}_add"), _can(model, "add", world.superuser)),
         "change": (reverse(f"{info}_change", args=[pk]), True),  # view-only admins show it too
-        "delete": (reverse(f"{info}_delete", args=[pk]), _can(model, "delete", world.superuser, obj)),
-    }  # fmt: skip
+        "delete": (
+            reverse(f"{info}_delete", args=[pk]),
+            _can(model, "delete", world.superuser, obj),
+        ),
+    }
 
     answers = {name: client.get(url).status_code for name, (url, _) in pages.items()}
 
@@ -86,9 +89,13 @@ def test_the_admin_index_and_each_app_list_open(staff_world):
 )
 @pytest.mark.parametrize(
     "params",
-    [{"year": "9998", "month": "9" * 40}, {"year": "9999", "month": "12", "day": "31"},
-     {"year": "١٢٣"}, {"year": "9998", "month": "2", "day": "31"}],
-)  # fmt: skip
+    [
+        {"year": "9998", "month": "9" * 40},
+        {"year": "9999", "month": "12", "day": "31"},
+        {"year": "١٢٣"},
+        {"year": "9998", "month": "2", "day": "31"},
+    ],
+)
 def test_a_hostile_date_hierarchy_is_the_admins_incorrect_lookup_answer(
     staff_world, changelist, params
 ):

@@ -23,8 +23,27 @@ from billpay.core.parsing import (
     scoped_key,
 )
 
-NOT_NUMBERS = ["١٢٣", "²", "Ⅻ", "１２", "1_000", "0x10", "1e3", "NaN", "Infinity", "-Infinity",
-               "", " ", "1\x00", "+", "-", "1 2", "9" * 5_000, "1.5", "abc"]  # fmt: skip
+NOT_NUMBERS = [
+    "١٢٣",
+    "²",
+    "Ⅻ",
+    "１２",
+    "1_000",
+    "0x10",
+    "1e3",
+    "NaN",
+    "Infinity",
+    "-Infinity",
+    "",
+    " ",
+    "1\x00",
+    "+",
+    "-",
+    "1 2",
+    "9" * 5_000,
+    "1.5",
+    "abc",
+]
 
 
 @pytest.mark.parametrize("value", NOT_NUMBERS)

@@ -8,8 +8,19 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-OURS = ("DEBUG", "SECRET_KEY", "DATABASE_URL", "REDIS_URL", "CODAT_API_KEY", "CODAT_WEBHOOK_SECRET",
-        "ALLOWED_HOSTS", "APP_BASE_URL", "SANDBOX_ENABLED", "CODAT_BASE_URL", "CELERY_BROKER_URL")  # fmt: skip
+OURS = (
+    "DEBUG",
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "CODAT_API_KEY",
+    "CODAT_WEBHOOK_SECRET",
+    "ALLOWED_HOSTS",
+    "APP_BASE_URL",
+    "SANDBOX_ENABLED",
+    "CODAT_BASE_URL",
+    "CELERY_BROKER_URL",
+)
 
 PRODUCTION_ENV = {
     "DEBUG": "false",
@@ -27,9 +38,13 @@ PRODUCTION_ENV = {
 def _manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     base = {k: v for k, v in os.environ.items() if k not in OURS}
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=base | env,
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=base | env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_check_deploy_is_clean_in_production_mode():

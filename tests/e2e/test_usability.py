@@ -52,9 +52,12 @@ def books(app_server, browser) -> Books:
     bills_sync(run_id=run.pk)
     plan = pay_plan(company)
     account_mapping_save(
-        company=company, actor=owner, method="bank_transfer", currency=plan.account.currency,
+        company=company,
+        actor=owner,
+        method="bank_transfer",
+        currency=plan.account.currency,
         account=plan.account,
-    )  # fmt: skip
+    )
     return Books(company=company, owner=owner, plan=plan)
 
 
@@ -155,11 +158,20 @@ def test_every_visible_form_field_has_a_label(books, new_page):
     log_in(page, OWNER, TEST_PASSWORD)
     first, second = books.plan.pair
     signed_in_pages = [
-        "/bills/", "/bills/?view=overdue", f"/bills/{first.pk}/", "/bills/new/", "/suppliers/",
-        f"/payments/new/?bill={first.pk}&bill={second.pk}", "/payments/", "/payments/settings/",
-        "/settings/payment-accounts/", "/settings/payment-accounts/new/", "/team/", "/connect/",
+        "/bills/",
+        "/bills/?view=overdue",
+        f"/bills/{first.pk}/",
+        "/bills/new/",
+        "/suppliers/",
+        f"/payments/new/?bill={first.pk}&bill={second.pk}",
+        "/payments/",
+        "/payments/settings/",
+        "/settings/payment-accounts/",
+        "/settings/payment-accounts/new/",
+        "/team/",
+        "/connect/",
         "/connection/",
-    ]  # fmt: skip
+    ]
     for path in signed_in_pages:
         page.goto(path)
         page.wait_for_load_state("networkidle")  # htmx fragments loaded on page load

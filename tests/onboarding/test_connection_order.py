@@ -107,9 +107,13 @@ def test_a_late_created_event_does_not_undo_the_link(pending, company):
     created = _event(company, "connection.created", str(remote.pk), "PendingAuth", 1)
     connection_approve(connection=remote)
     connection_verify(
-        company=company, actor=None, codat_company_id=company.codat_company_id,
-        connection_id=str(remote.pk), status_code="200", error_message="",
-    )  # fmt: skip
+        company=company,
+        actor=None,
+        codat_company_id=company.codat_company_id,
+        connection_id=str(remote.pk),
+        status_code="200",
+        error_message="",
+    )
 
     webhook_process(event_id=created.pk)
 

@@ -10,9 +10,13 @@ pytestmark = pytest.mark.django_db
 
 def test_signup_records_an_audit_event():
     membership = user_signup(
-        email="Eve@Example.com", password="x-long-passphrase", full_name="Eve",
-        company_name="  Eve's Garage ", base_currency="eur", country="fr",
-    )  # fmt: skip
+        email="Eve@Example.com",
+        password="x-long-passphrase",
+        full_name="Eve",
+        company_name="  Eve's Garage ",
+        base_currency="eur",
+        country="fr",
+    )
 
     assert membership.user.email == "eve@example.com"
     assert (

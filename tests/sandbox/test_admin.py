@@ -20,9 +20,16 @@ def staff(db):
 
 @pytest.mark.parametrize(
     "model",
-    ["sandboxcompany", "sandboxconnection", "sandboxledgerrecord", "sandboxcacherecord",
-     "sandboxdataset", "sandboxpushoperation", "sandboxwebhookdelivery"],
-)  # fmt: skip
+    [
+        "sandboxcompany",
+        "sandboxconnection",
+        "sandboxledgerrecord",
+        "sandboxcacherecord",
+        "sandboxdataset",
+        "sandboxpushoperation",
+        "sandboxwebhookdelivery",
+    ],
+)
 def test_admin_lists_render(staff, seeded, model):
     assert staff.get(f"/admin/sandbox/{model}/").status_code == 200
 
@@ -57,12 +64,20 @@ def test_staff_can_set_a_fault_profile(staff, seeded):
     response = staff.post(
         f"/admin/sandbox/sandboxcompany/{company.pk}/change/",
         {
-            "name": company.name, "description": "", "tags": "{}", "base_currency": "USD",
-            "fault_error_rate": "0.5", "fault_latency_ms": "100", "fault_429_rate": "",
-            "fault_429_burst": "", "fault_lost_response_rate": "", "push_delay_seconds": "",
-            "connections-TOTAL_FORMS": "0", "connections-INITIAL_FORMS": "0",
+            "name": company.name,
+            "description": "",
+            "tags": "{}",
+            "base_currency": "USD",
+            "fault_error_rate": "0.5",
+            "fault_latency_ms": "100",
+            "fault_429_rate": "",
+            "fault_429_burst": "",
+            "fault_lost_response_rate": "",
+            "push_delay_seconds": "",
+            "connections-TOTAL_FORMS": "0",
+            "connections-INITIAL_FORMS": "0",
         },
-    )  # fmt: skip
+    )
     assert response.status_code == 302, response.content[:3000]
     company.refresh_from_db()
     assert str(company.fault_error_rate) == "0.5000"
@@ -72,9 +87,14 @@ def test_staff_can_set_a_fault_profile(staff, seeded):
 def test_replay_action_requeues_a_delivery(staff, seeded, settings, clock):
     settings.SANDBOX_WEBHOOK_URL = "http://127.0.0.1:9/unused"
     delivery = SandboxWebhookDelivery.objects.create(
-        msg_id="msg_x", event_type="read.completed", body="{}", url=settings.SANDBOX_WEBHOOK_URL,
-        status="failed", attempts=6, created=clock.now,
-    )  # fmt: skip
+        msg_id="msg_x",
+        event_type="read.completed",
+        body="{}",
+        url=settings.SANDBOX_WEBHOOK_URL,
+        status="failed",
+        attempts=6,
+        created=clock.now,
+    )
     staff.post(
         "/admin/sandbox/sandboxwebhookdelivery/",
         {"action": "replay", "_selected_action": [delivery.pk]},

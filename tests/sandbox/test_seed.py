@@ -88,9 +88,19 @@ def test_a_few_hundred_bills_seed_quickly(db, clock):
 def test_the_command_prints_the_ids(db):
     out = StringIO()
     call_command(
-        "sandbox_seed", "--company-name", "Cmd Co", "--bills", "25", "--suppliers", "6",
-        "--seed", "9", "--platform", "gbol", stdout=out,
-    )  # fmt: skip
+        "sandbox_seed",
+        "--company-name",
+        "Cmd Co",
+        "--bills",
+        "25",
+        "--suppliers",
+        "6",
+        "--seed",
+        "9",
+        "--platform",
+        "gbol",
+        stdout=out,
+    )
     text = out.getvalue()
     company_id = re.search(r"company_id=(\S+)", text).group(1)
     connection_id = re.search(r"connection_id=(\S+)", text).group(1)

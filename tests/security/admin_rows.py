@@ -54,25 +54,47 @@ def admin_rows() -> AdminRows:
     account = LedgerAccountFactory(company=company)
     push = PushFactory(company=company, status="sent", push_operation_key=str(uuid.uuid4()))
     payment = Payment.objects.create(
-        company=company, reference="PAY-ADMIN-1", supplier=supplier, push=push,
-        codat_supplier_id=supplier.codat_supplier_id, supplier_name=supplier.name,
-        method="bank_transfer", account=account, codat_account_id=account.codat_account_id,
-        currency="USD", total_amount=Decimal("12.50"), payment_date=now.date(),
-        request_body=json.dumps({"totalAmount": 12.5}), created_by=membership.user,
-    )  # fmt: skip
+        company=company,
+        reference="PAY-ADMIN-1",
+        supplier=supplier,
+        push=push,
+        codat_supplier_id=supplier.codat_supplier_id,
+        supplier_name=supplier.name,
+        method="bank_transfer",
+        account=account,
+        codat_account_id=account.codat_account_id,
+        currency="USD",
+        total_amount=Decimal("12.50"),
+        payment_date=now.date(),
+        request_body=json.dumps({"totalAmount": 12.5}),
+        created_by=membership.user,
+    )
     PaymentAllocation.objects.create(
-        company=company, payment=payment, bill=bill, codat_bill_id=bill.codat_bill_id,
-        amount=Decimal("12.50"), currency="USD", amount_due_before=bill.amount_due,
-    )  # fmt: skip
+        company=company,
+        payment=payment,
+        bill=bill,
+        codat_bill_id=bill.codat_bill_id,
+        amount=Decimal("12.50"),
+        currency="USD",
+        amount_due_before=bill.amount_due,
+    )
     PaymentEvent.objects.create(
-        company=company, payment=payment, status=Payment.Status.DRAFT, message="Prepared.",
+        company=company,
+        payment=payment,
+        status=Payment.Status.DRAFT,
+        message="Prepared.",
         actor=membership.user,
-    )  # fmt: skip
+    )
     seeded = seed_company(name="Admin Pages sandbox", bills=2, seed=3)
     SandboxPushOperation.objects.create(
-        company=seeded.company, connection=seeded.connection, data_type="bills", kind="Create",
-        body={"reference": "X"}, requested=now, due=now,
-    )  # fmt: skip
+        company=seeded.company,
+        connection=seeded.connection,
+        data_type="bills",
+        kind="Create",
+        body={"reference": "X"},
+        requested=now,
+        due=now,
+    )
     rows = {
         Group: Group.objects.create(name="Support"),
         AccessAttempt: AccessAttempt.objects.create(
@@ -84,21 +106,21 @@ def admin_rows() -> AdminRows:
             post_data="",
             http_accept="",
             path_info="/login/",
-        ),  # fmt: skip
+        ),
         AccessLog: AccessLog.objects.create(
             username="alice",
             ip_address="127.0.0.1",
             user_agent="test",
             http_accept="",
             path_info="/login/",
-        ),  # fmt: skip
+        ),
         AccessFailureLog: AccessFailureLog.objects.create(
             username="mallory",
             ip_address="127.0.0.1",
             user_agent="test",
             http_accept="",
             path_info="/login/",
-        ),  # fmt: skip
+        ),
         AuditEvent: AuditEvent.objects.create(
             company=company,
             actor=membership.user,
@@ -106,13 +128,13 @@ def admin_rows() -> AdminRows:
             target=str(bill),
             ref=f"bill:{bill.pk}",
             data={"text": "hello"},
-        ),  # fmt: skip
+        ),
         WebhookEvent: WebhookEvent.objects.create(
             webhook_id="msg_admin_1",
             event_type="connection.connected",
             company=company,
             payload={"eventType": "connection.connected"},
-        ),  # fmt: skip
+        ),
         SyncRun: SyncRun.objects.create(company=company, trigger=SyncRun.Trigger.MANUAL),
         BankAccountRequest: BankAccountRequest.objects.create(
             company=company,
@@ -121,7 +143,7 @@ def admin_rows() -> AdminRows:
             account_type="Debit",
             account_name="Operating",
             created_by=membership.user,
-        ),  # fmt: skip
+        ),
         PaymentSettings: PaymentSettings.objects.create(
             company=company, approval_threshold=Decimal("1000")
         ),
@@ -132,7 +154,7 @@ def admin_rows() -> AdminRows:
             body="{}",
             url="http://127.0.0.1:9/webhooks/codat/",
             created=now,
-        ),  # fmt: skip
+        ),
     }
     AccountMappingFactory(company=company, account=LedgerAccountFactory(company=company))
     found = {}

@@ -152,32 +152,70 @@ def build_world(
     owner = MembershipFactory(company=company, user__email=email).user
     sup = SupplierFactory(company=company, name=supplier, origin=Origin.APP)
     bill = BillFactory(
-        company=company, supplier=sup, reference=reference, origin=Origin.APP,
-        total_amount=total, amount_due=total, sub_total=total, tax_amount=Decimal("0"),
+        company=company,
+        supplier=sup,
+        reference=reference,
+        origin=Origin.APP,
+        total_amount=total,
+        amount_due=total,
+        sub_total=total,
+        tax_amount=Decimal("0"),
         note=f"Note about {reference}",
-    )  # fmt: skip
+    )
     BillLineFactory(bill=bill, description=line, unit_amount=total, total_amount=total)
     account = LedgerAccountFactory(company=company, name=f"{bank_account} ledger")
     payment = Payment.objects.create(
         account=account,
-        company=company, reference=payment_ref, supplier=sup, codat_supplier_id=sup.codat_supplier_id,
-        supplier_name=sup.name, method="bank_transfer", codat_account_id=account.codat_account_id, currency="USD",
-        total_amount=total, payment_date=timezone.localdate(), note=f"Paying {reference}",
-        status=Payment.Status.DRAFT, request_body=json.dumps({"reference": payment_ref, "note": f"Paying {reference}", "supplierRef": {"supplierName": sup.name}}),
+        company=company,
+        reference=payment_ref,
+        supplier=sup,
+        codat_supplier_id=sup.codat_supplier_id,
+        supplier_name=sup.name,
+        method="bank_transfer",
+        codat_account_id=account.codat_account_id,
+        currency="USD",
+        total_amount=total,
+        payment_date=timezone.localdate(),
+        note=f"Paying {reference}",
+        status=Payment.Status.DRAFT,
+        request_body=json.dumps(
+            {
+                "reference": payment_ref,
+                "note": f"Paying {reference}",
+                "supplierRef": {"supplierName": sup.name},
+            }
+        ),
         created_by=owner,
-    )  # fmt: skip
+    )
     PaymentAllocation.objects.create(
-        company=company, payment=payment, bill=bill, codat_bill_id=bill.codat_bill_id,
-        amount=total, currency="USD", amount_due_before=total, bill_status_before="Open",
-    )  # fmt: skip
+        company=company,
+        payment=payment,
+        bill=bill,
+        codat_bill_id=bill.codat_bill_id,
+        amount=total,
+        currency="USD",
+        amount_due_before=total,
+        bill_status_before="Open",
+    )
     bank_request = BankAccountRequest.objects.create(
-        company=company, method="bank_transfer", currency="USD", account_type="Debit",
-        account_name=bank_account, created_by=owner,
-    )  # fmt: skip
+        company=company,
+        method="bank_transfer",
+        currency="USD",
+        account_type="Debit",
+        account_name=bank_account,
+        created_by=owner,
+    )
     upload = BillAttachment.objects.create(
-        company=company, bill=bill, file="x.pdf", name=attachment, content_type="application/pdf",
-        size=10, sha256="0" * 64, uploaded_by=owner, codat_attachment_id=str(uuid.uuid4()),
-    )  # fmt: skip
+        company=company,
+        bill=bill,
+        file="x.pdf",
+        name=attachment,
+        content_type="application/pdf",
+        size=10,
+        sha256="0" * 64,
+        uploaded_by=owner,
+        codat_attachment_id=str(uuid.uuid4()),
+    )
     write = LedgerWriteFactory(company=company, bill=bill)
     return World(company, owner, sup, bill, payment, bank_request, upload, write, account)
 
@@ -185,21 +223,32 @@ def build_world(
 @pytest.fixture
 def victim(db) -> World:
     return build_world(
-        name="Victim Holdings Ltd", email="victor@victim.example", supplier=VICTIM_SUPPLIER,
-        reference=VICTIM_REFERENCE, line=VICTIM_LINE, total=VICTIM_TOTAL,
-        payment_ref=VICTIM_PAYMENT_REF, bank_account=VICTIM_BANK_ACCOUNT,
+        name="Victim Holdings Ltd",
+        email="victor@victim.example",
+        supplier=VICTIM_SUPPLIER,
+        reference=VICTIM_REFERENCE,
+        line=VICTIM_LINE,
+        total=VICTIM_TOTAL,
+        payment_ref=VICTIM_PAYMENT_REF,
+        bank_account=VICTIM_BANK_ACCOUNT,
         attachment=VICTIM_ATTACHMENT,
-    )  # fmt: skip
+    )
 
 
 @pytest.fixture
 def attacker(db) -> World:
     """The owner of another company, with objects of every kind of their own."""
     return build_world(
-        name="Mallory Trading", email="mallory@attacker.example", supplier="Mallory Own Supplier",
-        reference="MAL-REF-1", line="Mallory line", total=Decimal("10.00"),
-        payment_ref="PAYMAL1", bank_account="Mallory account", attachment="mallory.pdf",
-    )  # fmt: skip
+        name="Mallory Trading",
+        email="mallory@attacker.example",
+        supplier="Mallory Own Supplier",
+        reference="MAL-REF-1",
+        line="Mallory line",
+        total=Decimal("10.00"),
+        payment_ref="PAYMAL1",
+        bank_account="Mallory account",
+        attachment="mallory.pdf",
+    )
 
 
 def logged_in(user, company, **defaults) -> Client:

@@ -75,19 +75,48 @@ UNIVERSAL = [
 SURROGATE = "\ud800"
 # And each field the values of its kind.
 NUMBERS = [
-    "Ⅻ", "١٢٣٫٤٥", "9" * 40, "9" * 5_000, "1e999", "-0", "NaN", "Infinity", "0x10", "1_000",
-    "1.23456789", "0.001", "-5.00",
-]  # fmt: skip
+    "Ⅻ",
+    "١٢٣٫٤٥",
+    "9" * 40,
+    "9" * 5_000,
+    "1e999",
+    "-0",
+    "NaN",
+    "Infinity",
+    "0x10",
+    "1_000",
+    "1.23456789",
+    "0.001",
+    "-5.00",
+]
 DATES = ["2026-02-30", "99999-01-01", "0000-00-00", "9999-12-31", "٢٠٢٦-٠١-٠١", "2026-1-1", "-1"]
-KEYS = ["%%%", "YWJj=", SOME_KEY[:-1], "{" + SOME_KEY + "}", "urn:uuid:" + SOME_KEY, "0" * 32,
-        SOME_KEY.replace("1", "١"), "9" * 40]  # fmt: skip
+KEYS = [
+    "%%%",
+    "YWJj=",
+    SOME_KEY[:-1],
+    "{" + SOME_KEY + "}",
+    "urn:uuid:" + SOME_KEY,
+    "0" * 32,
+    SOME_KEY.replace("1", "١"),
+    "9" * 40,
+]
 CURSORS = [
-    "%%%", "YWJj=", b64("abc def"), b64('{"a": 1}'), b64("[1]"),
-    b64(json.dumps(["2026-02-30", 1])), b64(json.dumps(["2026-01-01", "9" * 40])),
-    b64(json.dumps(["1e999", 1])), b64(json.dumps(["NaN", 1])),
-    b64(json.dumps(["99999999999999999.99999", 1])), b64(json.dumps(["x", 2**70])),
-    b64(json.dumps([LONG, 1])), b64(json.dumps(["\u0000", 1])), b64("[NaN, 1]"), "A" * 5_000,
-]  # fmt: skip
+    "%%%",
+    "YWJj=",
+    b64("abc def"),
+    b64('{"a": 1}'),
+    b64("[1]"),
+    b64(json.dumps(["2026-02-30", 1])),
+    b64(json.dumps(["2026-01-01", "9" * 40])),
+    b64(json.dumps(["1e999", 1])),
+    b64(json.dumps(["NaN", 1])),
+    b64(json.dumps(["99999999999999999.99999", 1])),
+    b64(json.dumps(["x", 2**70])),
+    b64(json.dumps([LONG, 1])),
+    b64(json.dumps(["\u0000", 1])),
+    b64("[NaN, 1]"),
+    "A" * 5_000,
+]
 TEXT = ["{", '{"a":', "%%%", "YWJj=", b64('{"a": 1}'), "9" * 40, "١٢٣٫٤٥", "../../etc"]
 KINDS = {"number": NUMBERS, "date": DATES, "key": KEYS, "cursor": CURSORS, "text": TEXT}
 
@@ -100,9 +129,22 @@ def kind_of(name: str) -> str:
         return "key"
     if name.endswith(("_date", "date_from", "date_to")):
         return "date"
-    numeric = ("quantity", "unit_amount", "amount", "threshold", "page", "account", "tax_rate",
-               "FORMS", "bill", "company", "statusCode", "supplier", "pageSize",
-               "timeoutInMinutes")  # fmt: skip
+    numeric = (
+        "quantity",
+        "unit_amount",
+        "amount",
+        "threshold",
+        "page",
+        "account",
+        "tax_rate",
+        "FORMS",
+        "bill",
+        "company",
+        "statusCode",
+        "supplier",
+        "pageSize",
+        "timeoutInMinutes",
+    )
     if name.endswith(numeric) or name.startswith("amount_"):
         return "number"
     return "text"
@@ -117,35 +159,117 @@ PATH_PATH = [*STR_PATH, "a/b", "a/../../b", "x/" * 50]
 # Every field name a view of the app reads (forms, request.GET/POST, selectors).
 APP_FIELDS = [
     # inbox filters, cursors, payments list
-    "view", "q", "supplier", "currency", "review", "sort", "after", "before", "page", "status",
-    "date_from", "date_to",
+    "view",
+    "q",
+    "supplier",
+    "currency",
+    "review",
+    "sort",
+    "after",
+    "before",
+    "page",
+    "status",
+    "date_from",
+    "date_to",
     # bill review and notes, sync
-    "decision", "reason", "text", "next",
+    "decision",
+    "reason",
+    "text",
+    "next",
     # bill and supplier forms
-    "action", "submission_key", "new_supplier_name", "new_supplier_email", "reference",
-    "issue_date", "due_date", "note", "pending_attachment", "confirm_duplicate",
-    "lines-TOTAL_FORMS", "lines-INITIAL_FORMS", "lines-MIN_NUM_FORMS", "lines-MAX_NUM_FORMS",
-    "lines-0-description", "lines-0-quantity", "lines-0-unit_amount", "lines-0-account",
-    "lines-0-tax_rate", "lines-0-DELETE", "lines-1-quantity", "lines-1-unit_amount",
-    "name", "contact_name", "email", "phone", "tax_number", "default_currency", "address_line1",
-    "address_line2", "city", "region", "postal_code", "country",
+    "action",
+    "submission_key",
+    "new_supplier_name",
+    "new_supplier_email",
+    "reference",
+    "issue_date",
+    "due_date",
+    "note",
+    "pending_attachment",
+    "confirm_duplicate",
+    "lines-TOTAL_FORMS",
+    "lines-INITIAL_FORMS",
+    "lines-MIN_NUM_FORMS",
+    "lines-MAX_NUM_FORMS",
+    "lines-0-description",
+    "lines-0-quantity",
+    "lines-0-unit_amount",
+    "lines-0-account",
+    "lines-0-tax_rate",
+    "lines-0-DELETE",
+    "lines-1-quantity",
+    "lines-1-unit_amount",
+    "name",
+    "contact_name",
+    "email",
+    "phone",
+    "tax_number",
+    "default_currency",
+    "address_line1",
+    "address_line2",
+    "city",
+    "region",
+    "postal_code",
+    "country",
     # mapping and bank accounts
-    "method", "account", "account_name", "account_number", "nominal_code", "institution",
+    "method",
+    "account",
+    "account_name",
+    "account_number",
+    "nominal_code",
+    "institution",
     # payments
-    "bill", "payment_date", "form_token", "approval_threshold",
+    "bill",
+    "payment_date",
+    "form_token",
+    "approval_threshold",
     # onboarding, connection, auth
-    "full_name", "password1", "password2", "company_name", "base_currency", "company", "platform",
-    "companyId", "connectionId", "statusCode", "errorMessage", "username", "password",
-    "new_password1", "new_password2", "old_password",
-]  # fmt: skip
+    "full_name",
+    "password1",
+    "password2",
+    "company_name",
+    "base_currency",
+    "company",
+    "platform",
+    "companyId",
+    "connectionId",
+    "statusCode",
+    "errorMessage",
+    "username",
+    "password",
+    "new_password1",
+    "new_password2",
+    "old_password",
+]
 SANDBOX_FIELDS = [
-    "query", "orderBy", "page", "pageSize", "tags", "connectionId", "timeoutInMinutes",
-    "forceUpdate", "platform", "action", "p_companyId", "p_" + "x" * 300, "p_\x00", "p_<b>",
-]  # fmt: skip
+    "query",
+    "orderBy",
+    "page",
+    "pageSize",
+    "tags",
+    "connectionId",
+    "timeoutInMinutes",
+    "forceUpdate",
+    "platform",
+    "action",
+    "p_companyId",
+    "p_" + "x" * 300,
+    "p_\x00",
+    "p_<b>",
+]
 ADMIN_VALUES = [
-    "\x00", LONG, "١٢٣", "9" * 40, "-1", "2026-02-30", "%%%", "<script>", "1e999",
-    "' OR 1=1; --", "",
-]  # fmt: skip
+    "\x00",
+    LONG,
+    "١٢٣",
+    "9" * 40,
+    "-1",
+    "2026-02-30",
+    "%%%",
+    "<script>",
+    "1e999",
+    "' OR 1=1; --",
+    "",
+]
 ADMIN_QUERY_FIELDS = ["q", "o", "p", "e", "all", "_changelist_filters", "_popup", "_facets"]
 JSON_BODIES = [
     b"",
@@ -159,9 +283,16 @@ JSON_BODIES = [
     b'{"name": "x", "tags": {"a\\u0000": 1}}',
     b'{"name": 1e999, "totalAmount": 1e999, "amount": -1e999, "quantity": NaN}',
     b'{"status": "Unlinked", "platformKey": "\\u0661\\u0662\\u0663\\u0664"}',
-    json.dumps({"reference": "R", "totalAmount": "9" * 40, "issueDate": "2026-02-30",
-                "lineItems": [{"unitAmount": "١٢٣", "quantity": -1}], "supplierRef": [1]}).encode(),
-]  # fmt: skip
+    json.dumps(
+        {
+            "reference": "R",
+            "totalAmount": "9" * 40,
+            "issueDate": "2026-02-30",
+            "lineItems": [{"unitAmount": "١٢٣", "quantity": -1}],
+            "supplierRef": [1],
+        }
+    ).encode(),
+]
 
 
 def encode(data: dict) -> str:
@@ -235,11 +366,18 @@ def read_recorder(monkeypatch):
     monkeypatch.setattr(QueryDict, "urlencode", _recording_all(QueryDict.urlencode))
     # Building a QueryDict, or copying one, touches every key; what counts is what the view
     # then reads.
-    for cls, name in ((QueryDict, "__init__"), (QueryDict, "__deepcopy__"), (QueryDict, "copy"),
-                      (MultiValueDict, "__deepcopy__"), (MultiValueDict, "copy"),
-                      (MultiValueDict, "__copy__"), (MultiValueDict, "appendlist"),
-                      (MultiValueDict, "setlistdefault"), (MultiValueDict, "setlist"),
-                      (MultiValueDict, "update")):  # fmt: skip
+    for cls, name in (
+        (QueryDict, "__init__"),
+        (QueryDict, "__deepcopy__"),
+        (QueryDict, "copy"),
+        (MultiValueDict, "__deepcopy__"),
+        (MultiValueDict, "copy"),
+        (MultiValueDict, "__copy__"),
+        (MultiValueDict, "appendlist"),
+        (MultiValueDict, "setlistdefault"),
+        (MultiValueDict, "setlist"),
+        (MultiValueDict, "update"),
+    ):
         monkeypatch.setattr(cls, name, _unrecorded(getattr(cls, name)))
 
 
@@ -263,8 +401,16 @@ class Walk:
     errors: list = field(default_factory=list)
     sent: int = 0
 
-    def send(self, method: str, path: str, *, query: str = "", body: bytes | str | None = None,
-             content_type: str = "application/x-www-form-urlencoded", **headers):  # fmt: skip
+    def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        query: str = "",
+        body: bytes | str | None = None,
+        content_type: str = "application/x-www-form-urlencoded",
+        **headers,
+    ):
         url = f"{path}?{query}" if query else path
         call = getattr(self.client, method.lower())
         if method == "GET":
@@ -341,16 +487,29 @@ class Walk:
         from django.core.files.uploadedfile import SimpleUploadedFile
 
         pdf = b"%PDF-1.4\n%%EOF\n"
-        files = [("a\x00b.pdf", pdf), ("x" * 5_000 + ".pdf", pdf), ("../../etc/passwd", pdf),
-                 ("<script>.pdf", b"MZ\x90\x00"), ("empty.pdf", b""), ("\r\nX: y.pdf", pdf)]  # fmt: skip
+        files = [
+            ("a\x00b.pdf", pdf),
+            ("x" * 5_000 + ".pdf", pdf),
+            ("../../etc/passwd", pdf),
+            ("<script>.pdf", b"MZ\x90\x00"),
+            ("empty.pdf", b""),
+            ("\r\nX: y.pdf", pdf),
+        ]
         for name, content in files:
             for data in ({}, {"lines-TOTAL_FORMS": "1", "lines-INITIAL_FORMS": "0"}):
                 upload = SimpleUploadedFile(name, content, content_type="application/pdf")
                 response = self.client.post(path, {**data, "attachment": upload})
                 self.sent += 1
                 if response.status_code >= 500:
-                    self.errors.append(("POST", f"{path} file {name[:40]!r}", response.status_code,
-                                        repr(getattr(response, "exc_info", None)), {}))  # fmt: skip
+                    self.errors.append(
+                        (
+                            "POST",
+                            f"{path} file {name[:40]!r}",
+                            response.status_code,
+                            repr(getattr(response, "exc_info", None)),
+                            {},
+                        )
+                    )
 
 
 CSRF = re.compile(rb'(?<=csrfmiddlewaretoken" value=")[^"]+|(?<="X-CSRFToken": ")[^"]+')
@@ -450,14 +609,21 @@ def app_world(settings, monkeypatch) -> AppWorld:
     # Nothing reaches a broker: enqueued tasks are dropped.
     monkeypatch.setattr("celery.app.task.Task.apply_async", lambda *a, **k: None)
     world = build_world(
-        name="Walk Ltd", email="walker@walk.example", supplier="Walk Supplies",
-        reference="WALK-1", line="Walk line", total=Decimal("120.00"), payment_ref="PAYWALK1",
-        bank_account="Walk bank", attachment="walk.pdf",
-    )  # fmt: skip
+        name="Walk Ltd",
+        email="walker@walk.example",
+        supplier="Walk Supplies",
+        reference="WALK-1",
+        line="Walk line",
+        total=Decimal("120.00"),
+        payment_ref="PAYWALK1",
+        bank_account="Walk bank",
+        attachment="walk.pdf",
+    )
     world.account.currency = "USD"
     world.account.save()
-    AccountMappingFactory(company=world.company, method="bank_transfer", currency="USD",
-                          account=world.account)  # fmt: skip
+    AccountMappingFactory(
+        company=world.company, method="bank_transfer", currency="USD", account=world.account
+    )
     expense = ExpenseAccountFactory(company=world.company)
     tax = TaxRateFactory(company=world.company)
     token = invitation_token_make(
@@ -466,16 +632,24 @@ def app_world(settings, monkeypatch) -> AppWorld:
             email="new@walk.example",
             role="accountant",
             invited_by_id=world.owner.pk,
-        )  # fmt: skip
+        )
     )
     bill = world.bill.pk
     valid_bill = {
-        "submission_key": str(uuid.uuid4()), "supplier": str(world.supplier.pk),
-        "reference": "INV-1", "issue_date": "2026-01-01", "due_date": "2026-02-01",
-        "currency": "USD", "lines-TOTAL_FORMS": "2", "lines-INITIAL_FORMS": "0",
-        "lines-0-description": "Pipes", "lines-0-quantity": "2", "lines-0-unit_amount": "50",
-        "lines-0-account": str(expense.pk), "lines-0-tax_rate": str(tax.pk),
-    }  # fmt: skip
+        "submission_key": str(uuid.uuid4()),
+        "supplier": str(world.supplier.pk),
+        "reference": "INV-1",
+        "issue_date": "2026-01-01",
+        "due_date": "2026-02-01",
+        "currency": "USD",
+        "lines-TOTAL_FORMS": "2",
+        "lines-INITIAL_FORMS": "0",
+        "lines-0-description": "Pipes",
+        "lines-0-quantity": "2",
+        "lines-0-unit_amount": "50",
+        "lines-0-account": str(expense.pk),
+        "lines-0-tax_rate": str(tax.pk),
+    }
     line_fields = [f for f in APP_FIELDS if f.startswith("lines-") and "FORMS" not in f]
     bill_contexts = [
         Context(),
@@ -485,16 +659,23 @@ def app_world(settings, monkeypatch) -> AppWorld:
         # hostile value still parses (a huge amount) reaches the totals and the save.
         Context(
             fixed={k: v for k, v in valid_bill.items() if k not in line_fields}, fields=line_fields
-        ),  # fmt: skip
+        ),
     ]
     inbox_contexts = [
         Context(),
         # The cursor's key parses as the sort's column: a date, an amount or a name.
-        *[Context(fixed={"sort": s}, fields=["after", "before"], values=CURSORS)
-          for s in ("issue", "amount", "supplier")],
-    ]  # fmt: skip
-    pay = {"bill": str(bill), "method": "bank_transfer", "payment_date": "2099-01-01",
-           "form_token": str(uuid.uuid4()), "note": "n"}  # fmt: skip
+        *[
+            Context(fixed={"sort": s}, fields=["after", "before"], values=CURSORS)
+            for s in ("issue", "amount", "supplier")
+        ],
+    ]
+    pay = {
+        "bill": str(bill),
+        "method": "bank_transfer",
+        "payment_date": "2099-01-01",
+        "form_token": str(uuid.uuid4()),
+        "note": "n",
+    }
     contexts = {
         "bills/": inbox_contexts,
         "bills/new/": bill_contexts,
@@ -522,14 +703,21 @@ def app_world(settings, monkeypatch) -> AppWorld:
             "attachment_id": world.attachment.codat_attachment_id,
             "token": token,
             "uidb64": "MQ",
-        },  # fmt: skip
+        },
         contexts=contexts,
     )
 
 
 def _needs_no_login(route: str) -> bool:
-    return route in {"signup/", "login/", "password-reset/", "password-reset/<uidb64>/<token>/",
-                     "invitations/<str:token>/", "health/", "health/live/"}  # fmt: skip
+    return route in {
+        "signup/",
+        "login/",
+        "password-reset/",
+        "password-reset/<uidb64>/<token>/",
+        "invitations/<str:token>/",
+        "health/",
+        "health/live/",
+    }
 
 
 @pytest.mark.parametrize("route", [r for r in APP_ROUTES if r not in SKIPPED])
@@ -600,8 +788,13 @@ def test_no_sandbox_endpoint_answers_5xx_whatever_it_is_sent(route, sandbox_worl
     walk = Walk(Client(raise_request_exception=False))
     path = concrete_path(route, sandbox_world)
     auth = {"Authorization": _auth(SANDBOX_KEY)}
-    bad_auths = ["Basic %%%", "Basic " + base64.b64encode(b"\xff\xfe").decode(), _auth("\x00"),
-                 "Bearer x", "Basic " + "A" * 10_000]  # fmt: skip
+    bad_auths = [
+        "Basic %%%",
+        "Basic " + base64.b64encode(b"\xff\xfe").decode(),
+        _auth("\x00"),
+        "Bearer x",
+        "Basic " + "A" * 10_000,
+    ]
     short = bool(SAME_CODE.search(route))
 
     # A JSON API: htmx means nothing to it, GET and POST reach every handler's lookups. The
@@ -629,8 +822,14 @@ def test_no_sandbox_endpoint_answers_5xx_whatever_it_is_sent(route, sandbox_worl
             for body in JSON_BODIES:
                 walk.send(method, path, body=body, content_type="application/json", **auth)
             for key in ("\x00", LONG, "١٢٣", " "):
-                walk.send(method, path, body=b"{}", content_type="application/json",
-                          Idempotency_Key=key, **auth)  # fmt: skip
+                walk.send(
+                    method,
+                    path,
+                    body=b"{}",
+                    content_type="application/json",
+                    Idempotency_Key=key,
+                    **auth,
+                )
 
     assert not walk.errors, _report(walk)
 
@@ -675,9 +874,8 @@ def test_no_admin_page_answers_5xx_whatever_it_is_sent(model):
     for suffix in ("", "delete/", "history/"):  # the same lookup behind each
         walk.send("GET", f"{base}{path_value(ADMIN_IDS[1])}/{suffix}")
     writable = [
-        url for url in (f"{base}add/", change)
-        if walk.send("POST", url, body="").status_code != 403
-    ]  # fmt: skip
+        url for url in (f"{base}add/", change) if walk.send("POST", url, body="").status_code != 403
+    ]
     hierarchy = admin.site._registry[model].date_hierarchy
     if hierarchy:  # month and day are read only after a valid year
         parts = [f"{hierarchy}__month", f"{hierarchy}__day"]
@@ -698,22 +896,48 @@ def test_no_admin_page_answers_5xx_whatever_it_is_sent(model):
 
 def test_no_other_admin_page_answers_5xx_whatever_it_is_sent():
     walk, world = _staff_walk()
-    fields = ["app_label", "model_name", "field_name", "term", "next", "old_password",
-              "new_password1", "new_password2", "password1", "password2", "username", "password"]  # fmt: skip
-    pages = ["/admin/", "/admin/bills/", "/admin/password_change/", "/admin/jsi18n/",
-             "/admin/autocomplete/", f"/admin/onboarding/user/{world.superuser.pk}/password/"]  # fmt: skip
+    fields = [
+        "app_label",
+        "model_name",
+        "field_name",
+        "term",
+        "next",
+        "old_password",
+        "new_password1",
+        "new_password2",
+        "password1",
+        "password2",
+        "username",
+        "password",
+    ]
+    pages = [
+        "/admin/",
+        "/admin/bills/",
+        "/admin/password_change/",
+        "/admin/jsi18n/",
+        "/admin/autocomplete/",
+        f"/admin/onboarding/user/{world.superuser.pk}/password/",
+    ]
 
     for value in ADMIN_IDS:
         v = path_value(value)
-        for page in (f"/admin/{v}/", f"/admin/r/{v}/{v}/", f"/admin/r/1/{v}/",
-                     f"/admin/onboarding/user/{v}/password/"):  # fmt: skip
+        for page in (
+            f"/admin/{v}/",
+            f"/admin/r/{v}/{v}/",
+            f"/admin/r/1/{v}/",
+            f"/admin/onboarding/user/{v}/password/",
+        ):
             walk.send("GET", page)
     for page in pages:
         walk.with_contexts(page, fields, [Context(values=ADMIN_VALUES)])
     for data in rounds(["term", "page"], ADMIN_VALUES):  # the Membership form's autocompletes
         for field_name in ("user", "company", "\x00"):
-            query = {"app_label": "onboarding", "model_name": "membership",
-                     "field_name": field_name, **data}  # fmt: skip
+            query = {
+                "app_label": "onboarding",
+                "model_name": "membership",
+                "field_name": field_name,
+                **data,
+            }
             walk.send("GET", "/admin/autocomplete/", query=encode(query))
 
     assert not walk.errors, _report(walk)

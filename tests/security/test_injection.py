@@ -15,7 +15,7 @@ from django.utils.html import escape
 
 from billpay.bills.models import Bill, BillLine, Supplier, SyncRun
 from billpay.bills.services import SyncOutcome, bills_sync, sync_request
-from billpay.bills.views import _csv_cell
+from billpay.bills.views.review import _csv_cell
 from billpay.codat.schemas import Attachment
 from billpay.sandbox import store
 from tests.factories import (
@@ -68,10 +68,16 @@ def _pages(world) -> list[tuple[str, dict]]:
 def hostile(request, db):
     payload = request.param
     world = build_world(
-        name="Hostile Books Co", email="owner@hostile.example", supplier=f"ACME {payload}",
-        reference=f"INV {payload}", line=f"Flour {payload}", total=Decimal("120.00"),
-        payment_ref="PAYX1", bank_account=f"Bank {payload}", attachment=f"scan {payload}.pdf",
-    )  # fmt: skip
+        name="Hostile Books Co",
+        email="owner@hostile.example",
+        supplier=f"ACME {payload}",
+        reference=f"INV {payload}",
+        line=f"Flour {payload}",
+        total=Decimal("120.00"),
+        payment_ref="PAYX1",
+        bank_account=f"Bank {payload}",
+        attachment=f"scan {payload}.pdf",
+    )
     world.payload = payload
     AccountingConnectionFactory(company=world.company)
     AccountMappingFactory(company=world.company, account=world.account)
@@ -121,9 +127,15 @@ def test_the_csv_export_is_an_attachment_the_browser_wont_render(hostile):
 
 @pytest.mark.parametrize(
     "value",
-    ["=HYPERLINK(\"http://evil\",\"x\")", "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)",
-     "\t=1+1", "\r=1+1"],
-)  # fmt: skip
+    [
+        '=HYPERLINK("http://evil","x")',
+        "+1+cmd|' /C calc'!A0",
+        "-2+3",
+        "@SUM(A1:A9)",
+        "\t=1+1",
+        "\r=1+1",
+    ],
+)
 def test_a_csv_cell_that_a_spreadsheet_would_run_is_quoted(value):
     assert _csv_cell(value) == "'" + value
 
@@ -171,9 +183,10 @@ def test_hostile_text_synced_from_the_books_is_escaped(linked_company, payload):
     )
     lines = [line | {"description": f"Flour {payload}"} for line in ledger_bill["lineItems"]]
     changed = ledger_bill | {
-        "reference": f"INV {payload}", "lineItems": lines,
+        "reference": f"INV {payload}",
+        "lineItems": lines,
         "supplierRef": ledger_bill["supplierRef"] | {"supplierName": f"ACME {payload}"},
-    }  # fmt: skip
+    }
     store.ledger_put(books, "bills", bill.codat_bill_id, changed)
     store.sync_records(books, "suppliers")
     store.sync_records(books, "bills")
@@ -189,9 +202,11 @@ def test_hostile_text_synced_from_the_books_is_escaped(linked_company, payload):
     owner = linked_company.memberships.get().user
     client = logged_in(owner, linked_company)
     pages = [
-        reverse("bills:inbox") + "?view=all", reverse("bills:bill-detail", args=[bill.pk]),
-        reverse("bills:suppliers"), reverse("payments:payment-new") + f"?bill={bill.pk}",
-    ]  # fmt: skip
+        reverse("bills:inbox") + "?view=all",
+        reverse("bills:bill-detail", args=[bill.pk]),
+        reverse("bills:suppliers"),
+        reverse("payments:payment-new") + f"?bill={bill.pk}",
+    ]
     for url in pages:
         for headers in ({}, {"HX-Request": "true"}):
             response = client.get(url, headers=headers)

@@ -14,11 +14,21 @@ from tests.core.test_settings import PRODUCTION_ENV, _manage
 from tests.factories import TEST_PASSWORD
 
 NAMES = [
-    "DEBUG", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY",
-    "SESSION_COOKIE_SAMESITE", "CSRF_COOKIE_SAMESITE", "SECURE_HSTS_SECONDS", "SECURE_SSL_REDIRECT",
-    "X_FRAME_OPTIONS", "SECURE_CONTENT_TYPE_NOSNIFF", "SECURE_REFERRER_POLICY",
-    "SECURE_PROXY_SSL_HEADER", "ALLOWED_HOSTS", "SANDBOX_ENABLED",
-]  # fmt: skip
+    "DEBUG",
+    "SESSION_COOKIE_SECURE",
+    "CSRF_COOKIE_SECURE",
+    "SESSION_COOKIE_HTTPONLY",
+    "SESSION_COOKIE_SAMESITE",
+    "CSRF_COOKIE_SAMESITE",
+    "SECURE_HSTS_SECONDS",
+    "SECURE_SSL_REDIRECT",
+    "X_FRAME_OPTIONS",
+    "SECURE_CONTENT_TYPE_NOSNIFF",
+    "SECURE_REFERRER_POLICY",
+    "SECURE_PROXY_SSL_HEADER",
+    "ALLOWED_HOSTS",
+    "SANDBOX_ENABLED",
+]
 PROGRAM = (
     "import json; from django.conf import settings; "
     f"print(json.dumps({{n: getattr(settings, n) for n in {NAMES!r}}}))"
@@ -56,6 +66,78 @@ def test_production_runs_without_debug_or_the_sandbox(production):
     assert production["DEBUG"] is False
     assert production["SANDBOX_ENABLED"] is False
     assert production["ALLOWED_HOSTS"] == ["billpay.example.com"]
+
+
+# --- the sandbox is not installed where it is off --------------------------------------------------
+
+# Everything the sandbox app could bring into a process: the app itself, its management commands,
+# its Celery tasks and beat entry, its URLs, and any of its modules imported along the way (by the
+# URLconf, the admin, Celery's autodiscovery or another app).
+SANDBOX_PROGRAM = """
+import json, sys
+from django.apps import apps
+from django.conf import settings
+from django.core.management import get_commands
+from django.urls import get_resolver
+from billpay.celery import app
+app.loader.import_default_modules()
+print(json.dumps({
+    "apps": [c.name for c in apps.get_app_configs()],
+    "commands": sorted(n for n, a in get_commands().items() if "sandbox" in a or "sandbox" in n),
+    "beat": sorted(e["task"] for e in settings.CELERY_BEAT_SCHEDULE.values()),
+    "tasks": sorted(t for t in app.tasks if "sandbox" in t),
+    "urls": [str(p.pattern) for p in get_resolver().url_patterns],
+    "modules": sorted(m for m in sys.modules if m.startswith("billpay.sandbox")),
+}))
+"""
+
+
+def _sandbox_footprint(env: dict[str, str]) -> dict:
+    result = _manage("shell", "-c", SANDBOX_PROGRAM, env=env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="module")
+def production_footprint() -> dict:
+    return _sandbox_footprint(PRODUCTION_ENV)
+
+
+def test_production_does_not_install_the_sandbox_app(production_footprint):
+    assert "billpay.sandbox" not in production_footprint["apps"]
+    assert "billpay.payments" in production_footprint["apps"]  # the list itself is intact
+    assert production_footprint["commands"] == []
+
+
+def test_production_schedules_and_routes_nothing_of_the_sandbox(production_footprint):
+    assert production_footprint["tasks"] == []
+    assert not [t for t in production_footprint["beat"] if "sandbox" in t]
+    assert not [u for u in production_footprint["urls"] if u.startswith("sandbox")]
+
+
+def test_production_imports_no_sandbox_code(production_footprint):
+    assert production_footprint["modules"] == []
+
+
+def test_check_deploy_is_clean_with_the_sandbox_switched_off_explicitly():
+    env = PRODUCTION_ENV | {"SANDBOX_ENABLED": "false"}
+
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+    assert "billpay.sandbox" not in _sandbox_footprint(env)["apps"]
+
+
+def test_the_sandbox_is_installed_whole_when_switched_on_without_debug():
+    """A demo install (DEBUG off, sandbox on) gets the app, its tick, commands and URLs."""
+    footprint = _sandbox_footprint(PRODUCTION_ENV | {"SANDBOX_ENABLED": "true"})
+
+    assert "billpay.sandbox" in footprint["apps"]
+    assert "billpay.sandbox.tasks.sandbox_tick_task" in footprint["beat"]
+    assert "billpay.sandbox.tasks.sandbox_tick_task" in footprint["tasks"]
+    assert "sandbox_seed" in footprint["commands"]
+    assert "sandbox/" in footprint["urls"]
 
 
 # --- on the wire, with the production values applied to the test process -----------------------

@@ -49,9 +49,10 @@ SECRETS = {
 def every_log(caplog):
     """Every logger at DEBUG and propagating to caplog's handler on the root logger."""
     loggers = [logging.getLogger()] + [
-        logger for logger in logging.Logger.manager.loggerDict.values()
+        logger
+        for logger in logging.Logger.manager.loggerDict.values()
         if isinstance(logger, logging.Logger)
-    ]  # fmt: skip
+    ]
     saved = [(lg, lg.level, lg.propagate, lg.disabled) for lg in loggers]
     for lg in loggers:
         lg.setLevel(logging.DEBUG)
@@ -109,10 +110,11 @@ def test_no_secret_reaches_any_log_record(distinct_secrets, linked_company, enqu
     assert WebhookEvent.objects.filter(event_type__startswith="billPayments.write").exists()
     # A forged webhook.
     forged = Client().post(
-        reverse("onboarding:codat-webhook"), b'{"eventType": "read.completed"}',
+        reverse("onboarding:codat-webhook"),
+        b'{"eventType": "read.completed"}',
         content_type="application/json",
         headers={"webhook-id": "msg_x", "webhook-timestamp": "1", "webhook-signature": "v1,AAAA"},
-    )  # fmt: skip
+    )
     assert forged.status_code == 401
     # Codat refuses the key: 401.
     distinct_secrets.CODAT_API_KEY = WRONG_KEY

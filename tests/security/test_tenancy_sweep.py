@@ -47,7 +47,10 @@ def _state(victim) -> tuple:
     """What a write through a leaky URL would change."""
     bill = Bill.objects.get(pk=victim.bill.pk)
     return (
-        bill.review_status, bill.note, bill.is_deleted, bill.push_state,
+        bill.review_status,
+        bill.note,
+        bill.is_deleted,
+        bill.push_state,
         Payment.objects.get(pk=victim.payment.pk).status,
         Supplier.objects.get(pk=victim.supplier.pk).name,
         BankAccountRequest.objects.get(pk=victim.bank_request.pk).status,
@@ -55,18 +58,29 @@ def _state(victim) -> tuple:
         AccountMapping.objects.filter(account__company=victim.company).count(),
         AuditEvent.objects.filter(company=victim.company).count(),  # notes, reviews, writes
         LedgerWrite.objects.filter(company=victim.company).count(),
-    )  # fmt: skip
+    )
 
 
 def _hostile_data(victim) -> dict:
     """Form fields that name the victim's rows, for views that take ids in the body."""
     return {
-        "bill": victim.bill.pk, "supplier": victim.supplier.pk, "company": victim.company.pk,
-        "account": victim.account.pk, "payment": victim.payment.pk, "method": "bank_transfer",
-        "currency": "USD", "decision": "approved", "review_status": "approved", "text": "pwned",
-        "reason": "pwned", "submission_key": str(uuid.uuid4()), "form_token": str(uuid.uuid4()),
-        "approval_threshold": "1", "platform": "qhyg", "email": "mallory2@attacker.example",
-    }  # fmt: skip
+        "bill": victim.bill.pk,
+        "supplier": victim.supplier.pk,
+        "company": victim.company.pk,
+        "account": victim.account.pk,
+        "payment": victim.payment.pk,
+        "method": "bank_transfer",
+        "currency": "USD",
+        "decision": "approved",
+        "review_status": "approved",
+        "text": "pwned",
+        "reason": "pwned",
+        "submission_key": str(uuid.uuid4()),
+        "form_token": str(uuid.uuid4()),
+        "approval_threshold": "1",
+        "platform": "qhyg",
+        "email": "mallory2@attacker.example",
+    }
 
 
 def test_the_sweep_covers_every_company_page():
@@ -223,9 +237,12 @@ def test_a_link_return_naming_another_companys_books_is_refused(victim, attacker
 
     response = client.get(
         reverse("onboarding:connect-return"),
-        {"companyId": "victim-codat-company", "connectionId": victim_link.codat_connection_id,
-         "statusCode": "200"},
-    )  # fmt: skip
+        {
+            "companyId": "victim-codat-company",
+            "connectionId": victim_link.codat_connection_id,
+            "statusCode": "200",
+        },
+    )
 
     assert response.status_code == 302 and response.url == reverse("onboarding:connect")
     attacker.company.refresh_from_db()

@@ -4,6 +4,10 @@ Review is local workflow state, separate from Codat's status; a sync never touch
 change is an audit event (who, when, what), which the bill's activity shows.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -11,8 +15,11 @@ from billpay.bills.errors import ReviewReasonRequired
 from billpay.bills.models import Bill
 from billpay.core.services import audit_record
 
+if TYPE_CHECKING:
+    from billpay.onboarding.models import User
 
-def bill_review(*, bill: Bill, actor, decision: str, reason: str = "") -> Bill:
+
+def bill_review(*, bill: Bill, actor: User, decision: str, reason: str = "") -> Bill:
     """Approve, reject (reason required) or reset a bill's review.
 
     **Raises:** ReviewReasonRequired. **Idempotent:** the same decision twice is one event.
@@ -31,15 +38,23 @@ def bill_review(*, bill: Bill, actor, decision: str, reason: str = "") -> Bill:
         locked.reviewed_at = timezone.now() if decision != Bill.Review.PENDING else None
         locked.save(update_fields=["review_status", "review_reason", "reviewed_by", "reviewed_at"])
         audit_record(
-            company=locked.company, actor=actor, action=f"bill.review.{decision}", target=str(locked),
-            ref=f"bill:{locked.pk}", data={"reason": locked.review_reason},
-        )  # fmt: skip
+            company=locked.company,
+            actor=actor,
+            action=f"bill.review.{decision}",
+            target=str(locked),
+            ref=f"bill:{locked.pk}",
+            data={"reason": locked.review_reason},
+        )
     return locked
 
 
-def bill_note_add(*, bill: Bill, actor, text: str) -> None:
+def bill_note_add(*, bill: Bill, actor: User, text: str) -> None:
     """Add a note to the bill's activity. **Transaction:** joins the caller's."""
     audit_record(
-        company=bill.company, actor=actor, action="bill.note", target=str(bill), ref=f"bill:{bill.pk}",
+        company=bill.company,
+        actor=actor,
+        action="bill.note",
+        target=str(bill),
+        ref=f"bill:{bill.pk}",
         data={"text": text.strip()[:2000]},
-    )  # fmt: skip
+    )

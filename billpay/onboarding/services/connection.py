@@ -6,8 +6,11 @@ trusts nothing in the query string: the ids must be this company's, and the conn
 read back from Codat before it counts as linked. Webhooks (`connection.*`) keep the status fresh.
 """
 
+from __future__ import annotations
+
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -17,6 +20,9 @@ from billpay.codat.errors import CodatError, CodatNotFoundError
 from billpay.core.services import audit_record
 from billpay.onboarding.errors import AlreadyConnected, LinkFailed
 from billpay.onboarding.models import AccountingConnection, Company
+
+if TYPE_CHECKING:
+    from billpay.core.services import Actor
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +45,7 @@ INTEGRATIONS = (
 INTEGRATION_NAMES = {i.key: i.name for i in INTEGRATIONS}
 
 
-def connection_start(*, company: Company, platform_key: str, actor) -> str:
+def connection_start(*, company: Company, platform_key: str, actor: Actor) -> str:
     """Create the Codat company (once) and a connection; returns the Link URL to send the user to.
 
     **Raises:** AlreadyConnected, LinkFailed.
@@ -95,7 +101,7 @@ def connection_start(*, company: Company, platform_key: str, actor) -> str:
 def connection_verify(
     *,
     company: Company,
-    actor,
+    actor: Actor,
     codat_company_id: str,
     connection_id: str,
     status_code: str,
@@ -134,7 +140,7 @@ def connection_verify(
 
 
 def connection_refresh(
-    *, company: Company, codat_connection_id: str, actor=None
+    *, company: Company, codat_connection_id: str, actor: Actor = None
 ) -> AccountingConnection | None:
     """Read the connection's status from Codat and apply it unless a newer reading was applied.
 
@@ -174,7 +180,7 @@ def connection_refresh(
 
 
 def _connection_apply(
-    local: AccountingConnection, *, status: str, asked_at, actor
+    local: AccountingConnection, *, status: str, asked_at, actor: Actor
 ) -> AccountingConnection:
     """Record a status read at `asked_at` if no later reading was recorded; act on a change."""
     from billpay.bills.models import SyncRun
@@ -205,7 +211,7 @@ def _connection_apply(
     return row
 
 
-def connection_disconnect(*, company: Company, actor) -> AccountingConnection:
+def connection_disconnect(*, company: Company, actor: Actor) -> AccountingConnection:
     """Unlink the connection at Codat (PATCH status Unlinked). **Raises:** LinkFailed."""
     local = AccountingConnection.objects.filter(company=company).first()
     if local is None or not local.is_linked:

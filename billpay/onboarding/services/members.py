@@ -188,10 +188,12 @@ def demo_seed(
             AccountingConnection.objects.update_or_create(
                 company=company,
                 defaults={
-                    "codat_connection_id": codat_connection_id, "platform_key": platform_key,
+                    "codat_connection_id": codat_connection_id,
+                    "platform_key": platform_key,
                     "platform_name": INTEGRATION_NAMES.get(platform_key, platform_key),
-                    "status": AccountingConnection.Status.LINKED, "linked_at": timezone.now(),
+                    "status": AccountingConnection.Status.LINKED,
+                    "linked_at": timezone.now(),
                 },
-            )  # fmt: skip
+            )
             sync_request(company=company, trigger=SyncRun.Trigger.LINK)
     return company

@@ -28,9 +28,11 @@ class Command(BaseCommand):
         **options,
     ):
         company = demo_seed(
-            password=password, codat_company_id=codat_company_id,
-            codat_connection_id=codat_connection_id, platform_key=platform,
-        )  # fmt: skip
+            password=password,
+            codat_company_id=codat_company_id,
+            codat_connection_id=codat_connection_id,
+            platform_key=platform,
+        )
         self.stdout.write(f"Demo company: {company.name}")
         self.stdout.write(f"  owner@example.com / {password}")
         self.stdout.write(f"  accountant@example.com / {password}")

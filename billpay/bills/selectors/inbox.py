@@ -6,19 +6,19 @@ company): a deep page and a company with 100,000 bills cost about what page one 
 and sums per currency come from `bill_totals_by_currency`, loaded beside the page.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.cache import cache
 from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from billpay.bills.models import DUE_KEY, ISSUE_KEY, TO_PAY, Bill, Supplier, SyncRun
-from billpay.core.money import format_money
+from billpay.bills.models import DUE_KEY, ISSUE_KEY, TO_PAY, Bill
 from billpay.core.parsing import (
     BIGINT_MAX,
     encode_cursor,
@@ -27,6 +27,9 @@ from billpay.core.parsing import (
     parse_decimal,
     parse_text,
 )
+
+if TYPE_CHECKING:
+    from billpay.onboarding.models import Company
 
 PAGE_SIZE = 50
 
@@ -79,7 +82,7 @@ class InboxPage:
 
 
 def bill_list_for_inbox(
-    *, company: Any, filters: InboxFilter, today: date | None = None
+    *, company: Company, filters: InboxFilter, today: date | None = None
 ) -> QuerySet[Bill]:
     """The company's bills matching the inbox filters, in the requested order."""
     today = today or timezone.localdate()
@@ -110,7 +113,7 @@ def bill_list_for_inbox(
 
 def bill_inbox_page(
     *,
-    company: Any,
+    company: Company,
     filters: InboxFilter,
     after: str = "",
     before: str = "",
@@ -119,9 +122,22 @@ def bill_inbox_page(
     """One page of the inbox, keyset-paginated: `after`/`before` are cursors from a previous page."""
     qs = bill_list_for_inbox(company=company, filters=filters, today=today)
     _, field, descending = SORTS.get(filters.sort, SORTS["due"])
-    columns = ("id", "codat_bill_id", "supplier_name", "codat_supplier_id", "reference", "issue_date",
-               "due_date", "currency", "total_amount", "amount_due", "codat_status", "review_status",
-               "push_state", "push_error")  # fmt: skip
+    columns = (
+        "id",
+        "codat_bill_id",
+        "supplier_name",
+        "codat_supplier_id",
+        "reference",
+        "issue_date",
+        "due_date",
+        "currency",
+        "total_amount",
+        "amount_due",
+        "codat_status",
+        "review_status",
+        "push_state",
+        "push_error",
+    )
     page_qs = qs.only(*columns)
     cursor = _decode(before or after, field)
     if cursor and before:
@@ -155,7 +171,7 @@ class CurrencyTotal:
     bills: int
 
 
-def bill_totals_by_currency(*, company: Any, filters: InboxFilter) -> list[CurrencyTotal]:
+def bill_totals_by_currency(*, company: Company, filters: InboxFilter) -> list[CurrencyTotal]:
     """Sum of total and amount due per currency over the whole filter (not just the page)."""
     zero = Value(Decimal("0"), output_field=DecimalField(max_digits=19, decimal_places=4))
     rows = (
@@ -172,19 +188,7 @@ def bill_totals_by_currency(*, company: Any, filters: InboxFilter) -> list[Curre
     return [CurrencyTotal(r["currency"], r["total"], r["due"], r["n"]) for r in rows]
 
 
-def bill_get(*, company: Any, bill_id: int) -> Bill:
-    """One bill of the company with its lines and allocations; another company's bill is a 404."""
-    return get_object_or_404(
-        Bill.objects.select_related("supplier", "reviewed_by").prefetch_related(
-            "lines", "allocations"
-        ),
-        company=company,
-        pk=bill_id,
-        is_deleted=False,
-    )
-
-
-def bill_currencies(*, company: Any) -> list[str]:
+def bill_currencies(*, company: Company) -> list[str]:
     """Currencies the company has bills in, for the inbox's currency filter.
 
     A DISTINCT over every bill grows with the company, so it is cached until the next sync.
@@ -204,79 +208,6 @@ def bill_currencies(*, company: Any) -> list[str]:
 
 def currencies_cache_key(company_id: int) -> str:
     return f"billpay:bill-currencies:{company_id}"
-
-
-def supplier_list_with_balances(*, company: Any) -> list[dict]:
-    """Suppliers with their open balance per currency and bill count, by name."""
-    zero = Value(Decimal("0"), output_field=DecimalField(max_digits=19, decimal_places=4))
-    balances: dict[str, list[tuple[str, Decimal]]] = {}
-    counts: dict[str, int] = {}
-    rows = (
-        Bill.objects.filter(company=company, is_deleted=False)
-        .values("codat_supplier_id", "currency")
-        .annotate(open=Coalesce(Sum("amount_due", filter=TO_PAY), zero), n=Count("id"))
-        .order_by("codat_supplier_id", "currency")
-    )
-    for row in rows:
-        counts[row["codat_supplier_id"]] = counts.get(row["codat_supplier_id"], 0) + row["n"]
-        if row["open"]:
-            balances.setdefault(row["codat_supplier_id"], []).append((row["currency"], row["open"]))
-    suppliers = Supplier.objects.filter(company=company, is_deleted=False).order_by("name", "id")
-    return [
-        {
-            "supplier": s,
-            "balances": balances.get(s.codat_supplier_id, []),
-            "bills": counts.get(s.codat_supplier_id, 0),
-        }
-        for s in suppliers
-    ]
-
-
-def sync_run_latest(*, company: Any) -> SyncRun | None:
-    """The company's most recent sync run, if any."""
-    return SyncRun.objects.filter(company=company).first()
-
-
-@dataclass(frozen=True)
-class FirstSync:
-    """How far the company's first read of its books has got: what the inbox may claim.
-
-    Until a sync has succeeded once, an empty inbox says nothing about the bills in the books:
-    they are being read (`reading`), the read failed (`failed`, `latest.error` says why), or no
-    read has started (`not_started`). Only once `done` may it say that every bill is paid.
-    """
-
-    latest: SyncRun | None
-    done: bool
-
-    @property
-    def reading(self) -> bool:
-        return not self.done and self.latest is not None and self.latest.is_active
-
-    @property
-    def failed(self) -> bool:
-        return (
-            not self.done
-            and self.latest is not None
-            and self.latest.status == SyncRun.Status.FAILED
-        )
-
-    @property
-    def not_started(self) -> bool:
-        return not self.done and self.latest is None
-
-
-def sync_first_state(*, company: Any) -> FirstSync:
-    """Whether the company's books have been read once, and its latest sync run.
-
-    One query when the latest run succeeded (the usual case), two otherwise.
-    """
-    latest = sync_run_latest(company=company)
-    done = latest is not None and (
-        latest.status == SyncRun.Status.SUCCEEDED
-        or SyncRun.objects.filter(company=company, status=SyncRun.Status.SUCCEEDED).exists()
-    )
-    return FirstSync(latest=latest, done=done)
 
 
 # --- keyset helpers -------------------------------------------------------------------------------
@@ -322,58 +253,3 @@ def _decode(cursor: str, field: str) -> tuple[Any, int] | None:
         return _CURSOR_KEYS[field](value), min(max(last_id, 0), BIGINT_MAX)
     except ValueError:  # ParseError, or not a pair
         return None  # a mangled cursor shows the first page rather than an error
-
-
-@dataclass(frozen=True)
-class ActivityItem:
-    at: Any
-    who: str
-    what: str
-    detail: str = ""
-
-
-def bill_activity(*, company: Any, bill: Bill) -> list[ActivityItem]:
-    """What happened to the bill, newest first: review and notes here, payments and syncs in the books."""
-    from billpay.core.models import AuditEvent
-
-    labels = {
-        "bill.review.approved": "approved the bill",
-        "bill.review.rejected": "rejected the bill",
-        "bill.review.pending": "reset the review",
-        "bill.note": "added a note",
-        "bill.created": "created the bill here",
-        "bill.changed": "changed the bill",
-        "bill.deleted": "deleted the bill",
-        "bill.resent": "sent the bill again",
-        "bills.write.create": "saw the bill arrive in the books",
-        "bills.write.update": "saw the change arrive in the books",
-        "bills.write.delete": "saw the bill removed from the books",
-        "bills.write.attachment": "saw the invoice file attached in the books",
-        "bills.write.failed": "could not write to the books",
-    }
-    items = [
-        ActivityItem(
-            e.created_at,
-            str(e.actor or "BillPay"),
-            labels.get(e.action, e.action),
-            e.data.get("reason") or e.data.get("text") or "",
-        )  # fmt: skip
-        for e in AuditEvent.objects.filter(company=company, ref=f"bill:{bill.pk}").select_related(
-            "actor"
-        )[:100]
-    ]
-    items += [
-        ActivityItem(
-            a.allocated_on or a.paid_on,
-            "Your books",
-            "recorded a payment",
-            format_money(a.amount, a.currency or bill.currency),
-        )
-        for a in bill.allocations.all()
-        if a.allocated_on or a.paid_on
-    ]
-    if bill.modified_date:
-        items.append(ActivityItem(bill.modified_date, "Your books", "last changed the bill"))
-    if bill.is_in_books:  # a bill created here and not yet in the books was never synced
-        items.append(ActivityItem(bill.synced_at, "BillPay", "synced the bill from your books"))
-    return sorted(items, key=lambda item: item.at, reverse=True)

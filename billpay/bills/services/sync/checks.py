@@ -41,7 +41,7 @@ _CURRENCY_COLUMNS = {
 }
 
 
-def row_problem(row: models.Model, raw: Mapping[str, Any]) -> str | None:
+def row_problem(row: models.Model, raw: Mapping[str, object]) -> str | None:
     """Why `row` (built from the Codat record `raw`) cannot be stored as it is, or None."""
     model = type(row)
     for name, check in _checks(model):
@@ -61,7 +61,7 @@ def row_problem(row: models.Model, raw: Mapping[str, Any]) -> str | None:
     return None
 
 
-def dict_problem(model: type[models.Model], row: Mapping[str, Any]) -> str | None:
+def dict_problem(model: type[models.Model], row: Mapping[str, object]) -> str | None:
     """The same checks for a row given as {attname: value} (bill lines and allocations)."""
     for name, check in _checks(model):
         if name in row:
@@ -75,7 +75,7 @@ def dict_problem(model: type[models.Model], row: Mapping[str, Any]) -> str | Non
     return None
 
 
-def first_problem(model: type[models.Model], rows: Iterable[Mapping[str, Any]]) -> str | None:
+def first_problem(model: type[models.Model], rows: Iterable[Mapping[str, object]]) -> str | None:
     return next((p for row in rows if (p := dict_problem(model, row))), None)
 
 

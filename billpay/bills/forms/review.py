@@ -1,3 +1,5 @@
+"""The inbox's filters, and a bill's review and notes."""
+
 from django import forms
 
 from billpay.bills.models import Bill

@@ -1,8 +1,10 @@
 """Reads for creating bills and suppliers: choices from the synced books, duplicates, write state."""
 
+from __future__ import annotations
+
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -11,10 +13,13 @@ from billpay.bills.models import Bill, BillAttachment, LedgerWrite, Supplier, Ta
 from billpay.core.parsing import ParseError, parse_uuid
 from billpay.mapping.models import LedgerAccount
 
+if TYPE_CHECKING:
+    from billpay.onboarding.models import Company, User
+
 SUPPLIER_SEARCH_LIMIT = 20
 
 
-def supplier_search(*, company: Any, q: str = "") -> QuerySet[Supplier]:
+def supplier_search(*, company: Company, q: str = "") -> QuerySet[Supplier]:
     """Active suppliers of the company whose name contains `q`, by name (at most 20)."""
     qs = Supplier.objects.filter(company=company, is_deleted=False).exclude(status="Archived")
     if q.strip():
@@ -22,7 +27,7 @@ def supplier_search(*, company: Any, q: str = "") -> QuerySet[Supplier]:
     return qs.order_by("name", "id")[:SUPPLIER_SEARCH_LIMIT]
 
 
-def supplier_choices(*, company: Any) -> QuerySet[Supplier]:
+def supplier_choices(*, company: Company) -> QuerySet[Supplier]:
     """Suppliers a new bill can be for (not archived, not deleted)."""
     return (
         Supplier.objects.filter(company=company, is_deleted=False)
@@ -31,12 +36,12 @@ def supplier_choices(*, company: Any) -> QuerySet[Supplier]:
     )
 
 
-def supplier_get(*, company: Any, supplier_id: int) -> Supplier:
+def supplier_get(*, company: Company, supplier_id: int) -> Supplier:
     """One supplier of the company; another company's is a 404."""
     return get_object_or_404(Supplier, company=company, pk=supplier_id, is_deleted=False)
 
 
-def expense_account_choices(*, company: Any) -> QuerySet[LedgerAccount]:
+def expense_account_choices(*, company: Company) -> QuerySet[LedgerAccount]:
     """Accounts a bill line can be booked to: the chart of accounts minus bank accounts."""
     return (
         LedgerAccount.objects.filter(company=company, is_deleted=False, is_bank_account=False)
@@ -45,7 +50,7 @@ def expense_account_choices(*, company: Any) -> QuerySet[LedgerAccount]:
     )
 
 
-def tax_rate_choices(*, company: Any) -> QuerySet[TaxRate]:
+def tax_rate_choices(*, company: Company) -> QuerySet[TaxRate]:
     """Tax rates from the books that a bill line can use."""
     return (
         TaxRate.objects.filter(company=company, is_deleted=False)
@@ -56,7 +61,7 @@ def tax_rate_choices(*, company: Any) -> QuerySet[TaxRate]:
 
 def bill_duplicates_find(
     *,
-    company: Any,
+    company: Company,
     supplier: Supplier | None,
     reference: str,
     total_amount: Decimal,
@@ -81,7 +86,7 @@ def bill_duplicates_find(
     return list(qs.order_by("-issue_date", "-id")[:5])
 
 
-def bill_get_app_created(*, company: Any, bill_id: int) -> Bill:
+def bill_get_app_created(*, company: Company, bill_id: int) -> Bill:
     """One bill of the company (with lines and supplier) for the edit form; 404 otherwise."""
     return get_object_or_404(
         Bill.objects.select_related("supplier").prefetch_related("lines"),
@@ -91,7 +96,7 @@ def bill_get_app_created(*, company: Any, bill_id: int) -> Bill:
     )
 
 
-def bill_writes(*, company: Any, bill: Bill) -> list[LedgerWrite]:
+def bill_writes(*, company: Company, bill: Bill) -> list[LedgerWrite]:
     """The bill's writes to the books, newest first (for its push state and history)."""
     return list(
         LedgerWrite.objects.filter(company=company, bill=bill).select_related("attachment")[:20]
@@ -114,7 +119,9 @@ def supplier_terms_days(supplier: Supplier) -> int | None:
     return days if 0 <= days <= 365 else None
 
 
-def attachment_pending_get(*, company: Any, user: Any, attachment_id: Any) -> BillAttachment | None:
+def attachment_pending_get(
+    *, company: Company, user: User, attachment_id: str | None
+) -> BillAttachment | None:
     """A file this user uploaded with a form that is still being corrected (no bill yet)."""
     try:  # the id comes from a hidden form field: anything but a UUID is simply not found
         attachment_id = parse_uuid(attachment_id) if attachment_id else None

@@ -1,3 +1,5 @@
+"""The inbox, a bill's page, attachments, review and notes, the suppliers list, and the sync button."""
+
 import csv
 from dataclasses import replace
 from urllib.parse import urlencode
@@ -44,14 +46,18 @@ def inbox(request: CompanyHttpRequest) -> HttpResponse:
         before=request.GET.get("before", ""),
     )
     context = {
-        "form": form, "filters": filters, "page": page, "params": _filter_params(filters),
+        "form": form,
+        "filters": filters,
+        "page": page,
+        "params": _filter_params(filters),
         "params_all_suppliers": _filter_params(replace(filters, supplier="")),
-        "views": selectors.VIEWS, "today": timezone.localdate(),
+        "views": selectors.VIEWS,
+        "today": timezone.localdate(),
         "connection": connection_get(company=request.company),
         # Until the books have been read once, an empty inbox says why instead of "all paid".
         "first_sync": selectors.sync_first_state(company=request.company),
         "currencies": selectors.bill_currencies(company=request.company),
-    }  # fmt: skip
+    }
     return render(request, _partial(request, "bills/inbox.html", "bill-table"), context)
 
 
@@ -81,8 +87,18 @@ def _csv_cell(value):
 @company_required
 def inbox_csv(request: CompanyHttpRequest) -> StreamingHttpResponse:
     filters = InboxFilterForm(request.GET).filters()
-    columns = ["supplier_name", "reference", "issue_date", "due_date", "currency", "total_amount", "amount_due",
-               "codat_status", "review_status", "codat_bill_id"]  # fmt: skip
+    columns = [
+        "supplier_name",
+        "reference",
+        "issue_date",
+        "due_date",
+        "currency",
+        "total_amount",
+        "amount_due",
+        "codat_status",
+        "review_status",
+        "codat_bill_id",
+    ]
     rows = selectors.bill_list_for_inbox(company=request.company, filters=filters).values_list(
         *columns
     )
@@ -104,9 +120,12 @@ def inbox_csv(request: CompanyHttpRequest) -> StreamingHttpResponse:
 def bill_detail(request: CompanyHttpRequest, bill_id: int) -> HttpResponse:
     bill = selectors.bill_get(company=request.company, bill_id=bill_id)
     context = {
-        "bill": bill, "activity": selectors.bill_activity(company=request.company, bill=bill),
-        "review_form": ReviewForm(), "note_form": NoteForm(), "today": timezone.localdate(),
-    }  # fmt: skip
+        "bill": bill,
+        "activity": selectors.bill_activity(company=request.company, bill=bill),
+        "review_form": ReviewForm(),
+        "note_form": NoteForm(),
+        "today": timezone.localdate(),
+    }
     return render(request, _partial(request, "bills/bill_detail.html", "bill-drawer"), context)
 
 
@@ -174,8 +193,11 @@ def bill_note(request: CompanyHttpRequest, bill_id: int) -> HttpResponse:
         messages.error(request, "Write something in the note first.")
     if not request.htmx:
         return redirect("bills:bill-detail", bill_id=bill.pk)
-    context = {"bill": bill, "note_form": NoteForm() if form.is_valid() else form,
-               "activity": selectors.bill_activity(company=request.company, bill=bill)}  # fmt: skip
+    context = {
+        "bill": bill,
+        "note_form": NoteForm() if form.is_valid() else form,
+        "activity": selectors.bill_activity(company=request.company, bill=bill),
+    }
     return render(request, "bills/bill_detail.html#bill-activity", context)
 
 

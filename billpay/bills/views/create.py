@@ -16,9 +16,9 @@ from django_htmx.http import (
     trigger_client_event,
 )
 
-from billpay.bills import selectors_create as sel
-from billpay.bills.forms_create import BillForm, SupplierForm, line_formset, totals_lines
+from billpay.bills.forms import BillForm, SupplierForm, line_formset, totals_lines
 from billpay.bills.models import Bill, LedgerWrite, PushState
+from billpay.bills.selectors import create as sel
 from billpay.bills.services import create
 from billpay.bills.services.options import bill_capabilities, push_rules_get
 from billpay.core.errors import DomainError
@@ -48,16 +48,20 @@ def _bill_forms(request: CompanyHttpRequest, *, bill: Bill | None = None, extra_
     company = request.company
     rules = push_rules_get(company=company, data_type="bills")
     kwargs = {
-        "company": company, "rules": rules, "terms": sel.supplier_terms_days,
+        "company": company,
+        "rules": rules,
+        "terms": sel.supplier_terms_days,
         "supplier_rules": push_rules_get(company=company, data_type="suppliers"),
         "suppliers": sel.supplier_choices(company=company),
         "current_currency": bill.currency if bill else "",
-    }  # fmt: skip
+    }
     lines = {
-        "company": company, "rules": rules, "accounts": sel.expense_account_choices(company=company),
+        "company": company,
+        "rules": rules,
+        "accounts": sel.expense_account_choices(company=company),
         "tax_rates": sel.tax_rate_choices(company=company),
         "currency": _posted_currency(request, bill),
-    }  # fmt: skip
+    }
     if request.method == "POST":
         form = BillForm(request.POST, request.FILES, **kwargs)
         formset = line_formset(request.POST, extra_lines=extra_lines, **lines)
@@ -71,9 +75,13 @@ def _bill_initial(request: CompanyHttpRequest, bill: Bill | None) -> dict:
     initial = BillForm.initial_for_new(request.company)
     if bill is not None:
         initial.update(
-            supplier=bill.supplier_id, reference=bill.reference, issue_date=bill.issue_date,
-            due_date=bill.due_date, currency=bill.currency, note=bill.note,
-        )  # fmt: skip
+            supplier=bill.supplier_id,
+            reference=bill.reference,
+            issue_date=bill.issue_date,
+            due_date=bill.due_date,
+            currency=bill.currency,
+            note=bill.note,
+        )
     elif request.GET.get("supplier"):
         # A link from a supplier's page; a forged one just leaves the choice empty.
         with suppress(ParseError):
@@ -99,7 +107,7 @@ def _lines_initial(bill: Bill | None) -> list[dict] | None:
             "unit_amount": _plain(line.unit_amount),
             "account": _account_pk(bill, line.codat_account_id),
             "tax_rate": _tax_pk(bill, line.codat_tax_rate_id),
-        }  # fmt: skip
+        }
         for line in bill.lines.all()
     ]
 
@@ -141,11 +149,18 @@ def _bill_context(
     else:  # the edit form as first shown: the bill's own figures
         totals = create.BillTotals((), bill.sub_total, bill.tax_amount, bill.total_amount)
     return {
-        "form": form, "formset": formset, "rules": rules, "bill": bill, "duplicates": duplicates,
-        "pending": pending, "show_errors": show_errors, "connection": connection_get(company=request.company),
-        "currency": currency, "totals": totals,
+        "form": form,
+        "formset": formset,
+        "rules": rules,
+        "bill": bill,
+        "duplicates": duplicates,
+        "pending": pending,
+        "show_errors": show_errors,
+        "connection": connection_get(company=request.company),
+        "currency": currency,
+        "totals": totals,
         "capabilities": bill_capabilities(company=request.company),
-    }  # fmt: skip
+    }
 
 
 @require_http_methods(["GET", "POST"])
@@ -157,19 +172,25 @@ def bill_new(request: CompanyHttpRequest) -> HttpResponse:
         request, extra_lines=EXTRA_LINES if action == "add_lines" else 0
     )
     pending = sel.attachment_pending_get(
-        company=request.company, user=request.user, attachment_id=request.POST.get("pending_attachment")
-    )  # fmt: skip
+        company=request.company,
+        user=request.user,
+        attachment_id=request.POST.get("pending_attachment"),
+    )
     duplicates, saving = [], request.method == "POST" and not action
     if saving and form.is_valid() and formset.is_valid():
         upload = form.cleaned_data.get("attachment")
         try:
             bill = create.bill_create(
-                company=request.company, actor=request.user,
-                data=form.bill_input(formset.lines()), new_supplier=form.new_supplier(),
-                submission_key=form.cleaned_data["submission_key"], attachment=pending, upload=upload,
+                company=request.company,
+                actor=request.user,
+                data=form.bill_input(formset.lines()),
+                new_supplier=form.new_supplier(),
+                submission_key=form.cleaned_data["submission_key"],
+                attachment=pending,
+                upload=upload,
                 upload_content_type=getattr(upload, "sniffed_content_type", ""),
                 allow_duplicate=form.cleaned_data.get("confirm_duplicate", False),
-            )  # fmt: skip
+            )
             return _done(request, reverse("bills:bill-detail", args=[bill.pk]))
         except create.PossibleDuplicate as exc:
             duplicates = exc.duplicates
@@ -178,8 +199,9 @@ def bill_new(request: CompanyHttpRequest) -> HttpResponse:
             form.add_error(None, exc.message)
     if saving:
         pending = pending or _keep_upload(request, form)
-    context = _bill_context(request, form, formset, rules, duplicates=duplicates, pending=pending,
-                            show_errors=saving)  # fmt: skip
+    context = _bill_context(
+        request, form, formset, rules, duplicates=duplicates, pending=pending, show_errors=saving
+    )
     return render(request, _partial(request, "bills/bill_form.html", "bill-form"), context)
 
 
@@ -189,9 +211,11 @@ def _keep_upload(request: CompanyHttpRequest, form: BillForm):
     if not upload or "attachment" in form.errors:
         return None
     return create.bill_attachment_stash(
-        company=request.company, actor=request.user, upload=upload,
+        company=request.company,
+        actor=request.user,
+        upload=upload,
         content_type=upload.sniffed_content_type,
-    )  # fmt: skip
+    )
 
 
 @require_POST
@@ -230,9 +254,11 @@ def bill_edit(request: CompanyHttpRequest, bill_id: int) -> HttpResponse:
     if saving and form.is_valid() and formset.is_valid():
         try:
             create.bill_update(
-                bill=bill, actor=request.user, data=form.bill_input(formset.lines()),
+                bill=bill,
+                actor=request.user,
+                data=form.bill_input(formset.lines()),
                 submission_key=form.cleaned_data["submission_key"],
-            )  # fmt: skip
+            )
             return _done(request, reverse("bills:bill-detail", args=[bill.pk]))
         except DomainError as exc:
             form.add_error(None, exc.message)
@@ -279,11 +305,14 @@ def bill_push_status(request: CompanyHttpRequest, bill_id: int) -> HttpResponse:
 def _push_state(request: CompanyHttpRequest, bill: Bill, *, error: str = "") -> HttpResponse:
     writes = sel.bill_writes(company=request.company, bill=bill)
     context = {
-        "bill": bill, "writes": writes, "error": error, "connection": connection_get(company=request.company),
+        "bill": bill,
+        "writes": writes,
+        "error": error,
+        "connection": connection_get(company=request.company),
         "capabilities": bill_capabilities(company=request.company),
         "failed": writes[0] if writes and writes[0].status == LedgerWrite.Status.FAILED else None,
         "submission_key": create.new_submission_key(),
-    }  # fmt: skip
+    }
     if request.htmx:
         return render(request, "bills/_push_state.html", context)
     return render(request, "bills/bill_push.html", context)
@@ -319,9 +348,11 @@ def supplier_new(request: CompanyHttpRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         try:
             create.supplier_create(
-                company=request.company, actor=request.user, data=form.supplier_input(),
+                company=request.company,
+                actor=request.user,
+                data=form.supplier_input(),
                 submission_key=form.cleaned_data["submission_key"],
-            )  # fmt: skip
+            )
             return _done(request, reverse("bills:suppliers"))
         except DomainError as exc:
             form.add_error(None, exc.message)
@@ -336,14 +367,21 @@ def supplier_edit(request: CompanyHttpRequest, supplier_id: int) -> HttpResponse
     supplier = sel.supplier_get(company=request.company, supplier_id=supplier_id)
     rules = push_rules_get(company=request.company, data_type="suppliers")
     data = request.POST if request.method == "POST" else None
-    form = SupplierForm(data, initial=SupplierForm.initial_for(supplier), company=request.company,
-                        rules=rules, current_currency=supplier.default_currency)  # fmt: skip
+    form = SupplierForm(
+        data,
+        initial=SupplierForm.initial_for(supplier),
+        company=request.company,
+        rules=rules,
+        current_currency=supplier.default_currency,
+    )
     if form.is_bound and form.is_valid():
         try:
             create.supplier_update(
-                supplier=supplier, actor=request.user, data=form.supplier_input(),
+                supplier=supplier,
+                actor=request.user,
+                data=form.supplier_input(),
                 submission_key=form.cleaned_data["submission_key"],
-            )  # fmt: skip
+            )
             return _done(request, reverse("bills:suppliers"))
         except DomainError as exc:
             form.add_error(None, exc.message)

@@ -1,0 +1,68 @@
+"""Reads of the mirrored books, always scoped to one company: the inbox (`inbox`), a bill's page
+and the suppliers list (`bills`), the sync runs (`sync`), and what the create forms offer (`create`)."""
+
+from billpay.bills.selectors.bills import (
+    ActivityItem,
+    bill_activity,
+    bill_get,
+    supplier_list_with_balances,
+)
+from billpay.bills.selectors.create import (
+    attachment_pending_get,
+    bill_duplicates_find,
+    bill_get_app_created,
+    bill_writes,
+    expense_account_choices,
+    supplier_choices,
+    supplier_get,
+    supplier_search,
+    supplier_terms_days,
+    tax_rate_choices,
+)
+from billpay.bills.selectors.inbox import (
+    PAGE_SIZE,
+    SORT_LABELS,
+    SORTS,
+    VIEWS,
+    CurrencyTotal,
+    InboxFilter,
+    InboxPage,
+    bill_currencies,
+    bill_inbox_page,
+    bill_list_for_inbox,
+    bill_totals_by_currency,
+    currencies_cache_key,
+)
+from billpay.bills.selectors.sync import FirstSync, sync_first_state, sync_run_latest
+
+__all__ = [
+    "PAGE_SIZE",
+    "SORTS",
+    "SORT_LABELS",
+    "VIEWS",
+    "ActivityItem",
+    "CurrencyTotal",
+    "FirstSync",
+    "InboxFilter",
+    "InboxPage",
+    "attachment_pending_get",
+    "bill_activity",
+    "bill_currencies",
+    "bill_duplicates_find",
+    "bill_get",
+    "bill_get_app_created",
+    "bill_inbox_page",
+    "bill_list_for_inbox",
+    "bill_totals_by_currency",
+    "bill_writes",
+    "currencies_cache_key",
+    "expense_account_choices",
+    "supplier_choices",
+    "supplier_get",
+    "supplier_list_with_balances",
+    "supplier_search",
+    "supplier_terms_days",
+    "sync_first_state",
+    "sync_run_latest",
+    "tax_rate_choices",
+]

@@ -1,0 +1,111 @@
+"""A bill's page (the bill and its activity) and the suppliers list, scoped to one company."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.db.models import Count, DecimalField, Sum, Value
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+
+from billpay.bills.models import TO_PAY, Bill, Supplier
+from billpay.core.money import format_money
+
+if TYPE_CHECKING:
+    from billpay.onboarding.models import Company
+
+
+def bill_get(*, company: Company, bill_id: int) -> Bill:
+    """One bill of the company with its lines and allocations; another company's bill is a 404."""
+    return get_object_or_404(
+        Bill.objects.select_related("supplier", "reviewed_by").prefetch_related(
+            "lines", "allocations"
+        ),
+        company=company,
+        pk=bill_id,
+        is_deleted=False,
+    )
+
+
+def supplier_list_with_balances(*, company: Company) -> list[dict]:
+    """Suppliers with their open balance per currency and bill count, by name."""
+    zero = Value(Decimal("0"), output_field=DecimalField(max_digits=19, decimal_places=4))
+    balances: dict[str, list[tuple[str, Decimal]]] = {}
+    counts: dict[str, int] = {}
+    rows = (
+        Bill.objects.filter(company=company, is_deleted=False)
+        .values("codat_supplier_id", "currency")
+        .annotate(open=Coalesce(Sum("amount_due", filter=TO_PAY), zero), n=Count("id"))
+        .order_by("codat_supplier_id", "currency")
+    )
+    for row in rows:
+        counts[row["codat_supplier_id"]] = counts.get(row["codat_supplier_id"], 0) + row["n"]
+        if row["open"]:
+            balances.setdefault(row["codat_supplier_id"], []).append((row["currency"], row["open"]))
+    suppliers = Supplier.objects.filter(company=company, is_deleted=False).order_by("name", "id")
+    return [
+        {
+            "supplier": s,
+            "balances": balances.get(s.codat_supplier_id, []),
+            "bills": counts.get(s.codat_supplier_id, 0),
+        }
+        for s in suppliers
+    ]
+
+
+@dataclass(frozen=True)
+class ActivityItem:
+    at: date | datetime
+    who: str
+    what: str
+    detail: str = ""
+
+
+def bill_activity(*, company: Company, bill: Bill) -> list[ActivityItem]:
+    """What happened to the bill, newest first: review and notes here, payments and syncs in the books."""
+    from billpay.core.models import AuditEvent
+
+    labels = {
+        "bill.review.approved": "approved the bill",
+        "bill.review.rejected": "rejected the bill",
+        "bill.review.pending": "reset the review",
+        "bill.note": "added a note",
+        "bill.created": "created the bill here",
+        "bill.changed": "changed the bill",
+        "bill.deleted": "deleted the bill",
+        "bill.resent": "sent the bill again",
+        "bills.write.create": "saw the bill arrive in the books",
+        "bills.write.update": "saw the change arrive in the books",
+        "bills.write.delete": "saw the bill removed from the books",
+        "bills.write.attachment": "saw the invoice file attached in the books",
+        "bills.write.failed": "could not write to the books",
+    }
+    items = [
+        ActivityItem(
+            e.created_at,
+            str(e.actor or "BillPay"),
+            labels.get(e.action, e.action),
+            e.data.get("reason") or e.data.get("text") or "",
+        )
+        for e in AuditEvent.objects.filter(company=company, ref=f"bill:{bill.pk}").select_related(
+            "actor"
+        )[:100]
+    ]
+    items += [
+        ActivityItem(
+            a.allocated_on or a.paid_on,
+            "Your books",
+            "recorded a payment",
+            format_money(a.amount, a.currency or bill.currency),
+        )
+        for a in bill.allocations.all()
+        if a.allocated_on or a.paid_on
+    ]
+    if bill.modified_date:
+        items.append(ActivityItem(bill.modified_date, "Your books", "last changed the bill"))
+    if bill.is_in_books:  # a bill created here and not yet in the books was never synced
+        items.append(ActivityItem(bill.synced_at, "BillPay", "synced the bill from your books"))
+    return sorted(items, key=lambda item: item.at, reverse=True)

@@ -1,0 +1,48 @@
+"""Bills and suppliers created or changed here, and the intent to write them to the books.
+
+Each service stores the local row and its `LedgerWrite` (with the idempotency key) in one
+transaction and enqueues `ledger_write_task` after commit; `services/writes.py` does the rest.
+The form's one-time submission key, made the company's own (`core.parsing.scoped_key`, in the
+form), *is* the write's idempotency key, so a second POST of the same form finds the first write
+and creates nothing, and two companies never share a key.
+
+Modules: `inputs` (what a form hands over, the totals), `common` (errors and shared lookups),
+`bills`, `suppliers`, `attachments` (the services), `bodies` (Codat's push bodies).
+"""
+
+from billpay.bills.services.create.attachments import bill_attachment_stash
+from billpay.bills.services.create.bills import bill_create, bill_delete, bill_resend, bill_update
+from billpay.bills.services.create.bodies import bill_body, supplier_body
+from billpay.bills.services.create.common import NotEditable, PossibleDuplicate, WriteInFlight
+from billpay.bills.services.create.inputs import (
+    BillInput,
+    BillTotals,
+    LineInput,
+    LineTotals,
+    SupplierInput,
+    bill_totals,
+    new_submission_key,
+)
+from billpay.bills.services.create.suppliers import supplier_create, supplier_update
+
+__all__ = [
+    "BillInput",
+    "BillTotals",
+    "LineInput",
+    "LineTotals",
+    "NotEditable",
+    "PossibleDuplicate",
+    "SupplierInput",
+    "WriteInFlight",
+    "bill_attachment_stash",
+    "bill_body",
+    "bill_create",
+    "bill_delete",
+    "bill_resend",
+    "bill_totals",
+    "bill_update",
+    "new_submission_key",
+    "supplier_body",
+    "supplier_create",
+    "supplier_update",
+]

@@ -1,0 +1,292 @@
+"""Bills created, changed, deleted or sent again from here."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from django.db import IntegrityError, transaction
+
+from billpay.bills.models import LOCAL_ID_PREFIX, Bill, BillLine, LedgerWrite, Origin, PushState
+from billpay.bills.selectors import bill_duplicates_find
+from billpay.bills.services.create.attachments import attach, bill_attachment_stash
+from billpay.bills.services.create.common import (
+    K,
+    NotEditable,
+    PossibleDuplicate,
+    WriteInFlight,
+    user_or_none,
+    write_for_key,
+)
+from billpay.bills.services.create.inputs import BillInput, BillTotals, SupplierInput, bill_totals
+from billpay.bills.services.create.suppliers import supplier_new
+from billpay.bills.services.options import bill_capabilities
+from billpay.bills.services.writes import ledger_write_enqueue
+from billpay.core.errors import DomainError
+from billpay.core.services import audit_record
+
+if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
+
+    from billpay.bills.models import BillAttachment
+    from billpay.core.services import Actor
+    from billpay.onboarding.models import Company
+
+
+def bill_create(
+    *,
+    company: Company,
+    actor: Actor,
+    data: BillInput,
+    submission_key: uuid.UUID,
+    attachment: BillAttachment | None = None,
+    new_supplier: SupplierInput | None = None,
+    allow_duplicate: bool = False,
+    upload: UploadedFile | None = None,
+    upload_content_type: str = "",
+) -> Bill:
+    """Store a new bill as "sending" and queue its push (after its new supplier's, then its file's).
+
+    **Idempotent:** on `submission_key`: a second submission of the same form returns the first bill.
+    **Raises:** PossibleDuplicate (unless `allow_duplicate`).
+    **Transaction:** one, with the enqueue after commit.
+    """
+    existing = write_for_key(company, submission_key)
+    if existing is not None:
+        return existing.bill
+    totals = bill_totals(lines=data.lines, currency=data.currency)
+    if not allow_duplicate and data.supplier is not None:
+        duplicates = bill_duplicates_find(
+            company=company,
+            supplier=data.supplier,
+            reference=data.reference,
+            total_amount=totals.total_amount,
+            issue_date=data.issue_date,
+        )
+        if duplicates:
+            raise PossibleDuplicate(
+                "This looks like a bill you already have. Check below, then create it anyway "
+                "if it really is a different bill.",
+                duplicates,
+            )
+    try:
+        with transaction.atomic():
+            if new_supplier is not None:
+                data = replace(
+                    data, supplier=supplier_new(company, actor, new_supplier, uuid.uuid4())
+                )
+            bill = Bill.objects.create(
+                company=company,
+                codat_bill_id=f"{LOCAL_ID_PREFIX}{submission_key}",
+                origin=Origin.APP,
+                push_state=PushState.SENDING,
+                created_by=user_or_none(actor),
+                amount_due=totals.total_amount,
+                **_bill_fields(data, totals),
+            )
+            _replace_lines(bill, data, totals)
+            write = LedgerWrite.objects.create(
+                company=company,
+                data_type="bills",
+                kind=K.CREATE,
+                bill=bill,
+                idempotency_key=submission_key,
+                created_by=user_or_none(actor),
+            )
+            if upload is not None and attachment is None:
+                attachment = bill_attachment_stash(
+                    company=company, actor=actor, upload=upload, content_type=upload_content_type
+                )
+            if attachment is not None:
+                attach(bill, attachment, actor)
+            audit_record(
+                company=company,
+                actor=actor,
+                action="bill.created",
+                target=str(bill),
+                ref=f"bill:{bill.pk}",
+                data={"total": str(totals.total_amount), "currency": data.currency},
+            )
+            ledger_write_enqueue(write=write)
+    except IntegrityError:
+        existing = write_for_key(company, submission_key)
+        if existing is None:
+            raise
+        return existing.bill
+    return bill
+
+
+def bill_update(*, bill: Bill, actor: Actor, data: BillInput, submission_key: uuid.UUID) -> Bill:
+    """Change an app-created bill: in the books (PUT) if it is there, else send it again.
+
+    **Raises:** WriteInFlight, NotEditable. **Idempotent:** on `submission_key`.
+    """
+    existing = write_for_key(bill.company, submission_key)
+    if existing is not None:
+        return existing.bill
+    totals = bill_totals(lines=data.lines, currency=data.currency)
+    with transaction.atomic():
+        locked = _lock_editable(bill, action="change")
+        kind = K.UPDATE if locked.is_in_books else K.CREATE
+        fields = _bill_fields(data, totals)
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        locked.amount_due = totals.total_amount
+        locked.push_state, locked.push_error = PushState.SENDING, ""
+        locked.save()
+        _replace_lines(locked, data, totals)
+        write = LedgerWrite.objects.create(
+            company=locked.company,
+            data_type="bills",
+            kind=kind,
+            bill=locked,
+            idempotency_key=submission_key,
+            created_by=user_or_none(actor),
+        )
+        audit_record(
+            company=locked.company,
+            actor=actor,
+            action="bill.changed",
+            target=str(locked),
+            ref=f"bill:{locked.pk}",
+            data={"total": str(totals.total_amount)},
+        )
+        ledger_write_enqueue(write=write)
+    return locked
+
+
+def bill_delete(*, bill: Bill, actor: Actor, submission_key: uuid.UUID) -> Bill:
+    """Delete an app-created, unpaid bill: from the books if it reached them, else only here.
+
+    **Raises:** WriteInFlight, NotEditable. **Idempotent:** on `submission_key`.
+    """
+    existing = write_for_key(bill.company, submission_key)
+    if existing is not None:
+        return existing.bill
+    with transaction.atomic():
+        locked = _lock_editable(bill, action="delete")
+        audit_record(
+            company=locked.company,
+            actor=actor,
+            action="bill.deleted",
+            target=str(locked),
+            ref=f"bill:{locked.pk}",
+        )
+        if not locked.is_in_books:  # never reached the books: nothing to send
+            Bill.objects.filter(pk=locked.pk).update(is_deleted=True, push_state=PushState.NONE)
+            locked.is_deleted = True
+            return locked
+        Bill.objects.filter(pk=locked.pk).update(push_state=PushState.SENDING, push_error="")
+        write = LedgerWrite.objects.create(
+            company=locked.company,
+            data_type="bills",
+            kind=K.DELETE,
+            bill=locked,
+            idempotency_key=submission_key,
+            created_by=user_or_none(actor),
+        )
+        ledger_write_enqueue(write=write)
+    return locked
+
+
+def bill_resend(*, bill: Bill, actor: Actor, submission_key: uuid.UUID) -> Bill:
+    """Send a bill whose last write failed again, as it is now (a new push, a new key).
+
+    **Raises:** WriteInFlight, DomainError (nothing failed). **Idempotent:** on `submission_key`.
+    """
+    existing = write_for_key(bill.company, submission_key)
+    if existing is not None:
+        return existing.bill
+    with transaction.atomic():
+        locked = Bill.objects.select_for_update().get(pk=bill.pk, company=bill.company)
+        if LedgerWrite.objects.filter(bill=locked, status__in=LedgerWrite.ACTIVE).exists():
+            raise WriteInFlight("This bill is still being sent to your books.")
+        last = LedgerWrite.objects.filter(bill=locked).order_by("-created_at", "-id").first()
+        if last is None or last.status != LedgerWrite.Status.FAILED:
+            raise DomainError("There is nothing to send again.")
+        kind = last.kind
+        if kind == K.CREATE and locked.is_in_books:
+            kind = K.UPDATE
+        if kind != K.ATTACHMENT:
+            Bill.objects.filter(pk=locked.pk).update(push_state=PushState.SENDING, push_error="")
+        else:
+            Bill.objects.filter(pk=locked.pk).update(push_error="")
+        write = LedgerWrite.objects.create(
+            company=locked.company,
+            data_type="bills",
+            kind=kind,
+            bill=locked,
+            attachment_id=last.attachment_id if kind == K.ATTACHMENT else None,
+            idempotency_key=submission_key,
+            created_by=user_or_none(actor),
+        )
+        audit_record(
+            company=locked.company,
+            actor=actor,
+            action="bill.resent",
+            target=str(locked),
+            ref=f"bill:{locked.pk}",
+        )
+        ledger_write_enqueue(write=write)
+    return locked
+
+
+def _bill_fields(data: BillInput, totals: BillTotals) -> dict:
+    descriptions = " ".join(line.description for line in data.lines)
+    return {
+        "supplier": data.supplier,
+        "codat_supplier_id": data.supplier.codat_supplier_id,
+        "supplier_name": data.supplier.name,
+        "reference": data.reference,
+        "issue_date": data.issue_date,
+        "due_date": data.due_date,
+        "currency": data.currency,
+        "sub_total": totals.sub_total,
+        "tax_amount": totals.tax_amount,
+        "total_amount": totals.total_amount,
+        "note": data.note,
+        "search_text": f"{data.supplier.name} {data.reference} {descriptions}".lower(),
+    }
+
+
+def _replace_lines(bill: Bill, data: BillInput, totals: BillTotals) -> None:
+    BillLine.objects.filter(bill=bill).delete()
+    BillLine.objects.bulk_create(
+        BillLine(
+            company_id=bill.company_id,
+            bill=bill,
+            position=position,
+            description=line.description,
+            quantity=line.quantity,
+            unit_amount=line.unit_amount,
+            sub_total=t.sub_total,
+            tax_amount=t.tax_amount,
+            total_amount=t.total_amount,
+            codat_account_id=line.account.codat_account_id if line.account else "",
+            account_name=line.account.name if line.account else "",
+            codat_tax_rate_id=line.tax_rate.codat_tax_rate_id if line.tax_rate else "",
+            tax_rate_name=line.tax_rate.name if line.tax_rate else "",
+        )
+        for position, (line, t) in enumerate(zip(data.lines, totals.lines, strict=True), start=1)
+    )
+
+
+def _lock_editable(bill: Bill, *, action: str) -> Bill:
+    locked = Bill.objects.select_for_update().get(pk=bill.pk, company=bill.company)
+    if locked.origin != Origin.APP:
+        raise NotEditable("Only bills created in BillPay can be changed here; use your books.")
+    if LedgerWrite.objects.filter(bill=locked, status__in=LedgerWrite.ACTIVE).exists():
+        raise WriteInFlight("This bill is still being sent to your books. Try again in a moment.")
+    if locked.is_in_books:
+        paid = locked.allocations.exists() or locked.amount_due < locked.total_amount
+        if paid or locked.codat_status in ("Paid", "PartiallyPaid", "Void"):
+            raise NotEditable("This bill has payments in your books, so it can't be changed here.")
+        caps = bill_capabilities(company=locked.company)
+        allowed = caps.can_update if action == "change" else caps.can_delete
+        if not allowed:
+            raise NotEditable(
+                f"{caps.platform_name} does not let BillPay {action} bills. "
+                f"Make the change in {caps.platform_name} itself."
+            )
+    return locked

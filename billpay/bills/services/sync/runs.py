@@ -1,0 +1,262 @@
+"""A sync run's life: requested (queued), claimed and run, ended (succeeded or failed), or
+expired when its worker died; and the schedule's request for every linked company."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import asdict
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+
+from billpay.bills.models import SyncRun, SyncState
+from billpay.bills.selectors import currencies_cache_key
+from billpay.bills.services.sync.common import (
+    OPTIONAL_TYPES,
+    REFUSED,
+    SYNC_DATA_TYPES,
+    UNEXPECTED,
+    SyncFailed,
+    SyncInterrupted,
+    SyncOutcome,
+)
+from billpay.bills.services.sync.fetch import sync_data_type
+from billpay.bills.services.sync.first_read import cache_read_times, first_read_check
+from billpay.codat import get_codat_client
+from billpay.codat.errors import CodatError, CodatNotFoundError, CodatTransientError
+from billpay.core.parsing import storable_text
+from billpay.onboarding.models import AccountingConnection, Company
+
+if TYPE_CHECKING:
+    from billpay.codat import CodatClient
+
+logger = logging.getLogger(__name__)
+
+
+def sync_request(
+    *,
+    company: Company,
+    trigger: str,
+    full: bool = False,
+    data_types: Iterable[str] | None = None,
+    enqueue: bool = True,
+    modified_from: datetime | None = None,
+) -> SyncRun:
+    """Queue a sync of the company and (unless the caller runs it itself) enqueue it after commit.
+
+    `modified_from` (Codat's read.completed modifiedFromDate) lowers the incremental bound.
+    **Idempotent:** while a run is active, returns it (merging in data types and bound).
+    """
+    from billpay.bills.tasks import bills_sync_task
+
+    wanted = [t for t in SYNC_DATA_TYPES if data_types is None or t in set(data_types)]
+    _expire_stale_runs(company=company)
+    try:
+        with transaction.atomic():
+            run = SyncRun.objects.create(
+                company=company,
+                trigger=trigger,
+                full=full,
+                data_types=wanted,
+                modified_from=modified_from,
+            )
+            if enqueue:
+                bills_sync_task.delay_on_commit(run_id=run.pk)
+            return run
+    except IntegrityError:
+        with transaction.atomic():
+            active = (
+                SyncRun.objects.select_for_update()
+                .filter(company=company, status__in=SyncRun.ACTIVE)
+                .first()
+            )
+            if active is None:  # it finished in the meantime: try once more
+                return sync_request(
+                    company=company,
+                    trigger=trigger,
+                    full=full,
+                    data_types=data_types,
+                    enqueue=enqueue,
+                    modified_from=modified_from,
+                )
+            if active.status != SyncRun.Status.RUNNING:
+                active.data_types = [
+                    t for t in SYNC_DATA_TYPES if t in active.data_types or t in wanted
+                ]
+                if modified_from and (
+                    active.modified_from is None or modified_from < active.modified_from
+                ):
+                    active.modified_from = modified_from
+                # Not save(): merging is no sign of life, and bumping updated_at would keep a
+                # run whose task was lost from ever going stale.
+                SyncRun.objects.filter(pk=active.pk).update(
+                    data_types=active.data_types, modified_from=active.modified_from
+                )
+            return active
+
+
+def bills_sync(*, run_id: int) -> SyncOutcome:
+    """Execute a queued sync run.
+
+    **Idempotent:** claims the run first; a run already claimed or finished is skipped.
+    **Raises:** CodatTransientError (the run is queued again for the retry). Any other error
+    ends the run as failed before this returns.
+    """
+    now = timezone.now()
+    claimed = SyncRun.objects.filter(
+        pk=run_id, status__in=[SyncRun.Status.QUEUED, SyncRun.Status.WAITING]
+    ).update(
+        status=SyncRun.Status.RUNNING,
+        started_at=models.functions.Coalesce("started_at", models.Value(now)),
+        updated_at=now,
+    )
+    if not claimed:
+        return SyncOutcome.SKIPPED
+    run = SyncRun.objects.select_related("company").get(pk=run_id)
+    company = run.company
+    connection = AccountingConnection.objects.filter(company=company).first()
+    if connection is None or not connection.is_linked or not company.codat_company_id:
+        _finish(run, SyncRun.Status.FAILED, error="Connect your accounting software first.")
+        return SyncOutcome.DONE
+
+    client = get_codat_client()
+    try:
+        outcome = _run(client, run, company, connection)
+    except SyncInterrupted:
+        logger.warning("sync run %s was expired while running: stopped", run.pk)
+        return SyncOutcome.SKIPPED
+    except CodatTransientError as exc:
+        requeued = SyncRun.objects.filter(pk=run.pk, status=SyncRun.Status.RUNNING).update(
+            status=SyncRun.Status.QUEUED,
+            error=exc.user_message,
+            counts=run.counts,
+            api_calls=models.F("api_calls") + client.total_requests,
+            updated_at=timezone.now(),
+        )
+        if not requeued:  # expired meanwhile: its replacement does the work
+            return SyncOutcome.SKIPPED
+        raise
+    except SyncFailed as exc:
+        logger.warning("sync of company %s failed: %s (%s)", company.pk, exc.message, exc.detail)
+        _finish(run, SyncRun.Status.FAILED, error=exc.message, detail=exc.detail, client=client)
+        return SyncOutcome.DONE
+    except CodatError as exc:
+        logger.warning("sync of company %s failed: %s", company.pk, exc)
+        detail = f"{type(exc).__name__}: {exc}"
+        _finish(run, SyncRun.Status.FAILED, error=exc.user_message, detail=detail, client=client)
+        return SyncOutcome.DONE
+    except Exception as exc:  # a bug or a surprise: the run must still end, and say so
+        logger.exception("sync run %s of company %s crashed", run.pk, company.pk)
+        detail = f"{type(exc).__name__}: {exc}"[:2000]
+        _finish(run, SyncRun.Status.FAILED, error=UNEXPECTED, detail=detail, client=client)
+        return SyncOutcome.DONE
+    except BaseException:  # interrupted (Ctrl-C in billpay_sync, a worker shutting down)
+        _finish(run, SyncRun.Status.FAILED, error="The sync was interrupted.", client=client)
+        raise
+    finally:
+        client.close()
+    if outcome == SyncOutcome.WAITING:
+        return outcome
+    _finish(run, SyncRun.Status.SUCCEEDED, client=client)
+    cache.delete(currencies_cache_key(company.pk))
+    AccountingConnection.objects.filter(pk=connection.pk).update(last_synced_at=run.finished_at)
+    return SyncOutcome.DONE
+
+
+def _run(
+    client: CodatClient, run: SyncRun, company: Company, connection: AccountingConnection
+) -> SyncOutcome:
+    states = {s.data_type: s for s in SyncState.objects.filter(company=company)}
+    never_read = [t for t in run.data_types if not (t in states and states[t].watermark)]
+    unsupported: set[str] = set()
+    if never_read:
+        ready, unsupported = first_read_check(client, run, company, connection, never_read)
+        if not ready:
+            SyncRun.objects.filter(pk=run.pk, status=SyncRun.Status.RUNNING).update(
+                status=SyncRun.Status.WAITING,
+                queued_types=run.queued_types,
+                api_calls=models.F("api_calls") + client.total_requests,
+                updated_at=timezone.now(),
+            )
+            return SyncOutcome.WAITING
+    full_deadline = cache_read_times(client, company) if run.full else {}
+    for data_type in [t for t in SYNC_DATA_TYPES if t in run.data_types]:
+        if data_type in unsupported:
+            run.counts[data_type] = {"not_supported": True}
+            continue
+        try:
+            counts = sync_data_type(
+                client, run, company, states.get(data_type), data_type, full_deadline
+            )
+        except CodatNotFoundError:
+            if data_type not in OPTIONAL_TYPES:
+                raise
+            run.counts[data_type] = {"not_supported": True}  # "not supported by platform"
+            continue
+        run.counts[data_type] = asdict(counts)
+    return SyncOutcome.DONE
+
+
+def sync_run_fail(*, run_id: int, reason: str, detail: str = "") -> None:
+    """Mark an unfinished run failed (the task gave up). **Idempotent.**"""
+    run = SyncRun.objects.filter(pk=run_id, status__in=SyncRun.ACTIVE).first()
+    if run is not None:
+        _finish(run, SyncRun.Status.FAILED, error=reason, detail=detail)
+
+
+def _finish(
+    run: SyncRun,
+    status: str,
+    *,
+    error: str = "",
+    detail: str = "",
+    client: CodatClient | None = None,
+) -> None:
+    run.status, run.error, run.finished_at = status, error, timezone.now()
+    active = SyncRun.objects.filter(pk=run.pk, status__in=SyncRun.ACTIVE)
+    ending = {
+        "status": status,
+        "error": error,
+        "finished_at": run.finished_at,
+        "skipped": sum(c.get("skipped", 0) for c in run.counts.values()),
+        "api_calls": models.F("api_calls") + (client.total_requests if client else 0),
+        "updated_at": run.finished_at,
+    }
+    try:
+        with transaction.atomic():
+            active.update(
+                **ending,
+                error_detail=storable_text(detail),
+                counts=run.counts,
+                skip_reasons=run.skip_reasons,
+            )
+    except REFUSED:  # whatever the details hold, the run must end
+        logger.exception("sync run %s: its details could not be stored", run.pk)
+        active.update(**ending, error_detail="(details could not be stored)")
+
+
+# A run that has not moved for SYNC_STALE_SECONDS (30 minutes by default) died with its worker
+# (a SIGKILLed worker's message only comes back after the broker's visibility timeout): the next
+# sync_request (beat's schedule, a webhook, the button) fails it so that a new run can start.
+def _expire_stale_runs(*, company: Company) -> None:
+    cutoff = timezone.now() - timedelta(seconds=settings.SYNC_STALE_SECONDS)
+    SyncRun.objects.filter(
+        company=company, status__in=SyncRun.ACTIVE, updated_at__lt=cutoff
+    ).update(
+        status=SyncRun.Status.FAILED, error="The sync was interrupted.", finished_at=timezone.now()
+    )
+
+
+def sync_request_all_linked() -> int:
+    """Queue an incremental sync for every linked company. **Idempotent:** active runs are reused."""
+    companies = Company.objects.filter(connection__status=AccountingConnection.Status.LINKED)
+    count = 0
+    for company in companies.iterator():
+        sync_request(company=company, trigger=SyncRun.Trigger.SCHEDULE)
+        count += 1
+    return count
