@@ -1,9 +1,8 @@
 """Accounts mirrored from the books' chart of accounts (bank accounts have is_bank_account)."""
 
-import uuid
-
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from billpay.core.models import AMOUNT, MirroredModel, TimestampedModel
 
@@ -19,6 +18,9 @@ class LedgerAccount(MirroredModel):
     currency = models.CharField(max_length=3, blank=True)
     current_balance = models.DecimalField(**AMOUNT, null=True, blank=True)
     is_bank_account = models.BooleanField(default=False)
+    # When we first mirrored it (empty: before this was recorded). An account first seen after
+    # one of our pushes was sent may be the one that push created.
+    first_seen_at = models.DateTimeField(default=timezone.now, null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -60,18 +62,9 @@ class AccountMapping(TimestampedModel):
 class BankAccountRequest(TimestampedModel):
     """A bank or card account we asked the books to create; mapped once its push succeeds.
 
-    queued → submitting → submitted → succeeded | failed (| checking after an unknown outcome).
+    Only what was asked for and what came of it live here: sending it to the books is its
+    `push` (billpay.pushes), whose status is the one the pages show.
     """
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        SUBMITTING = "submitting", "Sending to your books"
-        SUBMITTED = "submitted", "Waiting for your books"
-        CHECKING = "checking", "Checking your books"
-        SUCCEEDED = "succeeded", "Created"
-        FAILED = "failed", "Failed"
-
-    FINAL = (Status.SUCCEEDED, Status.FAILED)
 
     company = models.ForeignKey(
         "onboarding.Company", on_delete=models.CASCADE, related_name="bank_account_requests"
@@ -83,19 +76,12 @@ class BankAccountRequest(TimestampedModel):
     account_number = models.CharField(max_length=60, blank=True)
     nominal_code = models.CharField(max_length=60, blank=True)
     institution = models.CharField(max_length=150, blank=True)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
-    idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True)
-    push_operation_key = models.CharField(max_length=64, blank=True)
-    codat_account_id = models.CharField(max_length=100, blank=True)
+    push = models.OneToOneField(
+        "pushes.Push", on_delete=models.PROTECT, related_name="bank_account_request"
+    )
     account = models.ForeignKey(
         LedgerAccount, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    request_body = models.TextField(blank=True)  # the exact JSON sent to the books
-    error = models.TextField(blank=True)
-    errors = models.JSONField(default=list, blank=True)  # [{"field": …, "message": …}]
-    poll_count = models.PositiveIntegerField(default=0)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -108,5 +94,8 @@ class BankAccountRequest(TimestampedModel):
         return f"{self.account_name} ({self.account_type}, {self.currency})"
 
     @property
-    def is_final(self) -> bool:
-        return self.status in self.FINAL
+    def status_label(self) -> str:
+        """The push's status in the request's words (its push is select_related)."""
+        if self.push.status == self.push.Status.SUCCEEDED:
+            return "Created"
+        return self.push.get_status_display()

@@ -100,11 +100,13 @@ def mapping_grid(*, company: Company, methods: list[tuple[str, str, str]]) -> li
 
 def bank_account_request_list(*, company: Company) -> QuerySet[BankAccountRequest]:
     """The company's recent requests to create accounts in the books."""
-    return BankAccountRequest.objects.filter(company=company).select_related("account")[:10]
+    return BankAccountRequest.objects.filter(company=company).select_related("account", "push")[:10]
 
 
 def bank_account_request_get(*, company: Company, request_id: int) -> BankAccountRequest:
     """One creation request of the company; 404 for anyone else's."""
     return get_object_or_404(
-        BankAccountRequest.objects.select_related("account"), company=company, pk=request_id
+        BankAccountRequest.objects.select_related("account", "push"),
+        company=company,
+        pk=request_id,
     )

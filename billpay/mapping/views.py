@@ -110,6 +110,6 @@ def bank_account_request(request: CompanyHttpRequest, request_id: int) -> HttpRe
     context = {"created": created}
     template = _partial(request, "mapping/bank_account_request.html", "bank-account-status")
     response = render(request, template, context)
-    if request.htmx and created.is_final:
+    if request.htmx and created.push.is_final:
         response.status_code = HttpResponseStopPolling.status_code
     return response

@@ -8,11 +8,12 @@ from django.urls import reverse
 
 from billpay.core.models import AuditEvent
 from billpay.mapping.models import AccountMapping, BankAccountRequest, LedgerAccount
-from billpay.mapping.services import bank_account_follow, bank_account_push
+from billpay.pushes.models import Push
+from billpay.pushes.services import push_advance
 from billpay.sandbox import store
 from tests.conftest import _logged_in, link_to_sandbox
 from tests.factories import CompanyFactory, MembershipFactory
-from tests.payments.conftest import sync_books
+from tests.mapping.conftest import drive, sync_books
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -131,14 +132,12 @@ def test_creating_an_account_in_the_books_maps_it_once_the_push_succeeds(owner_c
     created = BankAccountRequest.objects.get()
     assert response.status_code == 302 and response.url.endswith(f"/{created.pk}/")
     assert not AccountMapping.objects.exists()  # not before the books confirm it
-    bank_account_push(request_id=created.pk)
-    bank_account_follow(request_id=created.pk)
-    created.refresh_from_db()
-    assert created.status == BankAccountRequest.Status.SUCCEEDED
-    in_books = store.ledger_get(synced.seeded.company, "chartOfAccounts", created.codat_account_id)
+    push = drive(created.push)
+    assert push.status == Push.Status.SUCCEEDED
+    in_books = store.ledger_get(synced.seeded.company, "chartOfAccounts", push.record_id)
     assert in_books["name"] == "Payroll" and in_books["currency"] == "USD"
     mapping = AccountMapping.objects.get(method="bank_transfer", currency="USD")
-    assert mapping.account.codat_account_id == created.codat_account_id
+    assert mapping.account.codat_account_id == push.record_id
     assert AuditEvent.objects.filter(action="mapping.account_created").exists()
 
 
@@ -174,12 +173,10 @@ def test_a_rejected_account_shows_the_books_reason(owner_client, synced):
         _create(owner_client, nominal_code="123456789012")
     created = BankAccountRequest.objects.get()
 
-    bank_account_push(request_id=created.pk)
-    bank_account_follow(request_id=created.pk)
+    push = drive(created.push)
 
-    created.refresh_from_db()
-    assert created.status == BankAccountRequest.Status.FAILED
-    assert "must not be longer than 7 characters" in created.error
+    assert push.status == Push.Status.FAILED
+    assert "must not be longer than 7 characters" in push.error
     assert not AccountMapping.objects.exists()
     page = owner_client.get(
         reverse("mapping:bank-account-request", args=[created.pk])
@@ -193,7 +190,7 @@ def test_the_status_partial_stops_polling_when_final(htmx_owner, owner_client, s
     url = reverse("mapping:bank-account-request", args=[created.pk])
 
     working = htmx_owner.get(url)
-    BankAccountRequest.objects.filter(pk=created.pk).update(status="failed")
+    Push.objects.filter(pk=created.push_id).update(status="failed")
     final = htmx_owner.get(url)
 
     assert working.status_code == 200 and 'hx-trigger="every 2s"' in working.content.decode()
@@ -207,23 +204,31 @@ def test_the_bank_accounts_write_webhook_records_the_new_account(owner_client, s
 
     _create(owner_client)
     created = BankAccountRequest.objects.get()
-    bank_account_push(request_id=created.pk)
-    created.refresh_from_db()
+    push_advance(push_id=created.push_id)
+    push = Push.objects.get(pk=created.push_id)
+    assert push.status == Push.Status.SENT
     with get_codat_client() as client:
         op = client.get_push_operation(
-            company_id=synced.codat_company_id, push_operation_key=created.push_operation_key
+            company_id=synced.codat_company_id, push_operation_key=push.push_operation_key
         )
     event = WebhookEvent.objects.create(
-        webhook_id="msg_bank", event_type="bankAccounts.write.successful", company=synced,
-        payload={"eventType": "bankAccounts.write.successful",
-                 "payload": {"id": created.push_operation_key, "status": "Success",
-                             "record": {"id": op.record_id}}},
-    )  # fmt: skip
+        webhook_id="msg_bank",
+        event_type="bankAccounts.write.successful",
+        company=synced,
+        payload={
+            "eventType": "bankAccounts.write.successful",
+            "payload": {
+                "id": push.push_operation_key,
+                "status": "Success",
+                "record": {"id": op.record_id},
+            },
+        },
+    )
 
     webhook_process(event_id=event.pk)
 
-    created.refresh_from_db()
-    assert created.status == BankAccountRequest.Status.SUCCEEDED
+    push.refresh_from_db()
+    assert push.status == Push.Status.SUCCEEDED
     assert (
         AccountMapping.objects.get(method="bank_transfer", currency="USD").account.codat_account_id
         == op.record_id
@@ -231,14 +236,14 @@ def test_the_bank_accounts_write_webhook_records_the_new_account(owner_client, s
 
 
 def test_the_push_task_run_twice_creates_one_account(owner_client, synced):
-    from billpay.mapping.tasks import bank_account_push_task
+    from billpay.pushes.tasks import push_advance_task
     from billpay.sandbox.models import SandboxPushOperation
 
     _create(owner_client)
     created = BankAccountRequest.objects.get()
 
-    bank_account_push_task(request_id=created.pk)
-    bank_account_push_task(request_id=created.pk)
+    push_advance_task(push_id=created.push_id)
+    push_advance_task(push_id=created.push_id)
 
     assert SandboxPushOperation.objects.filter(data_type="bankAccounts").count() == 1
 
@@ -249,17 +254,18 @@ def test_a_lost_response_creates_the_account_once(owner_client, synced, settings
     _create(owner_client)
     created = BankAccountRequest.objects.get()
     settings.SANDBOX_FAULT_LOST_RESPONSE_RATE = "1"
-    bank_account_push(request_id=created.pk)
+    push_advance(push_id=created.push_id)
     settings.SANDBOX_FAULT_LOST_RESPONSE_RATE = "0"
-    created.refresh_from_db()
-    assert created.status == BankAccountRequest.Status.CHECKING
+    push = Push.objects.get(pk=created.push_id)
+    assert push.status == Push.Status.CHECKING
 
-    bank_account_push(request_id=created.pk)  # same Idempotency-Key: Codat replays the first answer
-    bank_account_follow(request_id=created.pk)
+    push = drive(push)  # looked up in the books before anything is sent again: found there
 
-    created.refresh_from_db()
-    assert created.status == BankAccountRequest.Status.SUCCEEDED
+    assert push.status == Push.Status.SUCCEEDED
+    assert push.attempts == 1  # never sent a second time
     assert SandboxPushOperation.objects.filter(data_type="bankAccounts").count() == 1
+    mapping = AccountMapping.objects.get(method="bank_transfer", currency="USD")
+    assert mapping.account.codat_account_id == push.record_id
 
 
 def test_a_created_account_survives_a_full_resync_before_the_cache_reads_it(owner_client, synced):
@@ -271,11 +277,9 @@ def test_a_created_account_survives_a_full_resync_before_the_cache_reads_it(owne
 
     _create(owner_client)
     created = BankAccountRequest.objects.get()
-    bank_account_push(request_id=created.pk)
-    bank_account_follow(request_id=created.pk)
-    created.refresh_from_db()
+    record_id = drive(created.push).record_id
     not_in_cache = not SandboxCacheRecord.objects.filter(
-        company=synced.seeded.company, record_id=created.codat_account_id
+        company=synced.seeded.company, record_id=record_id
     ).exists()
     assert not_in_cache
 
@@ -284,7 +288,28 @@ def test_a_created_account_survives_a_full_resync_before_the_cache_reads_it(owne
 
     run.refresh_from_db()
     assert run.status == SyncRun.Status.SUCCEEDED, run.error
-    new = LedgerAccount.objects.get(company=synced, codat_account_id=created.codat_account_id)
+    new = LedgerAccount.objects.get(company=synced, codat_account_id=record_id)
     assert not new.is_deleted
     mapping = mapping_for_currency(company=synced, method="bank_transfer", currency="USD")
     assert mapping is not None and mapping.account == new
+
+
+def test_a_resync_keeps_when_an_account_was_first_seen(synced):
+    """Lookups of lost pushes tell accounts we knew from new ones by this (never overwritten)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from billpay.bills.models import SyncRun
+    from billpay.bills.services import bills_sync, sync_request
+
+    account = LedgerAccount.objects.filter(company=synced, is_bank_account=True).first()
+    assert account.first_seen_at is not None
+    earlier = timezone.now() - timedelta(days=30)
+    LedgerAccount.objects.filter(pk=account.pk).update(first_seen_at=earlier)
+
+    run = sync_request(company=synced, trigger=SyncRun.Trigger.MANUAL, full=True, enqueue=False)
+    bills_sync(run_id=run.pk)
+
+    account.refresh_from_db()
+    assert account.first_seen_at == earlier

@@ -3,20 +3,14 @@
 import pytest
 from django.urls import reverse
 
-from billpay.mapping.models import BankAccountRequest
 from tests.factories import AccountMappingFactory
+from tests.mapping.factories import BankAccountRequestFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def test_another_companys_account_request_is_a_404(client_member, other_company):
-    foreign = BankAccountRequest.objects.create(
-        company=other_company,
-        method="check",
-        currency="USD",
-        account_type="Debit",
-        account_name="X",
-    )
+    foreign = BankAccountRequestFactory(company=other_company, account_name="X")
 
     response = client_member.get(reverse("mapping:bank-account-request", args=[foreign.pk]))
 

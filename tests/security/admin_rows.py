@@ -31,6 +31,7 @@ from tests.factories import (
     SupplierFactory,
     UserFactory,
 )
+from tests.mapping.factories import BankAccountRequestFactory
 
 
 @dataclass
@@ -136,7 +137,7 @@ def admin_rows() -> AdminRows:
             payload={"eventType": "connection.connected"},
         ),
         SyncRun: SyncRun.objects.create(company=company, trigger=SyncRun.Trigger.MANUAL),
-        BankAccountRequest: BankAccountRequest.objects.create(
+        BankAccountRequest: BankAccountRequestFactory(
             company=company,
             method="bank_transfer",
             currency="USD",

@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from billpay.bills.models import BillAttachment, Origin
 from billpay.core.http import SESSION_COMPANY_KEY
-from billpay.mapping.models import BankAccountRequest
 from billpay.payments.models import Payment, PaymentAllocation
 
 # Fixtures of other test packages, shared here (a conftest makes them visible by name).
@@ -27,6 +26,7 @@ from tests.factories import (
     MembershipFactory,
     SupplierFactory,
 )
+from tests.mapping.factories import BankAccountRequestFactory
 from tests.payments.conftest import enqueued  # noqa: F401
 
 # Routes that answer without a company session, each for a reason; everything else is a
@@ -197,7 +197,7 @@ def build_world(
         amount_due_before=total,
         bill_status_before="Open",
     )
-    bank_request = BankAccountRequest.objects.create(
+    bank_request = BankAccountRequestFactory(
         company=company,
         method="bank_transfer",
         currency="USD",

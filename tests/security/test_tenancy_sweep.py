@@ -53,7 +53,7 @@ def _state(victim) -> tuple:
         bill.push_state,
         Payment.objects.get(pk=victim.payment.pk).status,
         Supplier.objects.get(pk=victim.supplier.pk).name,
-        BankAccountRequest.objects.get(pk=victim.bank_request.pk).status,
+        BankAccountRequest.objects.get(pk=victim.bank_request.pk).push.status,
         BillLine.objects.filter(bill=bill).count(),
         AccountMapping.objects.filter(account__company=victim.company).count(),
         AuditEvent.objects.filter(company=victim.company).count(),  # notes, reviews, writes
