@@ -27,6 +27,7 @@ from billpay.pushes.services import PushAdapter
 class BankAccountPush(PushAdapter):
     kind = PUSH_KIND
     data_type = "bankAccounts"
+    read_data_type = "chartOfAccounts"  # found in the chart of accounts (`data/accounts`)
     history_keys = ("accountName", "accountType", "currency")
 
     def send(

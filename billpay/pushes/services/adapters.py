@@ -28,7 +28,10 @@ class PushAdapter:
     """
 
     kind: ClassVar[str]  # the registry key, stored on Push.kind
-    data_type: ClassVar[str]  # Codat's data type: push history, refreshes, webhooks
+    data_type: ClassVar[str]  # Codat's data type: push history and webhooks
+    # The data type `find_in_books` reads, which a lookup asks Codat to read afresh (when it is
+    # not the pushed one, e.g. a bank account pushed as bankAccounts is read from accounts).
+    read_data_type: ClassVar[str] = ""
     # A resend of the same body cannot create a second record (an update is a PUT).
     resend_is_idempotent: ClassVar[bool] = False
     # Fields of the body that, all equal, make a record in push history ours.

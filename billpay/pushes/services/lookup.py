@@ -72,7 +72,7 @@ def lookup(push: Push, adapter: PushAdapter) -> Later | None:
             try:
                 pull = client.refresh_data_type(
                     company_id=company_id,
-                    data_type=adapter.data_type,
+                    data_type=adapter.read_data_type or adapter.data_type,
                     connection_id=connection.codat_connection_id,
                 )
             except (CodatConflictError, CodatOutcomeUnknownError):
