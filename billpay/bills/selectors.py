@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from billpay.bills.models import DUE_KEY, ISSUE_KEY, TO_PAY, Bill, Supplier, SyncRun
+from billpay.core.models import AuditEvent
 from billpay.core.money import format_money
 from billpay.core.parsing import (
     BIGINT_MAX,
@@ -334,8 +335,6 @@ class ActivityItem:
 
 def bill_activity(*, company: Any, bill: Bill) -> list[ActivityItem]:
     """What happened to the bill, newest first: review and notes here, payments and syncs in the books."""
-    from billpay.core.models import AuditEvent
-
     labels = {
         "bill.review.approved": "approved the bill",
         "bill.review.rejected": "rejected the bill",

@@ -6,6 +6,7 @@ from billpay.bills.services.sync import (
     bills_sync,
     sync_request,
     sync_run_fail,
+    sync_run_queue,
 )
 
 __all__ = [
@@ -18,4 +19,5 @@ __all__ = [
     "bills_sync",
     "sync_request",
     "sync_run_fail",
+    "sync_run_queue",
 ]

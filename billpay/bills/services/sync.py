@@ -2,8 +2,8 @@
 
 A SyncRun moves queued → running → succeeded | failed, with a detour through waiting while
 Codat has not finished its first read of a newly linked company:
-- `sync_request` creates the queued run (or returns the active one: the database allows one
-  active run per company) and enqueues `bills_sync_task` after commit.
+- `sync_run_queue` creates the queued run (or returns the active one: the database allows one
+  active run per company); `bills.tasks.sync_start` also enqueues `bills_sync_task` after commit.
 - `bills_sync` claims the run with a conditional UPDATE, so a redelivered task does nothing.
 - Each data type is read from its watermark (`modifiedDate > watermark − overlap`) one page at a
   time and upserted in bulk keyed by (company, Codat id); rows whose modifiedDate did not change
@@ -62,7 +62,9 @@ from billpay.codat.errors import (
 )
 from billpay.core.parsing import storable_text
 from billpay.mapping.models import LedgerAccount
+from billpay.onboarding.errors import NotConnected
 from billpay.onboarding.models import AccountingConnection, Company
+from billpay.onboarding.selectors import connection_get_linked
 
 logger = logging.getLogger(__name__)
 
@@ -168,13 +170,49 @@ def sync_request(
     enqueue: bool = True,
     modified_from: datetime | None = None,
 ) -> SyncRun:
-    """Queue a sync of the company and (unless the caller runs it itself) enqueue it after commit.
+    """Transitional: `sync_run_queue`, plus (if `enqueue`) the enqueue of `bills.tasks.sync_start`.
 
-    `modified_from` (Codat's read.completed modifiedFromDate) lowers the incremental bound.
-    **Idempotent:** while a run is active, returns it (merging in data types and bound).
+    TODO(#11): only the write-backs still call this (payments, mapping, bills.services.writes and
+    their tests); delete it once they move to billpay.pushes. Everything else calls
+    `bills.tasks.sync_start` (enqueues) or `sync_run_queue` (runs the sync itself).
     """
-    from billpay.bills.tasks import bills_sync_task
+    if enqueue:
+        # The one service-to-tasks import left (tests/core/test_architecture.py allows it).
+        from billpay.bills.tasks import sync_start
 
+        return sync_start(
+            company=company,
+            trigger=trigger,
+            full=full,
+            data_types=data_types,
+            modified_from=modified_from,
+        )
+    run, _ = sync_run_queue(
+        company=company,
+        trigger=trigger,
+        full=full,
+        data_types=data_types,
+        modified_from=modified_from,
+    )
+    return run
+
+
+def sync_run_queue(
+    *,
+    company: Company,
+    trigger: str,
+    full: bool = False,
+    data_types: Iterable[str] | None = None,
+    modified_from: datetime | None = None,
+) -> tuple[SyncRun, bool]:
+    """Queue a sync run of the company; returns (run, created) like get_or_create.
+
+    Enqueues nothing: `bills.tasks.sync_start` does, for a created run; a caller that runs the
+    sync itself (the billpay_sync command) passes the run to `bills_sync`.
+    `modified_from` (Codat's read.completed modifiedFromDate) lowers the incremental bound.
+    **Idempotent:** while a run is active, returns it (merging in data types and bound) with
+    created False: its task is already on its way.
+    """
     wanted = [t for t in SYNC_DATA_TYPES if data_types is None or t in set(data_types)]
     _expire_stale_runs(company=company)
     try:
@@ -186,9 +224,7 @@ def sync_request(
                 data_types=wanted,
                 modified_from=modified_from,
             )
-            if enqueue:
-                bills_sync_task.delay_on_commit(run_id=run.pk)
-            return run
+            return run, True
     except IntegrityError:
         with transaction.atomic():
             active = (
@@ -197,12 +233,11 @@ def sync_request(
                 .first()
             )
             if active is None:  # it finished in the meantime: try once more
-                return sync_request(
+                return sync_run_queue(
                     company=company,
                     trigger=trigger,
                     full=full,
                     data_types=data_types,
-                    enqueue=enqueue,
                     modified_from=modified_from,
                 )
             if active.status != SyncRun.Status.RUNNING:
@@ -218,7 +253,7 @@ def sync_request(
                 SyncRun.objects.filter(pk=active.pk).update(
                     data_types=active.data_types, modified_from=active.modified_from
                 )
-            return active
+            return active, False
 
 
 def bills_sync(*, run_id: int) -> SyncOutcome:
@@ -240,9 +275,10 @@ def bills_sync(*, run_id: int) -> SyncOutcome:
         return SyncOutcome.SKIPPED
     run = SyncRun.objects.select_related("company").get(pk=run_id)
     company = run.company
-    connection = AccountingConnection.objects.filter(company=company).first()
-    if connection is None or not connection.is_linked or not company.codat_company_id:
-        _finish(run, SyncRun.Status.FAILED, error="Connect your accounting software first.")
+    try:
+        connection = connection_get_linked(company=company)
+    except NotConnected as exc:
+        _finish(run, SyncRun.Status.FAILED, error=exc.message)
         return SyncOutcome.DONE
 
     client = get_codat_client()
@@ -359,7 +395,7 @@ def _finish(
 
 # A run that has not moved for SYNC_STALE_SECONDS (30 minutes by default) died with its worker
 # (a SIGKILLed worker's message only comes back after the broker's visibility timeout): the next
-# sync_request (beat's schedule, a webhook, the button) fails it so that a new run can start.
+# sync_run_queue (beat's schedule, a webhook, the button) fails it so that a new run can start.
 def _expire_stale_runs(*, company: Company) -> None:
     cutoff = timezone.now() - timedelta(seconds=settings.SYNC_STALE_SECONDS)
     SyncRun.objects.filter(
@@ -940,13 +976,3 @@ UPDATE_FIELDS = {
         *_MIRROR_FIELDS,
     ],
 }
-
-
-def sync_request_all_linked() -> int:
-    """Queue an incremental sync for every linked company. **Idempotent:** active runs are reused."""
-    companies = Company.objects.filter(connection__status=AccountingConnection.Status.LINKED)
-    count = 0
-    for company in companies.iterator():
-        sync_request(company=company, trigger=SyncRun.Trigger.SCHEDULE)
-        count += 1
-    return count
