@@ -51,10 +51,10 @@ INSTALLED_APPS = [
     "axes",
     "billpay.core",
     "billpay.onboarding",
-    "billpay.pushes",
     "billpay.bills",
     "billpay.mapping",
     "billpay.payments",
+    "billpay.pushes",  # after the apps whose writes it sends: their adapters are registered
 ]  # + "billpay.sandbox" when SANDBOX_ENABLED (below)
 
 MIDDLEWARE = [
@@ -84,7 +84,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "billpay.core.context_processors.navigation",
+                "billpay.onboarding.context_processors.navigation",
             ],
         },
     }
@@ -298,7 +298,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "onboarding:home"
 LOGOUT_REDIRECT_URL = "login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

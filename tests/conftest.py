@@ -1,7 +1,7 @@
 import pytest
 from django.test import Client
 
-from billpay.core.http import SESSION_COMPANY_KEY
+from billpay.onboarding.tenancy import SESSION_COMPANY_KEY
 from tests.factories import CompanyFactory, MembershipFactory, UserFactory
 
 

@@ -1,8 +1,9 @@
 from django.contrib import admin, messages
 
 from billpay.bills.models import Bill, BillLine, Supplier, SyncRun
-from billpay.bills.services import sync_request
+from billpay.bills.tasks import sync_start
 from billpay.core.admin import HardenedAdminMixin, ReadOnlyMixin
+from billpay.onboarding.admin import CompanyAdmin as BaseCompanyAdmin
 from billpay.onboarding.models import Company
 
 
@@ -70,8 +71,23 @@ class SyncRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
     def full_resync(self, request, queryset) -> None:
         companies = Company.objects.filter(pk__in=queryset.values("company_id"))
         for company in companies:
-            sync_request(company=company, trigger=SyncRun.Trigger.MANUAL, full=True)
+            sync_start(company=company, trigger=SyncRun.Trigger.MANUAL, full=True)
         messages.success(request, f"Full resync queued for {len(companies)} companies.")
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+# The company list's resync action lives here: onboarding, below bills, cannot start a sync.
+admin.site.unregister(Company)
+
+
+@admin.register(Company)
+class CompanyAdmin(BaseCompanyAdmin):
+    actions = ["full_resync"]
+
+    @admin.action(description="Full resync from the books")
+    def full_resync(self, request, queryset) -> None:
+        for company in queryset:
+            sync_start(company=company, trigger=SyncRun.Trigger.MANUAL, full=True)
+        messages.success(request, f"Full resync queued for {queryset.count()} companies.")

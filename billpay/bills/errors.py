@@ -3,7 +3,3 @@ from billpay.core.errors import DomainError
 
 class ReviewReasonRequired(DomainError):
     pass
-
-
-class NotConnected(DomainError):
-    pass

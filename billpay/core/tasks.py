@@ -6,6 +6,8 @@ from django.core.cache import cache
 from django.db import OperationalError
 from django.utils import timezone
 
+from billpay.codat.errors import CodatTransientError
+
 logger = logging.getLogger(__name__)
 
 HEARTBEAT_CACHE_KEY = "billpay:worker-heartbeat"
@@ -14,8 +16,6 @@ HEARTBEAT_CACHE_KEY = "billpay:worker-heartbeat"
 def codat_retry(*, max_retries: int = 8) -> dict:
     """shared_task options for tasks that call Codat: retry only transient errors, with capped
     exponential backoff and jitter, a bounded number of times (STYLE §7)."""
-    from billpay.codat.errors import CodatTransientError
-
     return {
         "bind": True,
         "autoretry_for": (CodatTransientError, OperationalError),

@@ -4,7 +4,6 @@ from billpay.core import views
 
 app_name = "core"
 urlpatterns = [
-    path("", views.home, name="home"),
     path("health/", views.health, name="health"),
     path("health/live/", views.live, name="live"),
 ]

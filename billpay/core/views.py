@@ -3,20 +3,11 @@ from datetime import datetime
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from billpay.core.http import CompanyHttpRequest, company_required
 from billpay.core.tasks import HEARTBEAT_CACHE_KEY
-
-
-@require_GET
-@company_required
-def home(request: CompanyHttpRequest):
-    """The inbox is home; it explains how to connect when nothing is connected yet."""
-    return redirect("bills:inbox")
 
 
 @require_GET

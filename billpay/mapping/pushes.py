@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import re
 
-from billpay.bills.models import SyncRun
-from billpay.bills.services import sync_request
 from billpay.codat import CodatClient
 from billpay.codat.schemas import PushOperation
 from billpay.codat.serialize import loads
+from billpay.mapping.hooks import accounts_changed
 from billpay.mapping.services import (
     PUSH_KIND,
     bank_account_failure_text,
@@ -55,8 +54,8 @@ class BankAccountPush(PushAdapter):
         bank_account_push_changed(push=push)
 
     def after_success(self, push: Push) -> None:
-        # Mirror the books' own copy of the new account (idempotent per company).
-        sync_request(company=push.company, trigger=SyncRun.Trigger.WEBHOOK, data_types=["accounts"])
+        # Mirror the books' own copy of the new account (bills syncs the accounts).
+        accounts_changed(company=push.company)
 
     def describe_failure(self, push: Push, reason: str, messages: list[str]) -> str:
         return bank_account_failure_text(reason=reason, messages=messages)

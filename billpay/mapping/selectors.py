@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from billpay.bills.selectors import bill_currencies
+from billpay.mapping.hooks import currency_sources
 from billpay.mapping.models import AccountMapping, BankAccountRequest, LedgerAccount
 
 if TYPE_CHECKING:
@@ -76,9 +76,14 @@ def mapping_for_currency(*, company: Company, method: str, currency: str) -> Acc
 
 
 def mapping_currencies(*, company: Company) -> list[str]:
-    """Currencies worth mapping: the base currency, bills' currencies and bank accounts'."""
+    """Currencies worth mapping: the base currency, bills' currencies and bank accounts'.
+
+    Bills' currencies come from the source bills registered (`mapping.hooks`).
+    """
     accounts = bank_account_list(company=company).values_list("currency", flat=True)
-    wanted = {company.base_currency, *bill_currencies(company=company), *accounts}
+    wanted = {company.base_currency, *accounts}
+    for source in currency_sources():
+        wanted.update(source(company=company))
     mapped = mapping_list(company=company).values_list("currency", flat=True)
     wanted.update(mapped)
     return sorted(c for c in wanted if c)

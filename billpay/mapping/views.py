@@ -7,9 +7,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseStopPolling, trigger_client_event
 
 from billpay.core.errors import DomainError
-from billpay.core.http import CompanyHttpRequest, company_required
 from billpay.mapping import selectors, services
 from billpay.mapping.forms import BankAccountForm, MappingForm
+from billpay.onboarding.tenancy import CompanyHttpRequest, company_required
 
 
 def _partial(request: CompanyHttpRequest, template: str, partial: str) -> str:

@@ -1,4 +1,4 @@
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from billpay.core.admin import HardenedAdminMixin
@@ -33,20 +33,13 @@ class UserAdmin(HardenedAdminMixin, BaseUserAdmin):
 
 @admin.register(Company)
 class CompanyAdmin(HardenedAdminMixin, admin.ModelAdmin):
+    """Companies; bills/admin.py registers a subclass with the "Full resync" action (bills sits
+    above onboarding, which may not import it)."""
+
     list_display = ["name", "base_currency", "country", "codat_company_id", "created_at"]
     list_filter = ["base_currency", "country", "connection__status"]
     search_fields = ["name", "memberships__user__email", "codat_company_id"]
     inlines = [MembershipInline]
-    actions = ["full_resync"]
-
-    @admin.action(description="Full resync from the books")
-    def full_resync(self, request, queryset) -> None:
-        from billpay.bills.models import SyncRun
-        from billpay.bills.services import sync_request
-
-        for company in queryset:
-            sync_request(company=company, trigger=SyncRun.Trigger.MANUAL, full=True)
-        messages.success(request, f"Full resync queued for {queryset.count()} companies.")
 
 
 @admin.register(AccountingConnection)

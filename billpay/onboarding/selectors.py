@@ -37,6 +37,11 @@ def company_get(*, company_id: int) -> Company:
     return Company.objects.get(pk=company_id)
 
 
+def company_list_linked() -> QuerySet[Company]:
+    """Every company whose books are linked: beat's fan-out (one task per company)."""
+    return Company.objects.filter(connection__status=AccountingConnection.Status.LINKED)
+
+
 def connection_get(*, company: Company) -> AccountingConnection | None:
     """The company's accounting connection, if it ever started one."""
     return AccountingConnection.objects.filter(company=company).first()

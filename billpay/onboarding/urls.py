@@ -4,6 +4,7 @@ from billpay.onboarding import views
 
 app_name = "onboarding"
 urlpatterns = [
+    path("", views.home, name="home"),
     path("signup/", views.signup, name="signup"),
     path("companies/new/", views.company_create, name="company-create"),
     path("companies/switch/", views.company_switch, name="company-switch"),

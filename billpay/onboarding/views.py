@@ -9,16 +9,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from billpay.bills.selectors import sync_run_latest
 from billpay.core.errors import DomainError
-from billpay.core.http import (
-    SESSION_COMPANY_KEY,
-    AuthenticatedHttpRequest,
-    CompanyHttpRequest,
-    company_required,
-)
-from billpay.onboarding import selectors, services
-from billpay.onboarding.errors import WebhookRejected
+from billpay.onboarding import selectors, services, tasks
+from billpay.onboarding.errors import NotConnected, WebhookRejected
 from billpay.onboarding.forms import (
     CompanyForm,
     CompanySwitchForm,
@@ -27,6 +20,12 @@ from billpay.onboarding.forms import (
     SignUpForm,
 )
 from billpay.onboarding.models import Membership
+from billpay.onboarding.tenancy import (
+    SESSION_COMPANY_KEY,
+    AuthenticatedHttpRequest,
+    CompanyHttpRequest,
+    company_required,
+)
 
 AUTH_BACKEND = "django.contrib.auth.backends.ModelBackend"
 logger = logging.getLogger(__name__)
@@ -34,13 +33,20 @@ logger = logging.getLogger(__name__)
 
 def _enter(request, membership: Membership) -> HttpResponse:
     request.session[SESSION_COMPANY_KEY] = membership.company_id
-    return redirect("core:home")
+    return redirect("onboarding:home")
+
+
+@require_GET
+@company_required
+def home(request: CompanyHttpRequest) -> HttpResponse:
+    """The inbox is home; it explains how to connect when nothing is connected yet."""
+    return redirect("bills:inbox")
 
 
 @require_http_methods(["GET", "POST"])
 def signup(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        return redirect("core:home")
+        return redirect("onboarding:home")
     form = SignUpForm(request.POST or None)
     if form.is_valid():
         data = form.cleaned_data
@@ -205,17 +211,15 @@ def connection(request: CompanyHttpRequest) -> HttpResponse:
     current = selectors.connection_get(company=request.company)
     if current is None:
         return redirect("onboarding:connect")
-    latest_run = sync_run_latest(company=request.company)
-    return render(
-        request, "onboarding/connection.html", {"connection": current, "latest_run": latest_run}
-    )
+    return render(request, "onboarding/connection.html", {"connection": current})
 
 
 @require_http_methods(["GET", "POST"])
 @company_required(owner_only=True)
 def disconnect(request: CompanyHttpRequest) -> HttpResponse:
-    current = selectors.connection_get(company=request.company)
-    if current is None or not current.is_linked:
+    try:
+        current = selectors.connection_get_linked(company=request.company)
+    except NotConnected:
         return redirect("onboarding:connect")
     if request.method == "GET":
         return render(request, "onboarding/disconnect.html", {"connection": current})
@@ -239,5 +243,5 @@ def codat_webhook(request) -> HttpResponse:
     except WebhookRejected as exc:
         logger.warning("refused a webhook: %s", exc)
         return HttpResponse("invalid signature", status=401, content_type="text/plain")
-    services.webhook_receive(webhook_id=request.headers["webhook-id"], payload=payload)
+    tasks.webhook_accept(webhook_id=request.headers["webhook-id"], payload=payload)
     return HttpResponse(status=204)

@@ -14,8 +14,8 @@ from django_htmx.http import (
 
 from billpay.core.errors import DomainError
 from billpay.core.forms import parse_or_400
-from billpay.core.http import CompanyHttpRequest, company_required
 from billpay.core.parsing import ParseError, parse_id, parse_int
+from billpay.onboarding.tenancy import CompanyHttpRequest, company_required
 from billpay.payments import selectors, services
 from billpay.payments.forms import PayForm, PaymentFilterForm, PaymentSettingsForm
 from billpay.payments.models import Payment

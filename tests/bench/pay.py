@@ -20,7 +20,7 @@ MANY = 1_000
 
 def _linked_company(name: str, bills: int):
     from billpay.bills.models import SyncRun
-    from billpay.bills.services import bills_sync, sync_request
+    from billpay.bills.services import bills_sync, sync_run_queue
     from billpay.mapping.models import AccountMapping, LedgerAccount
     from billpay.onboarding.models import AccountingConnection, Company, Membership, User
     from billpay.sandbox.seeding import seed_company
@@ -38,7 +38,7 @@ def _linked_company(name: str, bills: int):
     )
     owner = User.objects.create_user(f"owner-{company.pk}@example.com", "x")
     Membership.objects.create(company=company, user=owner, role=Membership.Role.OWNER)
-    run = sync_request(company=company, trigger=SyncRun.Trigger.COMMAND, enqueue=False)
+    run, _ = sync_run_queue(company=company, trigger=SyncRun.Trigger.COMMAND)
     bills_sync(run_id=run.pk)
     for account in LedgerAccount.objects.filter(
         company=company, is_bank_account=True, account_type="Asset", status="Active"
@@ -107,7 +107,7 @@ def _calls_per_bill(*, webhooks: bool) -> float:
     from django.test import override_settings
 
     from billpay.bills.models import SyncRun
-    from billpay.bills.services import bills_sync, sync_request
+    from billpay.bills.services import bills_sync, sync_run_queue
     from billpay.onboarding.models import WebhookEvent
     from billpay.payments.models import Payment
     from billpay.payments.services import payment_verify
@@ -140,11 +140,8 @@ def _calls_per_bill(*, webhooks: bool) -> float:
                 push_write_event(event=WebhookEvent(company=company, payload=payload))
                 # Codat finishes the bills refresh and sends read.completed: the app syncs bills.
                 lazy.advance(seeded.company)
-                run = sync_request(
-                    company=company,
-                    trigger=SyncRun.Trigger.WEBHOOK,
-                    data_types=["bills"],
-                    enqueue=False,
+                run, _ = sync_run_queue(
+                    company=company, trigger=SyncRun.Trigger.WEBHOOK, data_types=["bills"]
                 )
                 bills_sync(run_id=run.pk)
             else:

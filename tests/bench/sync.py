@@ -33,10 +33,10 @@ def _linked_company(name: str, bills: int):
 
 def _sync(company, full: bool = False):
     from billpay.bills.models import SyncRun
-    from billpay.bills.services import sync_request
+    from billpay.bills.services import sync_run_queue
     from billpay.bills.tasks import bills_sync_task
 
-    run = sync_request(company=company, trigger=SyncRun.Trigger.COMMAND, full=full, enqueue=False)
+    run, _ = sync_run_queue(company=company, trigger=SyncRun.Trigger.COMMAND, full=full)
     with timer() as t:
         bills_sync_task.apply(kwargs={"run_id": run.pk}, throw=True)
     run.refresh_from_db()

@@ -99,12 +99,12 @@ def _child(company_id: int) -> None:
 
     django.setup()
     from billpay.bills.models import SyncRun
-    from billpay.bills.services import sync_request
+    from billpay.bills.services import sync_run_queue
     from billpay.bills.tasks import bills_sync_task
     from billpay.onboarding.models import Company
 
     company = Company.objects.get(pk=company_id)
-    run = sync_request(company=company, trigger=SyncRun.Trigger.COMMAND, enqueue=False)
+    run, _ = sync_run_queue(company=company, trigger=SyncRun.Trigger.COMMAND)
     started = time.perf_counter()
     bills_sync_task.apply(kwargs={"run_id": run.pk}, throw=True)
     sync_s = time.perf_counter() - started

@@ -114,7 +114,7 @@ def test_attachments_of_a_company_without_a_connection_ask_to_connect(
 ):
     response = _list(client_member, bill)
 
-    assert "Connect your accounting software to see attachments." in response.content.decode()
+    assert "Connect your accounting software first." in response.content.decode()
     attachments_codat.factory.assert_not_called()
 
 

@@ -10,10 +10,11 @@ from django.test import Client
 from django.urls import reverse
 
 from billpay.bills.models import Bill, LedgerWrite, Supplier, SyncRun, TaxRate
-from billpay.bills.services import SyncOutcome, bills_sync, sync_request
+from billpay.bills.services import SyncOutcome, bills_sync
 from billpay.bills.services.writes import ledger_write_advance
-from billpay.core.http import SESSION_COMPANY_KEY
+from billpay.bills.tasks import sync_start
 from billpay.mapping.models import LedgerAccount
+from billpay.onboarding.tenancy import SESSION_COMPANY_KEY
 from billpay.sandbox import store
 from billpay.sandbox.models import (
     SandboxAttachment,
@@ -40,7 +41,7 @@ def enqueues():
 def books(linked_company, enqueues):
     """The linked company with its books synced, and a browser logged in as its owner."""
     with mock.patch("billpay.bills.tasks.bills_sync_task.delay_on_commit"):
-        run = sync_request(company=linked_company, trigger=SyncRun.Trigger.MANUAL)
+        run = sync_start(company=linked_company, trigger=SyncRun.Trigger.MANUAL)
     assert bills_sync(run_id=run.pk) == SyncOutcome.DONE
     client = Client()
     client.force_login(linked_company.memberships.first().user)
@@ -323,7 +324,7 @@ def test_a_full_sync_leaves_bills_that_are_not_in_the_books_yet_alone(books):
         bill_form_data(supplier=supplier, account=account, reference="INV-LOCAL"),
     )
 
-    run = sync_request(company=books, trigger=SyncRun.Trigger.MANUAL, full=True)
+    run = sync_start(company=books, trigger=SyncRun.Trigger.MANUAL, full=True)
     assert bills_sync(run_id=run.pk) == SyncOutcome.DONE
 
     bill = Bill.objects.get(company=books, reference="INV-LOCAL")

@@ -11,8 +11,8 @@ from billpay.bills.models import Bill, Supplier
 from billpay.bills.services.options import push_rules_get
 from billpay.codat import CodatClient
 from billpay.codat.errors import CodatTransientError
-from billpay.core.http import SESSION_COMPANY_KEY
 from billpay.onboarding.models import AccountingConnection
+from billpay.onboarding.tenancy import SESSION_COMPANY_KEY
 from tests.conftest import link_to_sandbox
 from tests.factories import (
     CompanyFactory,

@@ -265,9 +265,10 @@ def test_a_write_webhook_follows_the_push_it_names(write, company, _no_enqueue):
 
 def test_the_webhook_dispatch_knows_bills_and_suppliers():
     from billpay.bills.services.writes import ledger_write_webhook
-    from billpay.onboarding.services.webhooks import write_handler
+    from billpay.onboarding.hooks import webhook_handlers
 
-    assert write_handler("bills") is write_handler("suppliers") is ledger_write_webhook
+    for event_type in ("bills.write.successful", "suppliers.write.unsuccessful"):
+        assert webhook_handlers(event_type) == [ledger_write_webhook]
 
 
 def test_the_sweep_enqueues_only_stale_unfinished_writes(write, company, _no_enqueue):

@@ -8,8 +8,9 @@ from django.test import Client
 from django.urls import reverse
 
 from billpay.bills.models import LedgerWrite, Supplier, SyncRun
-from billpay.bills.services import SyncOutcome, bills_sync, sync_request
-from billpay.core.http import SESSION_COMPANY_KEY
+from billpay.bills.services import SyncOutcome, bills_sync
+from billpay.bills.tasks import sync_start
+from billpay.onboarding.tenancy import SESSION_COMPANY_KEY
 from billpay.sandbox import store
 from tests.factories import drain_writes
 
@@ -22,7 +23,7 @@ def books(linked_company):
         mock.patch("billpay.bills.tasks.ledger_write_task.delay_on_commit"),
         mock.patch("billpay.bills.tasks.bills_sync_task.delay_on_commit"),
     ):
-        run = sync_request(company=linked_company, trigger=SyncRun.Trigger.MANUAL)
+        run = sync_start(company=linked_company, trigger=SyncRun.Trigger.MANUAL)
         assert bills_sync(run_id=run.pk) == SyncOutcome.DONE
         client = Client()
         client.force_login(linked_company.memberships.first().user)

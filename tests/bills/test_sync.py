@@ -12,7 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from billpay.bills.models import Bill, BillLine, Supplier, SyncRun, SyncState
-from billpay.bills.services import SyncOutcome, bills_sync, sync_request
+from billpay.bills.services import SyncOutcome, bills_sync
+from billpay.bills.tasks import sync_start
 from billpay.codat import CodatClient
 from billpay.mapping.models import LedgerAccount
 from billpay.sandbox import store
@@ -25,7 +26,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def _sync(company, **kwargs) -> SyncRun:
     with mock.patch("billpay.bills.tasks.bills_sync_task.delay_on_commit"):
-        run = sync_request(company=company, trigger=SyncRun.Trigger.MANUAL, **kwargs)
+        run = sync_start(company=company, trigger=SyncRun.Trigger.MANUAL, **kwargs)
     assert bills_sync(run_id=run.pk) == SyncOutcome.DONE
     run.refresh_from_db()
     assert run.status == SyncRun.Status.SUCCEEDED, run.error
@@ -160,7 +161,7 @@ def test_a_full_sync_marks_bills_that_vanished_without_a_trace(linked_company):
 def test_a_webhook_bound_rereads_records_modified_since_codats_modified_from_date(linked_company):
     _sync(linked_company)
     with mock.patch("billpay.bills.tasks.bills_sync_task.delay_on_commit"):
-        run = sync_request(
+        run = sync_start(
             company=linked_company,
             trigger=SyncRun.Trigger.WEBHOOK,
             data_types=["bills"],
@@ -187,7 +188,7 @@ def test_first_sync_waits_while_codat_is_still_reading(linked_company):
         status="Fetching", completed=None, due=timezone.now() + timedelta(hours=1)
     )
     with mock.patch("billpay.bills.tasks.bills_sync_task.delay_on_commit"):
-        run = sync_request(company=linked_company, trigger=SyncRun.Trigger.LINK)
+        run = sync_start(company=linked_company, trigger=SyncRun.Trigger.LINK)
 
     assert bills_sync(run_id=run.pk) == SyncOutcome.WAITING
     run.refresh_from_db()
@@ -195,10 +196,10 @@ def test_first_sync_waits_while_codat_is_still_reading(linked_company):
     assert not Bill.objects.filter(company=linked_company).exists()
 
 
-def test_sync_request_while_one_is_active_returns_the_same_run(linked_company):
+def test_sync_start_while_one_is_active_returns_the_same_run(linked_company):
     with mock.patch("billpay.bills.tasks.bills_sync_task.delay_on_commit") as enqueue:
-        first = sync_request(company=linked_company, trigger=SyncRun.Trigger.MANUAL)
-        second = sync_request(company=linked_company, trigger=SyncRun.Trigger.WEBHOOK)
+        first = sync_start(company=linked_company, trigger=SyncRun.Trigger.MANUAL)
+        second = sync_start(company=linked_company, trigger=SyncRun.Trigger.WEBHOOK)
 
     assert first.pk == second.pk
     assert enqueue.call_count == 1
@@ -206,7 +207,7 @@ def test_sync_request_while_one_is_active_returns_the_same_run(linked_company):
 
 def test_running_the_task_twice_does_the_work_once(linked_company):
     with mock.patch("billpay.bills.tasks.bills_sync_task.delay_on_commit"):
-        run = sync_request(company=linked_company, trigger=SyncRun.Trigger.MANUAL)
+        run = sync_start(company=linked_company, trigger=SyncRun.Trigger.MANUAL)
 
     assert bills_sync(run_id=run.pk) == SyncOutcome.DONE
     assert bills_sync(run_id=run.pk) == SyncOutcome.SKIPPED
@@ -214,7 +215,7 @@ def test_running_the_task_twice_does_the_work_once(linked_company):
 
 def test_two_concurrent_syncs_of_one_company_do_not_interleave(linked_company):
     with mock.patch("billpay.bills.tasks.bills_sync_task.delay_on_commit"):
-        run = sync_request(company=linked_company, trigger=SyncRun.Trigger.MANUAL)
+        run = sync_start(company=linked_company, trigger=SyncRun.Trigger.MANUAL)
     outcomes, barrier = [], threading.Barrier(2)
 
     def worker():
@@ -240,7 +241,7 @@ def test_a_transient_error_requeues_the_run_and_propagates(linked_company):
     from billpay.codat.errors import CodatTransientError
 
     with mock.patch("billpay.bills.tasks.bills_sync_task.delay_on_commit"):
-        run = sync_request(company=linked_company, trigger=SyncRun.Trigger.MANUAL)
+        run = sync_start(company=linked_company, trigger=SyncRun.Trigger.MANUAL)
     with (
         mock.patch.object(CodatClient, "list_suppliers", side_effect=CodatTransientError("503")),
         pytest.raises(CodatTransientError),
@@ -255,7 +256,7 @@ def test_a_permanent_error_fails_the_run_with_a_readable_reason(linked_company):
     from billpay.codat.errors import CodatAuthError
 
     with mock.patch("billpay.bills.tasks.bills_sync_task.delay_on_commit"):
-        run = sync_request(company=linked_company, trigger=SyncRun.Trigger.MANUAL)
+        run = sync_start(company=linked_company, trigger=SyncRun.Trigger.MANUAL)
     with mock.patch.object(
         CodatClient, "list_suppliers", side_effect=CodatAuthError("401", status=401)
     ):
@@ -268,7 +269,7 @@ def test_a_permanent_error_fails_the_run_with_a_readable_reason(linked_company):
 
 def _queries_to_sync(company) -> int:
     with mock.patch("billpay.bills.tasks.bills_sync_task.delay_on_commit"):
-        run = sync_request(company=company, trigger=SyncRun.Trigger.MANUAL)
+        run = sync_start(company=company, trigger=SyncRun.Trigger.MANUAL)
     with CaptureQueriesContext(db_connection) as queries:
         bills_sync(run_id=run.pk)
     return len(queries)
@@ -299,14 +300,14 @@ def test_a_run_whose_task_was_lost_goes_stale_however_often_syncs_are_requested(
     # beat's requests merge into the queued run, and that must not keep it looking alive.
     settings.SYNC_STALE_SECONDS = 60
     with mock.patch("billpay.bills.tasks.bills_sync_task.delay_on_commit") as enqueue:
-        lost = sync_request(company=linked_company, trigger=SyncRun.Trigger.MANUAL)
+        lost = sync_start(company=linked_company, trigger=SyncRun.Trigger.MANUAL)
         quiet = timezone.now() - timedelta(seconds=40)
         SyncRun.objects.filter(pk=lost.pk).update(updated_at=quiet)
-        assert sync_request(company=linked_company, trigger=SyncRun.Trigger.SCHEDULE) == lost
+        assert sync_start(company=linked_company, trigger=SyncRun.Trigger.SCHEDULE) == lost
         assert SyncRun.objects.get(pk=lost.pk).updated_at == quiet
 
         SyncRun.objects.filter(pk=lost.pk).update(updated_at=quiet - timedelta(seconds=30))
-        fresh = sync_request(company=linked_company, trigger=SyncRun.Trigger.SCHEDULE)
+        fresh = sync_start(company=linked_company, trigger=SyncRun.Trigger.SCHEDULE)
 
     lost.refresh_from_db()
     assert lost.status == SyncRun.Status.FAILED
@@ -322,7 +323,7 @@ def test_a_run_expired_while_still_going_stops_instead_of_racing_its_replacement
     from billpay.bills.services.sync import records as sync_module
 
     with mock.patch("billpay.bills.tasks.bills_sync_task.delay_on_commit"):
-        run = sync_request(company=linked_company, trigger=SyncRun.Trigger.MANUAL)
+        run = sync_start(company=linked_company, trigger=SyncRun.Trigger.MANUAL)
     spec = sync_module.TYPES["suppliers"]
 
     def write_then_expire(*args):

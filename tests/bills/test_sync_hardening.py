@@ -16,7 +16,8 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from billpay.bills.models import Bill, BillLine, Supplier, SyncRun, SyncState
-from billpay.bills.services import SyncOutcome, bills_sync, sync_request
+from billpay.bills.services import SyncOutcome, bills_sync
+from billpay.bills.tasks import sync_start
 from billpay.codat.decode import decode
 from billpay.codat.errors import CodatNotFoundError
 from billpay.codat.schemas import Account, DataStatus, TaxRate
@@ -83,7 +84,7 @@ def linked(company):
 
 def _run(company, codat: FakeCodat, **kwargs) -> tuple[SyncOutcome, SyncRun]:
     with mock.patch("billpay.bills.tasks.bills_sync_task.delay_on_commit"):
-        run = sync_request(company=company, trigger=SyncRun.Trigger.LINK, **kwargs)
+        run = sync_start(company=company, trigger=SyncRun.Trigger.LINK, **kwargs)
     with mock.patch("billpay.bills.services.sync.runs.get_codat_client", return_value=codat):
         outcome = bills_sync(run_id=run.pk)
     run.refresh_from_db()
@@ -193,7 +194,7 @@ def test_any_exception_fails_the_run_with_a_true_reason_and_frees_the_guard(link
     assert run.error.startswith("Something went wrong while reading your books")
     assert run.error_detail == "RuntimeError: boom"
     with mock.patch("billpay.bills.tasks.bills_sync_task.delay_on_commit"):
-        assert sync_request(company=linked, trigger=SyncRun.Trigger.MANUAL).pk != run.pk
+        assert sync_start(company=linked, trigger=SyncRun.Trigger.MANUAL).pk != run.pk
 
 
 def test_the_operator_command_fails_the_run_too(linked):
@@ -227,7 +228,7 @@ def test_the_task_giving_up_on_a_first_read_says_so(linked, settings):
     from billpay.bills.tasks import _sync_failed
 
     with mock.patch("billpay.bills.tasks.bills_sync_task.delay_on_commit"):
-        run = sync_request(company=linked, trigger=SyncRun.Trigger.LINK)
+        run = sync_start(company=linked, trigger=SyncRun.Trigger.LINK)
 
     _sync_failed(None, MaxRetriesExceededError(), "t", (), {"run_id": run.pk}, None)
 

@@ -3,7 +3,7 @@
 Records are generated from the Bill, Supplier, Account and TaxRate schemas of Codat's OpenAPI
 spec (../shared/codat/), served over HTTP with `responses` (only Codat is mocked: the app's
 client fetches, pages and decodes them for real) and synced on PostgreSQL with the real
-`sync_request` + `bills_sync`, in autocommit as in production.
+`sync_run_queue` + `bills_sync`, in autocommit as in production.
 
 The spec is OpenAPI 3.0: `$ref`s are resolved here into one self-contained JSON Schema per
 record, `nullable` becomes a null alternative, `allOf` parts are merged, and arrays and strings
@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 
 from billpay.bills.models import Bill, Supplier, SyncRun, TaxRate
-from billpay.bills.services import bills_sync, sync_request
+from billpay.bills.services import bills_sync, sync_run_queue
 from billpay.mapping.models import LedgerAccount
 from billpay.onboarding.models import AccountingConnection
 from tests.factories import CompanyFactory
@@ -325,7 +325,7 @@ def test_a_sync_of_any_schema_valid_books_ends_truthfully_and_frees_the_guard(
         try:
             with responses.RequestsMock(assert_all_requests_are_fired=False) as mocked:
                 _serve(mocked, company.codat_company_id, served)
-                run = sync_request(company=company, trigger=SyncRun.Trigger.COMMAND, enqueue=False)
+                run, _ = sync_run_queue(company=company, trigger=SyncRun.Trigger.COMMAND)
 
                 bills_sync(run_id=run.pk)  # must not raise
 
@@ -338,9 +338,7 @@ def test_a_sync_of_any_schema_valid_books_ends_truthfully_and_frees_the_guard(
                 assert must_skip <= run.skipped <= not_written, (run.skip_reasons, run.counts)
                 assert len(run.skip_reasons) <= run.skipped
 
-                again = sync_request(
-                    company=company, trigger=SyncRun.Trigger.COMMAND, enqueue=False
-                )
+                again, _ = sync_run_queue(company=company, trigger=SyncRun.Trigger.COMMAND)
                 assert again.pk != run.pk and again.status == SyncRun.Status.QUEUED
         finally:
             company.delete()  # the next example starts from empty books

@@ -4,8 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from billpay.bills.models import Bill, SyncRun
-from billpay.bills.services import sync_request
-from billpay.bills.tasks import bills_sync_all_task, bills_sync_task
+from billpay.bills.tasks import bills_sync_all_task, bills_sync_task, sync_start
 from billpay.codat import CodatClient
 from billpay.codat.errors import CodatRequestError, CodatTransientError
 from tests.factories import AccountingConnectionFactory, CompanyFactory
@@ -15,7 +14,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def _queued(company) -> SyncRun:
     with mock.patch("billpay.bills.tasks.bills_sync_task.delay_on_commit"):
-        return sync_request(company=company, trigger=SyncRun.Trigger.MANUAL)
+        return sync_start(company=company, trigger=SyncRun.Trigger.MANUAL)
 
 
 def test_the_task_syncs_the_books(linked_company):

@@ -15,9 +15,9 @@ from django.utils import timezone
 
 from billpay.bills import selectors
 from billpay.bills.models import Bill, BillAllocation, SyncRun
-from billpay.core.http import SESSION_COMPANY_KEY
 from billpay.core.models import AuditEvent
 from billpay.onboarding.models import User
+from billpay.onboarding.tenancy import SESSION_COMPANY_KEY
 from tests.factories import BillFactory, BillLineFactory, SupplierFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]

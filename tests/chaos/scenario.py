@@ -9,7 +9,7 @@ and started again. The broker and the cache are a Redis database of their own (f
 
 Beat does not run. A SIGKILLed worker loses its unacked messages until Redis's visibility
 timeout (an hour), so the recovery is what production's beat does, called from this loop:
-`sync_request` (beat's sync-all: it also expires runs quiet for SYNC_STALE_SECONDS) while the
+`sync_start` (beat's sync-all: it also expires runs quiet for SYNC_STALE_SECONDS) while the
 first sync is unfinished, and beat's two sweeps (`push_sweep_task`: re-kicks pushes with no
 news; `payments_verify_sweep_task`: re-checks recorded payments) every second. Their thresholds
 are shortened through the settings the app reads
@@ -268,9 +268,9 @@ def _company(size: Size):
 def _first_sync(company, size: Size, rng: random.Random, worker: Worker, failures) -> int:
     """The first sync through the worker; kills at seeded points of its progress."""
     from billpay.bills.models import SyncRun
-    from billpay.bills.services import sync_request
+    from billpay.bills.tasks import sync_start
 
-    sync_request(company=company, trigger=SyncRun.Trigger.LINK)  # enqueued: autocommit
+    sync_start(company=company, trigger=SyncRun.Trigger.LINK)  # enqueued: autocommit
     # Kill when the running run has read a seeded share of the bills (a moment mid-sync).
     marks = sorted(rng.uniform(0.1, 0.9) * size.bills for _ in range(size.sync_kills))
     deadline = time.monotonic() + size.sync_deadline
@@ -287,7 +287,7 @@ def _first_sync(company, size: Size, rng: random.Random, worker: Worker, failure
             worker.start()
         if time.monotonic() - last_beat >= BEAT_EVERY:
             # Beat's sync-all: expires a run that died with its worker, queues a new one.
-            sync_request(company=company, trigger=SyncRun.Trigger.SCHEDULE)
+            sync_start(company=company, trigger=SyncRun.Trigger.SCHEDULE)
             last_beat = time.monotonic()
         time.sleep(0.1)
     states = list(SyncRun.objects.filter(company=company).values_list("status", "records_read"))

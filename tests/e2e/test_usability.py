@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from billpay.bills.models import SyncRun
-from billpay.bills.services import bills_sync, sync_request
+from billpay.bills.services import bills_sync, sync_run_queue
 from billpay.mapping.services import account_mapping_save
 from billpay.payments.models import Payment
 from tests.conftest import link_to_sandbox
@@ -48,7 +48,7 @@ def books(app_server, browser) -> Books:
     company = CompanyFactory(name="Pebble Street Bakery")
     owner = MembershipFactory(company=company, user__email=OWNER).user
     link_to_sandbox(company, bills=30, seed=7)
-    run = sync_request(company=company, trigger=SyncRun.Trigger.MANUAL, enqueue=False)
+    run, _ = sync_run_queue(company=company, trigger=SyncRun.Trigger.MANUAL)
     bills_sync(run_id=run.pk)
     plan = pay_plan(company)
     account_mapping_save(

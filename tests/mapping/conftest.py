@@ -3,7 +3,7 @@ from unittest import mock
 import pytest
 
 from billpay.bills.models import SyncRun
-from billpay.bills.services import SyncOutcome, bills_sync, sync_request
+from billpay.bills.services import SyncOutcome, bills_sync, sync_run_queue
 from billpay.pushes.models import Push
 from billpay.pushes.services import push_advance
 
@@ -27,7 +27,7 @@ def enqueued():
 
 
 def sync_books(company) -> None:
-    run = sync_request(company=company, trigger=SyncRun.Trigger.MANUAL, enqueue=False)
+    run, _ = sync_run_queue(company=company, trigger=SyncRun.Trigger.MANUAL)
     assert bills_sync(run_id=run.pk) == SyncOutcome.DONE
 
 

@@ -271,7 +271,7 @@ def test_a_lost_response_creates_the_account_once(owner_client, synced, settings
 def test_a_created_account_survives_a_full_resync_before_the_cache_reads_it(owner_client, synced):
     """Issue 10, point 6: Codat's cache has not read the new account yet; it is not deleted."""
     from billpay.bills.models import SyncRun
-    from billpay.bills.services import bills_sync, sync_request
+    from billpay.bills.services import bills_sync, sync_run_queue
     from billpay.mapping.selectors import mapping_for_currency
     from billpay.sandbox.models import SandboxCacheRecord
 
@@ -283,7 +283,7 @@ def test_a_created_account_survives_a_full_resync_before_the_cache_reads_it(owne
     ).exists()
     assert not_in_cache
 
-    run = sync_request(company=synced, trigger=SyncRun.Trigger.MANUAL, full=True, enqueue=False)
+    run, _ = sync_run_queue(company=synced, trigger=SyncRun.Trigger.MANUAL, full=True)
     bills_sync(run_id=run.pk)
 
     run.refresh_from_db()
@@ -301,14 +301,14 @@ def test_a_resync_keeps_when_an_account_was_first_seen(synced):
     from django.utils import timezone
 
     from billpay.bills.models import SyncRun
-    from billpay.bills.services import bills_sync, sync_request
+    from billpay.bills.services import bills_sync, sync_run_queue
 
     account = LedgerAccount.objects.filter(company=synced, is_bank_account=True).first()
     assert account.first_seen_at is not None
     earlier = timezone.now() - timedelta(days=30)
     LedgerAccount.objects.filter(pk=account.pk).update(first_seen_at=earlier)
 
-    run = sync_request(company=synced, trigger=SyncRun.Trigger.MANUAL, full=True, enqueue=False)
+    run, _ = sync_run_queue(company=synced, trigger=SyncRun.Trigger.MANUAL, full=True)
     bills_sync(run_id=run.pk)
 
     account.refresh_from_db()

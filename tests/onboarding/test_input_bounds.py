@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from billpay.core.http import SESSION_COMPANY_KEY
+from billpay.onboarding.tenancy import SESSION_COMPANY_KEY
 from tests.factories import CompanyFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db

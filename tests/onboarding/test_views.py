@@ -4,8 +4,8 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from billpay.core.http import SESSION_COMPANY_KEY
 from billpay.onboarding.models import Company, Membership, User
+from billpay.onboarding.tenancy import SESSION_COMPANY_KEY
 from tests.factories import TEST_PASSWORD, MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -59,7 +59,7 @@ def test_login_accepts_the_email_in_any_case(client, user):
     )
 
     assert response.status_code == 302
-    assert response.url == reverse("core:home")
+    assert response.url == reverse("onboarding:home")
 
 
 def test_login_is_throttled_after_repeated_failures(client, user):

@@ -260,6 +260,14 @@ def test_write_events_are_recorded_for_the_write_path(client, settings, connecte
     assert WebhookEvent.objects.get().event_type == "billPayments.write.successful"
 
 
+def test_a_write_event_of_another_outcome_gets_the_same_shape_check():
+    from billpay.onboarding.services.webhooks import webhook_problem
+
+    body = {"eventType": "billPayments.write.pending", "payload": {"status": "Pending"}}
+
+    assert webhook_problem(body) == "the push operation key is missing"
+
+
 def test_the_receiver_is_exempt_from_login_and_csrf(settings, connected):
     from django.test import Client
 

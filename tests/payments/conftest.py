@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 
 from billpay.bills.models import Bill, SyncRun
-from billpay.bills.services import SyncOutcome, bills_sync, sync_request
+from billpay.bills.services import SyncOutcome, bills_sync, sync_run_queue
 from billpay.mapping.models import AccountMapping, LedgerAccount
 from billpay.payments.models import Payment
 from billpay.payments.services import payment_confirm, payment_prepare, payment_verify
@@ -33,7 +33,7 @@ def enqueued():
 
 
 def sync_books(company) -> None:
-    run = sync_request(company=company, trigger=SyncRun.Trigger.MANUAL, enqueue=False)
+    run, _ = sync_run_queue(company=company, trigger=SyncRun.Trigger.MANUAL)
     assert bills_sync(run_id=run.pk) == SyncOutcome.DONE
 
 

@@ -12,7 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from billpay.bills.models import BillAttachment, Origin
-from billpay.core.http import SESSION_COMPANY_KEY
+from billpay.onboarding.tenancy import SESSION_COMPANY_KEY
 from billpay.payments.models import Payment, PaymentAllocation
 
 # Fixtures of other test packages, shared here (a conftest makes them visible by name).

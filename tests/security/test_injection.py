@@ -14,7 +14,8 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from billpay.bills.models import Bill, BillLine, Supplier, SyncRun
-from billpay.bills.services import SyncOutcome, bills_sync, sync_request
+from billpay.bills.services import SyncOutcome, bills_sync
+from billpay.bills.tasks import sync_start
 from billpay.bills.views.review import _csv_cell
 from billpay.codat.schemas import Attachment
 from billpay.sandbox import store
@@ -163,7 +164,7 @@ def test_the_csv_export_defuses_formulas_from_the_books(client_member, company):
 
 def _sync(company) -> None:
     with mock.patch("billpay.bills.tasks.bills_sync_task.delay_on_commit"):
-        run = sync_request(company=company, trigger=SyncRun.Trigger.MANUAL)
+        run = sync_start(company=company, trigger=SyncRun.Trigger.MANUAL)
     assert bills_sync(run_id=run.pk) == SyncOutcome.DONE
 
 

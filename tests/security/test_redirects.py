@@ -25,7 +25,7 @@ def test_logging_in_never_redirects_to_another_site(client, user, target):
     )
 
     assert response.status_code == 302
-    assert response.url == reverse("core:home")
+    assert response.url == reverse("onboarding:home")
 
 
 @pytest.mark.parametrize("target", [*ELSEWHERE, "abc", "onboarding:disconnect", ""])

@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import reverse
 
 from billpay.bills.models import SyncRun
-from billpay.bills.services import bills_sync, sync_request
+from billpay.bills.services import bills_sync, sync_run_queue
 from billpay.mapping.models import AccountMapping, LedgerAccount
 from billpay.onboarding.models import WebhookEvent
 from billpay.payments.models import Payment
@@ -89,7 +89,7 @@ def distinct_secrets(sandbox, settings):
 
 
 def _sync(company) -> SyncRun:
-    run = sync_request(company=company, trigger=SyncRun.Trigger.MANUAL, enqueue=False)
+    run, _ = sync_run_queue(company=company, trigger=SyncRun.Trigger.MANUAL)
     bills_sync(run_id=run.pk)
     run.refresh_from_db()
     return run

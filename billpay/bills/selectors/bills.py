@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from billpay.bills.models import TO_PAY, Bill, Supplier
+from billpay.core.models import AuditEvent
 from billpay.core.money import format_money
 
 if TYPE_CHECKING:
@@ -66,8 +67,6 @@ class ActivityItem:
 
 def bill_activity(*, company: Company, bill: Bill) -> list[ActivityItem]:
     """What happened to the bill, newest first: review and notes here, payments and syncs in the books."""
-    from billpay.core.models import AuditEvent
-
     labels = {
         "bill.review.approved": "approved the bill",
         "bill.review.rejected": "rejected the bill",

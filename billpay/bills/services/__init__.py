@@ -4,8 +4,8 @@ from billpay.bills.services.sync import (
     SYNC_DATA_TYPES,
     SyncOutcome,
     bills_sync,
-    sync_request,
     sync_run_fail,
+    sync_run_queue,
 )
 
 __all__ = [
@@ -16,6 +16,7 @@ __all__ = [
     "bill_note_add",
     "bill_review",
     "bills_sync",
-    "sync_request",
+    "sync_run_queue",
     "sync_run_fail",
+    "sync_run_queue",
 ]

@@ -2,12 +2,11 @@
 
 from dataclasses import dataclass
 
-from billpay.bills.errors import NotConnected
 from billpay.bills.models import Bill
 from billpay.codat import get_codat_client
 from billpay.codat.errors import CodatError
 from billpay.core.errors import DomainError
-from billpay.onboarding.models import AccountingConnection
+from billpay.onboarding.selectors import connection_get_linked
 
 
 @dataclass(frozen=True)
@@ -18,9 +17,8 @@ class AttachmentFile:
 
 
 def _ids(bill: Bill) -> dict[str, str]:
-    connection = AccountingConnection.objects.filter(company_id=bill.company_id).first()
-    if connection is None or not bill.company.codat_company_id:
-        raise NotConnected("Connect your accounting software to see attachments.")
+    """**Raises:** NotConnected (a DomainError)."""
+    connection = connection_get_linked(company=bill.company)
     return {
         "company_id": bill.company.codat_company_id,
         "connection_id": connection.codat_connection_id,

@@ -20,7 +20,8 @@ from django.core.cache import cache
 from billpay.codat import get_codat_client
 from billpay.codat.errors import CodatError
 from billpay.codat.schemas import PushOption
-from billpay.onboarding.models import AccountingConnection, Company
+from billpay.onboarding.models import Company
+from billpay.onboarding.selectors import connection_get
 
 logger = logging.getLogger(__name__)
 
@@ -107,7 +108,9 @@ def push_rules_get(*, company: Company, data_type: str) -> PlatformRules:
 
     **Idempotent.** Never raises for Codat trouble: returns empty rules instead.
     """
-    connection = AccountingConnection.objects.filter(company=company).first()
+    # Not connection_get_linked: drafting goes on while the link is down, and asking costs at
+    # most a Codat error, which leaves the rules empty (below).
+    connection = connection_get(company=company)
     if connection is None or not company.codat_company_id:
         return PlatformRules()
     key = _cache_key(company.pk, connection.codat_connection_id, data_type)
@@ -131,7 +134,7 @@ def push_rules_get(*, company: Company, data_type: str) -> PlatformRules:
 
 def push_rules_forget(*, company: Company) -> None:
     """Drop the cached rules of the company's connection (e.g. after a push failed validation)."""
-    connection = AccountingConnection.objects.filter(company=company).first()
+    connection = connection_get(company=company)
     if connection is not None:
         cache.delete_many(
             [
@@ -143,7 +146,7 @@ def push_rules_forget(*, company: Company) -> None:
 
 def bill_capabilities(*, company: Company) -> BillCapabilities:
     """Whether the company's platform supports changing and deleting bills through Codat."""
-    connection = AccountingConnection.objects.filter(company=company).first()
+    connection = connection_get(company=company)
     key = connection.platform_key if connection else ""
     return BillCapabilities(
         can_update=key in BILL_UPDATE_PLATFORMS,

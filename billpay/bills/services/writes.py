@@ -556,7 +556,7 @@ def _refresh_books(company: Company, data_types: list[str]) -> None:
     The `read.completed` webhook syncs again once Codat's read is done; this sync covers an
     emulator or a Codat that has already finished.
     """
-    from billpay.bills.services.sync import sync_request
+    from billpay.bills.tasks import sync_start  # TODO(#11): goes with this module
 
     connection = AccountingConnection.objects.filter(company=company).first()
     if connection is None:
@@ -570,7 +570,7 @@ def _refresh_books(company: Company, data_types: list[str]) -> None:
                 )  # fmt: skip
     except CodatError as exc:  # 409: a read is already running, which does the same
         logger.info("refresh after a write for company %s: %s", company.pk, exc)
-    sync_request(company=company, trigger=SyncRun.Trigger.PUSH, data_types=data_types)
+    sync_start(company=company, trigger=SyncRun.Trigger.PUSH, data_types=data_types)
 
 
 # --- helpers --------------------------------------------------------------------------------------

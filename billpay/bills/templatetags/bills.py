@@ -4,7 +4,16 @@ from decimal import Decimal
 from django import template
 from django.utils import timezone
 
+from billpay.bills.models import SyncRun
+from billpay.bills.selectors import sync_run_latest as _sync_run_latest
+
 register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def sync_run_latest(context) -> SyncRun | None:
+    """The current company's latest sync run, for pages of other apps (the connection page)."""
+    return _sync_run_latest(company=context["request"].company)
 
 
 @register.simple_tag

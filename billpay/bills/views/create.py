@@ -22,9 +22,9 @@ from billpay.bills.selectors import create as sel
 from billpay.bills.services import create
 from billpay.bills.services.options import bill_capabilities, push_rules_get
 from billpay.core.errors import DomainError
-from billpay.core.http import CompanyHttpRequest, company_required
 from billpay.core.parsing import ParseError, clean_text, parse_id, parse_uuid, scoped_key
 from billpay.onboarding.selectors import connection_get
+from billpay.onboarding.tenancy import CompanyHttpRequest, company_required
 
 EXTRA_LINES = 3
 CURRENCY = re.compile(r"[A-Z]{3}")

@@ -13,12 +13,12 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseStopPolling, trigger_client_event
 
-from billpay.bills import selectors, services
+from billpay.bills import selectors, services, tasks
 from billpay.bills.forms import InboxFilterForm, NoteForm, ReviewForm
 from billpay.bills.models import SyncRun
 from billpay.core.errors import DomainError
-from billpay.core.http import CompanyHttpRequest, company_required
 from billpay.onboarding.selectors import connection_get
+from billpay.onboarding.tenancy import CompanyHttpRequest, company_required
 
 
 def _partial(request: CompanyHttpRequest, template: str, partial: str) -> str:
@@ -211,7 +211,7 @@ def suppliers(request: CompanyHttpRequest) -> HttpResponse:
 @require_POST
 @company_required
 def sync_now(request: CompanyHttpRequest) -> HttpResponse:
-    run = services.sync_request(company=request.company, trigger=SyncRun.Trigger.MANUAL)
+    run = tasks.sync_start(company=request.company, trigger=SyncRun.Trigger.MANUAL)
     if request.htmx:
         return render(request, "bills/_sync_status.html", {"run": run})
     messages.info(request, "Sync started.")

@@ -18,8 +18,10 @@ from django.utils import timezone
 from billpay.codat import get_codat_client
 from billpay.codat.errors import CodatError, CodatNotFoundError
 from billpay.core.services import audit_record
-from billpay.onboarding.errors import AlreadyConnected, LinkFailed
+from billpay.onboarding.errors import AlreadyConnected, LinkFailed, NotConnected
+from billpay.onboarding.hooks import linked_handlers
 from billpay.onboarding.models import AccountingConnection, Company
+from billpay.onboarding.selectors import connection_get, connection_get_linked
 
 if TYPE_CHECKING:
     from billpay.core.services import Actor
@@ -50,7 +52,7 @@ def connection_start(*, company: Company, platform_key: str, actor: Actor) -> st
 
     **Raises:** AlreadyConnected, LinkFailed.
     """
-    current = AccountingConnection.objects.filter(company=company).first()
+    current = connection_get(company=company)
     if current is not None and current.is_linked:
         raise AlreadyConnected(
             f"{company.name} is already connected to {current.platform_name}. Disconnect it first."
@@ -111,7 +113,7 @@ def connection_verify(
 
     **Raises:** LinkFailed (cancelled, forged, not linked). **Idempotent.**
     """
-    local = AccountingConnection.objects.filter(company=company).first()
+    local = connection_get(company=company)
     if (
         local is None
         or codat_company_id != company.codat_company_id
@@ -182,10 +184,10 @@ def connection_refresh(
 def _connection_apply(
     local: AccountingConnection, *, status: str, asked_at, actor: Actor
 ) -> AccountingConnection:
-    """Record a status read at `asked_at` if no later reading was recorded; act on a change."""
-    from billpay.bills.models import SyncRun
-    from billpay.bills.services import sync_request
+    """Record a status read at `asked_at` if no later reading was recorded; act on a change.
 
+    A change to linked runs the linked handlers (bills: the first sync) in this transaction.
+    """
     with transaction.atomic():
         row = AccountingConnection.objects.select_for_update().get(pk=local.pk)
         if row.codat_connection_id != local.codat_connection_id or (
@@ -207,15 +209,17 @@ def _connection_apply(
                 target=row.platform_name,
             )
             if status == AccountingConnection.Status.LINKED:
-                sync_request(company=row.company, trigger=SyncRun.Trigger.LINK)
+                for handler in linked_handlers():
+                    handler(company=row.company)
     return row
 
 
 def connection_disconnect(*, company: Company, actor: Actor) -> AccountingConnection:
     """Unlink the connection at Codat (PATCH status Unlinked). **Raises:** LinkFailed."""
-    local = AccountingConnection.objects.filter(company=company).first()
-    if local is None or not local.is_linked:
-        raise LinkFailed("There is no active connection to disconnect.")
+    try:
+        local = connection_get_linked(company=company)
+    except NotConnected as exc:
+        raise LinkFailed("There is no active connection to disconnect.") from exc
     asked_at = timezone.now()
     client = get_codat_client()
     try:

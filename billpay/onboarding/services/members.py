@@ -17,8 +17,10 @@ from django.utils import timezone
 
 from billpay.core.services import audit_record
 from billpay.onboarding.errors import EmailTaken, InvitationForSomeoneElse, InvitationInvalid
-from billpay.onboarding.models import Company, Membership, User
+from billpay.onboarding.hooks import linked_handlers
+from billpay.onboarding.models import AccountingConnection, Company, Membership, User
 from billpay.onboarding.selectors import user_get_by_email
+from billpay.onboarding.services.connection import INTEGRATION_NAMES
 
 INVITATION_SALT = "billpay.onboarding.invitation"
 
@@ -165,11 +167,6 @@ def demo_seed(
 
     **Idempotent:** safe to run again; an already linked company keeps its link.
     """
-    from billpay.bills.models import SyncRun
-    from billpay.bills.services import sync_request
-    from billpay.onboarding.models import AccountingConnection
-    from billpay.onboarding.services.connection import INTEGRATION_NAMES
-
     with transaction.atomic():
         company, _ = Company.objects.get_or_create(
             name="Acme Plumbing Ltd", defaults={"base_currency": "USD", "country": "US"}
@@ -195,5 +192,6 @@ def demo_seed(
                     "linked_at": timezone.now(),
                 },
             )
-            sync_request(company=company, trigger=SyncRun.Trigger.LINK)
+            for handler in linked_handlers():  # bills: the first sync
+                handler(company=company)
     return company

@@ -1,34 +1,29 @@
 """Codat webhooks: verify (Svix / Standard Webhooks), store once per webhook-id, act later.
 
 The receiver answers fast: it verifies the signature on the raw body, stores the event (a
-repeated delivery of the same webhook-id is a no-op) and enqueues the processing after commit.
+repeated delivery of the same webhook-id is a no-op) and `onboarding.tasks.webhook_accept`
+enqueues the processing after commit. Processing applies `connection.*` events here and hands
+every other event to the handlers the apps above registered (`onboarding.hooks`).
 """
 
 import json
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from svix.webhooks import Webhook, WebhookVerificationError
 
 from billpay.core.parsing import storable_text
 from billpay.onboarding.errors import WebhookRejected
+from billpay.onboarding.hooks import webhook_handlers
 from billpay.onboarding.models import Company, WebhookEvent
+from billpay.onboarding.services.connection import connection_refresh
 
 logger = logging.getLogger(__name__)
-
-# Codat's data type names → the sync's.
-SYNCED_TYPES = {
-    "suppliers": "suppliers",
-    "taxRates": "taxRates",
-    "chartOfAccounts": "accounts",
-    "bills": "bills",
-}
 
 
 def webhook_verify(*, body: bytes, headers: Mapping[str, str]) -> Any:
@@ -53,14 +48,14 @@ def webhook_verify(*, body: bytes, headers: Mapping[str, str]) -> Any:
 
 
 def webhook_receive(*, webhook_id: str, payload: Any) -> WebhookEvent | None:
-    """Store a verified event and enqueue its processing. **Idempotent:** on webhook-id.
+    """Store a verified event; returns it, or None for a repeated delivery.
 
-    A validly signed event of the wrong shape is stored too, already marked with why it is
-    invalid: the receiver answers 2xx (Codat would only re-send the same bytes), staff can read
-    it in the admin, and no task ever acts on it.
+    A validly signed event of the wrong shape is stored too, already marked processed with why
+    it is invalid: the receiver answers 2xx (Codat would only re-send the same bytes), staff can
+    read it in the admin, and no task ever acts on it. The caller enqueues the processing of an
+    unprocessed event (`onboarding.tasks.webhook_accept`).
+    **Idempotent:** on webhook-id. **Transaction:** one insert.
     """
-    from billpay.onboarding.tasks import webhook_process_task
-
     payload = _storable(payload if isinstance(payload, dict) else {"body": payload})
     problem = webhook_problem(payload)
     codat_company_id = None if problem else _company_id(payload)
@@ -80,8 +75,6 @@ def webhook_receive(*, webhook_id: str, payload: Any) -> WebhookEvent | None:
                 error=f"Invalid event: {problem}" if problem else "",
                 processed_at=timezone.now() if problem else None,
             )
-            if not problem:
-                webhook_process_task.delay_on_commit(event_id=event.pk)
     except IntegrityError:
         logger.info("webhook %s delivered again; already stored", webhook_id)
         return None
@@ -149,7 +142,9 @@ def webhook_problem(payload: Any) -> str | None:
             return "dataTypes is not a list of data types"
         if not isinstance(body.get("modifiedFromDate"), str | None):
             return "modifiedFromDate is not text"
-    elif event_type.endswith((".write.successful", ".write.unsuccessful")):
+    # Codat sends {dataType}.write.successful | .unsuccessful; handlers match .write.*, so every
+    # write event gets this check.
+    elif ".write." in event_type:
         record = body.get("record")
         if not _is_id(body.get("id")):
             return "the push operation key is missing"
@@ -188,36 +183,10 @@ def _storable(value: Any) -> Any:
 
 
 def _act(event: WebhookEvent) -> None:
-    from billpay.bills.models import SyncRun
-    from billpay.bills.services import sync_request
-    from billpay.onboarding.services.connection import connection_refresh
-
-    body = event.payload["payload"]
     if event.event_type.startswith("connection."):
+        body = event.payload["payload"]
         connection_refresh(company=event.company, codat_connection_id=body["connection"]["id"])
-    elif event.event_type in ("read.completed", "read.completed.initial"):
-        changed = [
-            SYNCED_TYPES[t["dataType"]]
-            for t in body["dataTypes"]
-            if t["dataType"] in SYNCED_TYPES and t.get("recordsModified", True) is not False
-        ]
-        if changed:
-            modified_from = parse_datetime(body.get("modifiedFromDate") or "")
-            sync_request(
-                company=event.company,
-                trigger=SyncRun.Trigger.WEBHOOK,
-                data_types=changed,
-                modified_from=modified_from if modified_from and modified_from.tzinfo else None,
-            )
-    elif event.event_type.endswith((".write.successful", ".write.unsuccessful")):
-        handler = write_handler(event.event_type.split(".", 1)[0])
-        if handler is not None:
-            handler(event=event)
-
-
-def write_handler(data_type: str) -> Callable[..., None] | None:
-    """Who follows the outcome of a push of this Codat data type (called with the event)."""
-    from billpay.pushes.services.adapters import registered_data_types
-    from billpay.pushes.tasks import push_write_event
-
-    return push_write_event if data_type in registered_data_types() else None
+        return
+    # read.completed → bills' sync; {dataType}.write.* → whoever pushed that data type.
+    for handler in webhook_handlers(event.event_type):
+        handler(event=event)

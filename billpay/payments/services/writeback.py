@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from billpay.bills.models import Bill, BillAllocation, SyncRun
-from billpay.bills.services import bills_sync, sync_request
+from billpay.bills.services import bills_sync, sync_run_queue
 from billpay.codat import get_codat_client
 from billpay.codat.errors import CodatConflictError, CodatOutcomeUnknownError
 from billpay.core.services import audit_record
@@ -137,11 +137,10 @@ def payment_verify(*, payment_id: int) -> float | None:
             )
         if not pull.is_completed:
             return _later(payment)
-    run = sync_request(
+    run, _ = sync_run_queue(
         company=payment.company,
         trigger=SyncRun.Trigger.WEBHOOK,
         data_types=["bills"],
-        enqueue=False,
     )
     bills_sync(run_id=run.pk)
     if _books_show(payment):

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from billpay.bills.models import SyncRun
-from billpay.bills.services import SyncOutcome, bills_sync, sync_request, sync_run_fail
+from billpay.bills.services import SyncOutcome, bills_sync, sync_run_fail, sync_run_queue
 from billpay.onboarding.models import Company
 
 
@@ -21,9 +21,7 @@ class Command(BaseCommand):
         company = Company.objects.filter(pk=company_id).first()
         if company is None:
             raise CommandError(f"No company with id {company_id}.")
-        run = sync_request(
-            company=company, trigger=SyncRun.Trigger.COMMAND, full=full, enqueue=False
-        )
+        run, _ = sync_run_queue(company=company, trigger=SyncRun.Trigger.COMMAND, full=full)
         outcome = bills_sync(run_id=run.pk)
         # While Codat's first read goes on, wait here as the worker would (never leave the run
         # waiting with nobody to resume it: that would hold the one-active-run guard).

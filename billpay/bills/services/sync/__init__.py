@@ -2,8 +2,8 @@
 
 A SyncRun moves queued → running → succeeded | failed, with a detour through waiting while
 Codat has not finished its first read of a newly linked company:
-- `sync_request` creates the queued run (or returns the active one: the database allows one
-  active run per company) and enqueues `bills_sync_task` after commit.
+- `sync_run_queue` creates the queued run (or returns the active one: the database allows one
+  active run per company); `bills.tasks.sync_start` also enqueues `bills_sync_task` after commit.
 - `bills_sync` claims the run with a conditional UPDATE, so a redelivered task does nothing.
 - Each data type is read from its watermark (`modifiedDate > watermark − overlap`) one page at a
   time and upserted in bulk keyed by (company, Codat id); rows whose modifiedDate did not change
@@ -24,19 +24,18 @@ data type in pages and writing it in batches), `records` (Codat's records as our
 (the upsert), `vanished` (what a full sync no longer finds), `checks` (what our columns can't hold).
 """
 
-from billpay.bills.services.sync.common import SYNC_DATA_TYPES, SyncOutcome
+from billpay.bills.services.sync.common import DATA_TYPE_BY_KEY, SYNC_DATA_TYPES, SyncOutcome
 from billpay.bills.services.sync.runs import (
     bills_sync,
-    sync_request,
-    sync_request_all_linked,
     sync_run_fail,
+    sync_run_queue,
 )
 
 __all__ = [
+    "DATA_TYPE_BY_KEY",
     "SYNC_DATA_TYPES",
     "SyncOutcome",
     "bills_sync",
-    "sync_request",
-    "sync_request_all_linked",
     "sync_run_fail",
+    "sync_run_queue",
 ]

@@ -1,5 +1,5 @@
 """A sync run's life: requested (queued), claimed and run, ended (succeeded or failed), or
-expired when its worker died; and the schedule's request for every linked company."""
+expired when its worker died. `bills.tasks.sync_start` queues a run and enqueues its task."""
 
 from __future__ import annotations
 
@@ -30,7 +30,9 @@ from billpay.bills.services.sync.first_read import cache_read_times, first_read_
 from billpay.codat import get_codat_client
 from billpay.codat.errors import CodatError, CodatNotFoundError, CodatTransientError
 from billpay.core.parsing import storable_text
+from billpay.onboarding.errors import NotConnected
 from billpay.onboarding.models import AccountingConnection, Company
+from billpay.onboarding.selectors import connection_get_linked
 
 if TYPE_CHECKING:
     from billpay.codat import CodatClient
@@ -38,22 +40,22 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-def sync_request(
+def sync_run_queue(
     *,
     company: Company,
     trigger: str,
     full: bool = False,
     data_types: Iterable[str] | None = None,
-    enqueue: bool = True,
     modified_from: datetime | None = None,
-) -> SyncRun:
-    """Queue a sync of the company and (unless the caller runs it itself) enqueue it after commit.
+) -> tuple[SyncRun, bool]:
+    """Queue a sync run of the company; returns (run, created) like get_or_create.
 
-    `modified_from` (Codat's read.completed modifiedFromDate) lowers the incremental bound.
-    **Idempotent:** while a run is active, returns it (merging in data types and bound).
+    Enqueues nothing: `bills.tasks.sync_start` does, for a created run; a caller that runs the
+    sync itself (the billpay_sync command, a payment's verification) passes the run to
+    `bills_sync`. `modified_from` (Codat's read.completed modifiedFromDate) lowers the
+    incremental bound. **Idempotent:** while a run is active, returns it (merging in data types
+    and bound) with created False: its task is already on its way.
     """
-    from billpay.bills.tasks import bills_sync_task
-
     wanted = [t for t in SYNC_DATA_TYPES if data_types is None or t in set(data_types)]
     _expire_stale_runs(company=company)
     try:
@@ -65,9 +67,7 @@ def sync_request(
                 data_types=wanted,
                 modified_from=modified_from,
             )
-            if enqueue:
-                bills_sync_task.delay_on_commit(run_id=run.pk)
-            return run
+            return run, True
     except IntegrityError:
         with transaction.atomic():
             active = (
@@ -76,12 +76,11 @@ def sync_request(
                 .first()
             )
             if active is None:  # it finished in the meantime: try once more
-                return sync_request(
+                return sync_run_queue(
                     company=company,
                     trigger=trigger,
                     full=full,
                     data_types=data_types,
-                    enqueue=enqueue,
                     modified_from=modified_from,
                 )
             if active.status != SyncRun.Status.RUNNING:
@@ -97,7 +96,7 @@ def sync_request(
                 SyncRun.objects.filter(pk=active.pk).update(
                     data_types=active.data_types, modified_from=active.modified_from
                 )
-            return active
+            return active, False
 
 
 def bills_sync(*, run_id: int) -> SyncOutcome:
@@ -119,9 +118,10 @@ def bills_sync(*, run_id: int) -> SyncOutcome:
         return SyncOutcome.SKIPPED
     run = SyncRun.objects.select_related("company").get(pk=run_id)
     company = run.company
-    connection = AccountingConnection.objects.filter(company=company).first()
-    if connection is None or not connection.is_linked or not company.codat_company_id:
-        _finish(run, SyncRun.Status.FAILED, error="Connect your accounting software first.")
+    try:
+        connection = connection_get_linked(company=company)
+    except NotConnected as exc:
+        _finish(run, SyncRun.Status.FAILED, error=exc.message)
         return SyncOutcome.DONE
 
     client = get_codat_client()
@@ -242,7 +242,7 @@ def _finish(
 
 # A run that has not moved for SYNC_STALE_SECONDS (30 minutes by default) died with its worker
 # (a SIGKILLed worker's message only comes back after the broker's visibility timeout): the next
-# sync_request (beat's schedule, a webhook, the button) fails it so that a new run can start.
+# sync_run_queue (beat's schedule, a webhook, the button) fails it so that a new run can start.
 def _expire_stale_runs(*, company: Company) -> None:
     cutoff = timezone.now() - timedelta(seconds=settings.SYNC_STALE_SECONDS)
     SyncRun.objects.filter(
@@ -250,13 +250,3 @@ def _expire_stale_runs(*, company: Company) -> None:
     ).update(
         status=SyncRun.Status.FAILED, error="The sync was interrupted.", finished_at=timezone.now()
     )
-
-
-def sync_request_all_linked() -> int:
-    """Queue an incremental sync for every linked company. **Idempotent:** active runs are reused."""
-    companies = Company.objects.filter(connection__status=AccountingConnection.Status.LINKED)
-    count = 0
-    for company in companies.iterator():
-        sync_request(company=company, trigger=SyncRun.Trigger.SCHEDULE)
-        count += 1
-    return count

@@ -2,7 +2,6 @@
 
 from collections.abc import Callable
 from functools import wraps
-from typing import TYPE_CHECKING
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -10,20 +9,20 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django_htmx.middleware import HtmxDetails
 
-if TYPE_CHECKING:
-    from billpay.onboarding.models import Company, Membership, User
+from billpay.onboarding.models import Company, Membership, User
+from billpay.onboarding.selectors import membership_get, membership_list_for_user
 
 SESSION_COMPANY_KEY = "company_id"
 
 
 class AuthenticatedHttpRequest(HttpRequest):
-    user: "User"
+    user: User
     htmx: HtmxDetails
 
 
 class CompanyHttpRequest(AuthenticatedHttpRequest):
-    company: "Company"
-    membership: "Membership"
+    company: Company
+    membership: Membership
 
 
 View = Callable[..., HttpResponse]
@@ -40,8 +39,6 @@ def company_required(view: View | None = None, *, owner_only: bool = False):
         @login_required
         @wraps(view)
         def wrapped(request: CompanyHttpRequest, *args, **kwargs) -> HttpResponse:
-            from billpay.onboarding.selectors import membership_get, membership_list_for_user
-
             company_id = request.session.get(SESSION_COMPANY_KEY)
             if company_id is None:
                 membership = membership_list_for_user(user=request.user).first()

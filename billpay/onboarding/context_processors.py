@@ -1,6 +1,7 @@
 from django.http import HttpRequest
 
-from billpay.core.http import SESSION_COMPANY_KEY
+from billpay.onboarding.selectors import membership_list_for_user
+from billpay.onboarding.tenancy import SESSION_COMPANY_KEY
 
 
 def navigation(request: HttpRequest) -> dict:
@@ -8,8 +9,6 @@ def navigation(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    from billpay.onboarding.selectors import membership_list_for_user
-
     memberships = list(membership_list_for_user(user=user))
     current_id = request.session.get(SESSION_COMPANY_KEY)
     current = next((m for m in memberships if m.company_id == current_id), None)
