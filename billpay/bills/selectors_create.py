@@ -94,7 +94,9 @@ def bill_get_app_created(*, company: Any, bill_id: int) -> Bill:
 def bill_writes(*, company: Any, bill: Bill) -> list[LedgerWrite]:
     """The bill's writes to the books, newest first (for its push state and history)."""
     return list(
-        LedgerWrite.objects.filter(company=company, bill=bill).select_related("attachment")[:20]
+        LedgerWrite.objects.filter(company=company, bill=bill).select_related("push", "attachment")[
+            :20
+        ]
     )
 
 

@@ -26,6 +26,7 @@ from tests.factories import (
     BillLineFactory,
     CompanyFactory,
     LedgerAccountFactory,
+    LedgerWriteFactory,
     MembershipFactory,
     SupplierFactory,
     UserFactory,
@@ -50,6 +51,7 @@ def admin_rows() -> AdminRows:
     supplier = SupplierFactory(company=company)
     bill = BillFactory(company=company, supplier=supplier)
     BillLineFactory(bill=bill)
+    LedgerWriteFactory(company=company, bill=bill)  # and its push (pushes.Push)
     account = LedgerAccountFactory(company=company)
     payment = Payment.objects.create(
         company=company, reference="PAY-ADMIN-1", supplier=supplier,

@@ -1,9 +1,9 @@
 """Bills and suppliers created or changed here, and the intent to write them to the books.
 
-Each service stores the local row and its `LedgerWrite` (with the idempotency key) in one
-transaction and enqueues `ledger_write_task` after commit; `services/writes.py` does the rest.
+Each service stores the local row and its `LedgerWrite` (a push, with the idempotency key) in
+one transaction, and the push starts after commit (`services/writes.py`, `billpay.pushes`).
 The form's one-time submission key, made the company's own (`core.parsing.scoped_key`, in the
-form), *is* the write's idempotency key, so a second POST of the same form finds the first write
+form), *is* the push's idempotency key, so a second POST of the same form finds the first write
 and creates nothing, and two companies never share a key.
 """
 
@@ -32,12 +32,13 @@ from billpay.bills.models import (
 )
 from billpay.bills.selectors_create import bill_duplicates_find
 from billpay.bills.services.options import bill_capabilities
-from billpay.bills.services.writes import ledger_write_enqueue
+from billpay.bills.services.writes import ledger_write_create
 from billpay.core.errors import DomainError
 from billpay.core.money import quantize
 from billpay.core.services import audit_record
 from billpay.mapping.models import LedgerAccount
 from billpay.onboarding.models import Company
+from billpay.pushes.models import Push
 
 ZERO = Decimal("0")
 K = LedgerWrite.Kind
@@ -175,10 +176,13 @@ def bill_create(
                 amount_due=totals.total_amount, **_bill_fields(data, totals),
             )  # fmt: skip
             _replace_lines(bill, data, totals)
-            write = LedgerWrite.objects.create(
-                company=company, data_type="bills", kind=K.CREATE, bill=bill,
-                idempotency_key=submission_key, created_by=_user(actor),
-            )  # fmt: skip
+            ledger_write_create(
+                company=company,
+                kind=K.BILL_CREATE,
+                bill=bill,
+                key=submission_key,
+                created_by=_user(actor),
+            )
             if upload is not None and attachment is None:
                 attachment = bill_attachment_stash(
                     company=company, actor=actor, upload=upload, content_type=upload_content_type
@@ -189,7 +193,6 @@ def bill_create(
                 company=company, actor=actor, action="bill.created", target=str(bill),
                 ref=f"bill:{bill.pk}", data={"total": str(totals.total_amount), "currency": data.currency},
             )  # fmt: skip
-            ledger_write_enqueue(write=write)
     except IntegrityError:
         existing = _write_for_key(company, submission_key)
         if existing is None:
@@ -209,7 +212,7 @@ def bill_update(*, bill: Bill, actor, data: BillInput, submission_key: uuid.UUID
     totals = bill_totals(lines=data.lines, currency=data.currency)
     with transaction.atomic():
         locked = _lock_editable(bill, action="change")
-        kind = K.UPDATE if locked.is_in_books else K.CREATE
+        kind = K.BILL_UPDATE if locked.is_in_books else K.BILL_CREATE
         fields = _bill_fields(data, totals)
         for name, value in fields.items():
             setattr(locked, name, value)
@@ -217,15 +220,17 @@ def bill_update(*, bill: Bill, actor, data: BillInput, submission_key: uuid.UUID
         locked.push_state, locked.push_error = PushState.SENDING, ""
         locked.save()
         _replace_lines(locked, data, totals)
-        write = LedgerWrite.objects.create(
-            company=locked.company, data_type="bills", kind=kind, bill=locked,
-            idempotency_key=submission_key, created_by=_user(actor),
-        )  # fmt: skip
+        ledger_write_create(
+            company=locked.company,
+            kind=kind,
+            bill=locked,
+            key=submission_key,
+            created_by=_user(actor),
+        )
         audit_record(
             company=locked.company, actor=actor, action="bill.changed", target=str(locked),
             ref=f"bill:{locked.pk}", data={"total": str(totals.total_amount)},
         )  # fmt: skip
-        ledger_write_enqueue(write=write)
     return locked
 
 
@@ -248,11 +253,13 @@ def bill_delete(*, bill: Bill, actor, submission_key: uuid.UUID) -> Bill:
             locked.is_deleted = True
             return locked
         Bill.objects.filter(pk=locked.pk).update(push_state=PushState.SENDING, push_error="")
-        write = LedgerWrite.objects.create(
-            company=locked.company, data_type="bills", kind=K.DELETE, bill=locked,
-            idempotency_key=submission_key, created_by=_user(actor),
-        )  # fmt: skip
-        ledger_write_enqueue(write=write)
+        ledger_write_create(
+            company=locked.company,
+            kind=K.BILL_DELETE,
+            bill=locked,
+            key=submission_key,
+            created_by=_user(actor),
+        )
     return locked
 
 
@@ -266,28 +273,35 @@ def bill_resend(*, bill: Bill, actor, submission_key: uuid.UUID) -> Bill:
         return existing.bill
     with transaction.atomic():
         locked = Bill.objects.select_for_update().get(pk=bill.pk, company=bill.company)
-        if LedgerWrite.objects.filter(bill=locked, status__in=LedgerWrite.ACTIVE).exists():
+        if LedgerWrite.objects.filter(bill=locked, push__status__in=Push.ACTIVE).exists():
             raise WriteInFlight("This bill is still being sent to your books.")
-        last = LedgerWrite.objects.filter(bill=locked).order_by("-created_at", "-id").first()
-        if last is None or last.status != LedgerWrite.Status.FAILED:
+        last = (
+            LedgerWrite.objects.filter(bill=locked)
+            .select_related("push")
+            .order_by("-created_at", "-id")
+            .first()
+        )
+        if last is None or last.push.status != Push.Status.FAILED:
             raise DomainError("There is nothing to send again.")
-        kind = last.kind
-        if kind == K.CREATE and locked.is_in_books:
-            kind = K.UPDATE
-        if kind != K.ATTACHMENT:
+        kind = last.push.kind
+        if kind == K.BILL_CREATE and locked.is_in_books:
+            kind = K.BILL_UPDATE
+        if kind != K.BILL_ATTACHMENT:
             Bill.objects.filter(pk=locked.pk).update(push_state=PushState.SENDING, push_error="")
         else:
             Bill.objects.filter(pk=locked.pk).update(push_error="")
-        write = LedgerWrite.objects.create(
-            company=locked.company, data_type="bills", kind=kind, bill=locked,
-            attachment_id=last.attachment_id if kind == K.ATTACHMENT else None,
-            idempotency_key=submission_key, created_by=_user(actor),
-        )  # fmt: skip
+        ledger_write_create(
+            company=locked.company,
+            kind=kind,
+            bill=locked,
+            attachment=last.attachment if kind == K.BILL_ATTACHMENT else None,
+            key=submission_key,
+            created_by=_user(actor),
+        )
         audit_record(
             company=locked.company, actor=actor, action="bill.resent", target=str(locked),
             ref=f"bill:{locked.pk}",
         )  # fmt: skip
-        ledger_write_enqueue(write=write)
     return locked
 
 
@@ -381,22 +395,23 @@ def supplier_update(
         return existing.supplier
     with transaction.atomic():
         locked = Supplier.objects.select_for_update().get(pk=supplier.pk, company=supplier.company)
-        if LedgerWrite.objects.filter(supplier=locked, status__in=LedgerWrite.ACTIVE).exists():
+        if LedgerWrite.objects.filter(supplier=locked, push__status__in=Push.ACTIVE).exists():
             raise WriteInFlight("This supplier is still being sent to your books.")
         for name, value in _supplier_fields(data, locked).items():
             setattr(locked, name, value)
         locked.push_state, locked.push_error = PushState.SENDING, ""
         locked.save()
-        write = LedgerWrite.objects.create(
-            company=locked.company, data_type="suppliers",
-            kind=K.UPDATE if locked.is_in_books else K.CREATE, supplier=locked,
-            idempotency_key=submission_key, created_by=_user(actor),
-        )  # fmt: skip
+        ledger_write_create(
+            company=locked.company,
+            kind=K.SUPPLIER_UPDATE if locked.is_in_books else K.SUPPLIER_CREATE,
+            supplier=locked,
+            key=submission_key,
+            created_by=_user(actor),
+        )
         audit_record(
             company=locked.company, actor=actor, action="supplier.changed", target=str(locked),
             ref=f"supplier:{locked.pk}",
         )  # fmt: skip
-        ledger_write_enqueue(write=write)
     return locked
 
 
@@ -431,15 +446,17 @@ def _supplier_new(company: Company, actor, data: SupplierInput, key: uuid.UUID) 
     for name, value in _supplier_fields(data, supplier).items():
         setattr(supplier, name, value)
     supplier.save()
-    write = LedgerWrite.objects.create(
-        company=company, data_type="suppliers", kind=K.CREATE, supplier=supplier,
-        idempotency_key=key, created_by=_user(actor),
-    )  # fmt: skip
+    ledger_write_create(
+        company=company,
+        kind=K.SUPPLIER_CREATE,
+        supplier=supplier,
+        key=key,
+        created_by=_user(actor),
+    )
     audit_record(
         company=company, actor=actor, action="supplier.created", target=str(supplier),
         ref=f"supplier:{supplier.pk}",
     )  # fmt: skip
-    ledger_write_enqueue(write=write)
     return supplier
 
 
@@ -507,17 +524,22 @@ def _attach(bill: Bill, attachment: BillAttachment, actor) -> None:
         pk=attachment.pk, company_id=bill.company_id, bill__isnull=True
     ).update(bill=bill)
     if claimed:
-        LedgerWrite.objects.create(
-            company_id=bill.company_id, data_type="bills", kind=K.ATTACHMENT, bill=bill,
-            attachment=attachment, created_by=_user(actor),
-        )  # fmt: skip
+        # Queued, not started: the bill's success in the books starts it.
+        ledger_write_create(
+            company=bill.company,
+            kind=K.BILL_ATTACHMENT,
+            bill=bill,
+            attachment=attachment,
+            created_by=_user(actor),
+            start=False,
+        )
 
 
 def _lock_editable(bill: Bill, *, action: str) -> Bill:
     locked = Bill.objects.select_for_update().get(pk=bill.pk, company=bill.company)
     if locked.origin != Origin.APP:
         raise NotEditable("Only bills created in BillPay can be changed here; use your books.")
-    if LedgerWrite.objects.filter(bill=locked, status__in=LedgerWrite.ACTIVE).exists():
+    if LedgerWrite.objects.filter(bill=locked, push__status__in=Push.ACTIVE).exists():
         raise WriteInFlight("This bill is still being sent to your books. Try again in a moment.")
     if locked.is_in_books:
         paid = locked.allocations.exists() or locked.amount_due < locked.total_amount
@@ -536,7 +558,7 @@ def _lock_editable(bill: Bill, *, action: str) -> Bill:
 def _write_for_key(company: Company, key: uuid.UUID) -> LedgerWrite | None:
     return (
         LedgerWrite.objects.select_related("bill", "supplier", "bill__supplier")
-        .filter(company=company, idempotency_key=key)
+        .filter(company=company, push__idempotency_key=key)
         .first()
     )
 
