@@ -10,6 +10,7 @@ from factory.django import DjangoModelFactory
 from billpay.bills.models import Bill, BillLine, Supplier
 from billpay.mapping.models import LedgerAccount
 from billpay.onboarding.models import AccountingConnection, Company, Membership, User
+from billpay.pushes.services import adapter_for
 
 TEST_PASSWORD = "correct-horse-battery-staple"
 
@@ -133,14 +134,14 @@ class AccountMappingFactory(DjangoModelFactory):
 
 
 class PushFactory(DjangoModelFactory):
-    """A write to the books; `kind` picks its adapter (registered by the owning app)."""
+    """A write to the books (queued unless told); `kind` must be a registered adapter's."""
 
     class Meta:
         model = "pushes.Push"
 
     company = factory.SubFactory(CompanyFactory)
     kind = "payment"
-    data_type = "billPayments"
+    data_type = factory.LazyAttribute(lambda o: adapter_for(o.kind).data_type)
     status = "queued"
 
 
@@ -169,13 +170,16 @@ class ExpenseAccountFactory(LedgerAccountFactory):
 
 
 class LedgerWriteFactory(DjangoModelFactory):
+    """A new bill's write to the books; its push's fields as `push__status=…`, `push__kind=…`."""
+
     class Meta:
         model = "bills.LedgerWrite"
 
     company = factory.SubFactory(CompanyFactory)
-    data_type = "bills"
-    kind = "create"
     bill = factory.SubFactory(BillFactory, company=factory.SelfAttribute("..company"))
+    push = factory.SubFactory(
+        PushFactory, company=factory.SelfAttribute("..company"), kind="bill.create"
+    )
 
 
 def bill_form_data(*, supplier, account, tax_rate=None, key=None, lines=None, **fields) -> dict:
@@ -207,22 +211,24 @@ def bill_form_data(*, supplier, account, tax_rate=None, key=None, lines=None, **
     return data
 
 
-def drain_writes(company, *, rounds: int = 12) -> None:
-    """Run every unfinished write of the company, then the syncs they requested (a worker's job)."""
-    from billpay.bills.models import LedgerWrite, SyncRun
+def drain_writes(company, *, rounds: int = 20) -> None:
+    """Advance every unfinished write of the company, then run the syncs they requested (the
+    worker's job: the tasks' scheduled follow-ups are run here at once)."""
+    from billpay.bills.models import SyncRun
     from billpay.bills.services.sync import bills_sync
-    from billpay.bills.services.writes import ledger_write_advance
+    from billpay.pushes.models import Push
+    from billpay.pushes.services import push_advance
 
     for _ in range(rounds):
         active = list(
-            LedgerWrite.objects.filter(company=company, status__in=LedgerWrite.ACTIVE)
+            Push.objects.filter(company=company, status__in=Push.ACTIVE, ledger_write__isnull=False)
             .order_by("pk")
             .values_list("pk", flat=True)
         )
         if not active:
             break
         for pk in active:
-            ledger_write_advance(write_id=pk)
+            push_advance(push_id=pk)
     for run in SyncRun.objects.filter(company=company, status__in=SyncRun.ACTIVE):
         bills_sync(run_id=run.pk)
 

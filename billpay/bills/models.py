@@ -336,33 +336,25 @@ class BillAttachment(TimestampedModel):
 
 
 class LedgerWrite(TimestampedModel):
-    """One write to the books (a push) and its outcome: the exactly-once unit.
+    """A write of a bill, a supplier or an invoice file to the books: what it is about, and its push.
 
-    queued → submitting → pending → succeeded | failed, with unknown when a push may or may not
-    have reached Codat (it is looked up before anything is sent again).
+    How the write goes (its status, Idempotency-Key, body, push operation, outcome) is the push's
+    (`billpay.pushes`); this row only ties it to the records it writes, and keeps their history.
     """
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        SUBMITTING = "submitting", "Sending"
-        PENDING = "pending", "Waiting for the books"
-        UNKNOWN = "unknown", "Checking the books"
-        SUCCEEDED = "succeeded", "In the books"
-        FAILED = "failed", "Failed"
-
     class Kind(models.TextChoices):
-        CREATE = "create", "Create"
-        UPDATE = "update", "Update"
-        DELETE = "delete", "Delete"
-        ATTACHMENT = "attachment", "Attach a file"
+        """The push's kind (its adapter in `bills/pushes.py`)."""
 
-    ACTIVE = (Status.QUEUED, Status.SUBMITTING, Status.PENDING, Status.UNKNOWN)
+        BILL_CREATE = "bill.create", "Create"
+        BILL_UPDATE = "bill.update", "Update"
+        BILL_DELETE = "bill.delete", "Delete"
+        BILL_ATTACHMENT = "bill.attachment", "Attach a file"
+        SUPPLIER_CREATE = "supplier.create", "Create"
+        SUPPLIER_UPDATE = "supplier.update", "Update"
 
     company = models.ForeignKey(
         "onboarding.Company", on_delete=models.CASCADE, related_name="ledger_writes"
     )
-    data_type = models.CharField(max_length=20)  # Codat's: bills | suppliers
-    kind = models.CharField(max_length=20, choices=Kind.choices)
     bill = models.ForeignKey(
         Bill, null=True, blank=True, on_delete=models.CASCADE, related_name="writes"
     )
@@ -372,35 +364,17 @@ class LedgerWrite(TimestampedModel):
     attachment = models.ForeignKey(
         BillAttachment, null=True, blank=True, on_delete=models.CASCADE, related_name="writes"
     )
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
-    # Created with the intent, sent as Idempotency-Key on every try; also the form's one-time token.
-    idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    body = models.TextField(blank=True)  # the exact JSON sent (written once, at the first claim)
-    push_operation_key = models.CharField(max_length=64, blank=True)
-    record_id = models.CharField(max_length=100, blank=True)  # the ledger id, once known
-    error = models.TextField(blank=True)  # what the user reads
-    validation = models.JSONField(default=list, blank=True)  # Codat's messages, in plain words
-    attempts = models.PositiveIntegerField(default=0)
-    first_sent_at = models.DateTimeField(null=True, blank=True)
-    completed_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    push = models.OneToOneField(
+        "pushes.Push", on_delete=models.CASCADE, related_name="ledger_write"
     )
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["company", "status"])]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["company", "push_operation_key"],
-                condition=~Q(push_operation_key=""),
-                name="ledgerwrite_push_key_unique",
-            )
-        ]
 
     def __str__(self) -> str:
-        return f"{self.data_type} {self.kind} {self.status}"
+        return f"{self.push.kind} {self.push.status}"
 
     @property
-    def is_active(self) -> bool:
-        return self.status in self.ACTIVE
+    def kind_label(self) -> str:
+        """What the write does, in words ("Attach a file")."""
+        return self.Kind(self.push.kind).label

@@ -1,6 +1,5 @@
 """A bill created here lands in the sandbox's books, once, with its totals and its invoice file."""
 
-import contextlib
 from decimal import Decimal
 from unittest import mock
 
@@ -11,10 +10,11 @@ from django.urls import reverse
 
 from billpay.bills.models import Bill, LedgerWrite, Supplier, SyncRun, TaxRate
 from billpay.bills.services import SyncOutcome, bills_sync
-from billpay.bills.services.writes import ledger_write_advance
 from billpay.bills.tasks import sync_start
 from billpay.mapping.models import LedgerAccount
 from billpay.onboarding.tenancy import SESSION_COMPANY_KEY
+from billpay.pushes.models import Push
+from billpay.pushes.services import push_advance
 from billpay.sandbox import store
 from billpay.sandbox.models import (
     SandboxAttachment,
@@ -31,7 +31,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def enqueues():
     """Celery enqueues captured (tests run the work themselves with drain_writes)."""
     with (
-        mock.patch("billpay.bills.tasks.ledger_write_task.delay_on_commit") as writes,
+        mock.patch("billpay.pushes.tasks.push_advance_task.delay_on_commit") as writes,
         mock.patch("billpay.bills.tasks.bills_sync_task.delay_on_commit") as syncs,
     ):
         yield mock.Mock(writes=writes, syncs=syncs)
@@ -129,12 +129,12 @@ def test_submitting_the_same_form_twice_creates_one_bill_in_the_books(books):
 
     assert first.url == second.url
     assert Bill.objects.filter(company=books, reference="INV-TWICE").count() == 1
-    assert LedgerWrite.objects.filter(company=books, kind="create", data_type="bills").count() == 1
+    assert LedgerWrite.objects.filter(company=books, push__kind="bill.create").count() == 1
     assert _ledger_bills(books).count() == before + 1
 
 
 def test_running_the_task_twice_pushes_once(books):
-    from billpay.bills.tasks import ledger_write_task
+    from billpay.pushes.tasks import push_advance_task
 
     supplier, account, _ = _choices(books)
     books.client.post(
@@ -144,15 +144,14 @@ def test_running_the_task_twice_pushes_once(books):
     write = LedgerWrite.objects.get(company=books, bill__reference="INV-T2")
     before = _ledger_bills(books).count()
 
-    with mock.patch.object(ledger_write_task, "retry", side_effect=RuntimeError("retry")):
+    with mock.patch.object(push_advance_task, "apply_async"):  # its follow-ups: run below
         for _ in range(2):
-            with contextlib.suppress(RuntimeError):
-                ledger_write_task.run(write_id=write.pk)
+            push_advance_task.run(push_id=write.push_id)
     drain_writes(books)
 
     assert _ledger_bills(books).count() == before + 1
-    write.refresh_from_db()
-    assert write.status == "succeeded" and write.attempts == 1
+    write.push.refresh_from_db()
+    assert write.push.status == "succeeded" and write.push.attempts == 1
 
 
 def test_a_lost_response_still_makes_exactly_one_bill(books, settings):
@@ -168,20 +167,18 @@ def test_a_lost_response_still_makes_exactly_one_bill(books, settings):
         fault_lost_response_rate=Decimal("1")
     )
 
-    ledger_write_advance(write_id=write.pk)  # the bill is written, but the answer never comes
+    push_advance(push_id=write.push_id)  # the bill is written, but the answer never comes
 
-    write.refresh_from_db()
-    assert write.status == "unknown"
+    write.push.refresh_from_db()
+    assert write.push.status == "checking"
     assert _bill_pushes(books) == 1  # Codat did get it
     SandboxCompany.objects.filter(pk=sandbox_company.pk).update(
         fault_lost_response_rate=Decimal("0")
     )
     drain_writes(books)
-    write.refresh_from_db()
-    assert write.status == "succeeded"
-    assert (
-        write.attempts == 2
-    )  # looked up, then the same Idempotency-Key: Codat replayed the answer
+    write.push.refresh_from_db()
+    assert write.push.status == "succeeded"
+    assert write.push.attempts == 1  # found by the lookup: never sent again
     assert _bill_pushes(books) == 1
     assert _ledger_bills(books).count() == before + 1
     bill = write.bill
@@ -201,18 +198,18 @@ def test_a_worker_dying_mid_push_is_looked_up_not_resent_blindly(books):
     )
     write = LedgerWrite.objects.get(company=books, bill__reference="INV-CRASH")
     before = _ledger_bills(books).count()
-    ledger_write_advance(write_id=write.pk)
-    # Simulate a crash after sending: the key was never stored and the row stayed "submitting".
-    LedgerWrite.objects.filter(pk=write.pk).update(
-        status="submitting",
+    push_advance(push_id=write.push_id)
+    # Simulate a crash after sending: the key was never stored and the push stayed "sending".
+    Push.objects.filter(pk=write.push_id).update(
+        status="sending",
         push_operation_key="",
-        updated_at=timezone.now() - timedelta(minutes=10),
+        claimed_at=timezone.now() - timedelta(minutes=10),
     )
 
     drain_writes(books)
 
-    write.refresh_from_db()
-    assert write.status == "succeeded"
+    write.push.refresh_from_db()
+    assert write.push.status == "succeeded"
     assert _bill_pushes(books) == 1
     assert _ledger_bills(books).count() == before + 1
 
@@ -257,9 +254,9 @@ def test_a_refused_bill_shows_why_and_can_be_fixed_and_sent_again(books):
     assert response.status_code == 302
     bill.refresh_from_db()
     assert bill.push_state == "in_books"
-    writes = LedgerWrite.objects.filter(bill=bill).order_by("pk")
-    assert [w.status for w in writes] == ["failed", "succeeded"]
-    assert writes[0].idempotency_key != writes[1].idempotency_key
+    writes = LedgerWrite.objects.filter(bill=bill).select_related("push").order_by("pk")
+    assert [w.push.status for w in writes] == ["failed", "succeeded"]
+    assert writes[0].push.idempotency_key != writes[1].push.idempotency_key
     assert store.ledger_get(books.seeded.company, "bills", bill.codat_bill_id) is not None
 
 

@@ -30,7 +30,7 @@ NAMES = {"qhyg": "QuickBooks Online", "gbol": "Xero", "akxx": "Oracle NetSuite"}
 def _isolated(sandbox):
     cache.clear()
     with (
-        mock.patch("billpay.bills.tasks.ledger_write_task.delay_on_commit"),
+        mock.patch("billpay.pushes.tasks.push_advance_task.delay_on_commit"),
         mock.patch("billpay.bills.tasks.bills_sync_task.delay_on_commit"),
     ):
         yield

@@ -45,7 +45,7 @@ ROUTES = [
 def _quiet():
     """No Codat (the company is not linked) and no broker: enqueues are captured."""
     with (
-        mock.patch("billpay.bills.tasks.ledger_write_task.delay_on_commit") as enqueue,
+        mock.patch("billpay.pushes.tasks.push_advance_task.delay_on_commit") as enqueue,
         mock.patch("billpay.bills.views.create.push_rules_get", return_value=PlatformRules()),
     ):
         yield enqueue
@@ -183,8 +183,8 @@ def test_creating_a_bill_stores_it_as_sending_with_exact_money(
     write = LedgerWrite.objects.get(bill=bill)
     # The form's key, made this company's own (billpay.core.parsing.scoped_key).
     key = uuid.UUID(data["submission_key"])
-    assert write.idempotency_key == scoped_key(company_id=company.pk, key=key)
-    _quiet.assert_called_once_with(write_id=write.pk)
+    assert write.push.idempotency_key == scoped_key(company_id=company.pk, key=key)
+    _quiet.assert_called_once_with(push_id=write.push_id)
 
 
 def test_htmx_create_redirects_the_client(htmx_client, company, choices):
@@ -314,7 +314,7 @@ def test_a_pdf_is_kept_with_the_bill(client_member, company, choices):
     assert upload.content_type == "application/pdf" and upload.size == len(PDF_BYTES)
     assert upload.file.read() == PDF_BYTES
     assert LedgerWrite.objects.filter(
-        kind="attachment", attachment=upload, status="queued"
+        push__kind="bill.attachment", attachment=upload, push__status="queued"
     ).exists()
 
 
@@ -393,7 +393,7 @@ def test_someone_elses_pending_file_cannot_be_borrowed(
 
     theirs.refresh_from_db()
     assert theirs.bill is None
-    assert not LedgerWrite.objects.filter(kind="attachment").exists()
+    assert not LedgerWrite.objects.filter(push__kind="bill.attachment").exists()
 
 
 # --- push state, edit, delete ---------------------------------------------------------------------
@@ -432,7 +432,9 @@ def test_a_failed_bill_shows_the_reason_and_a_way_to_resend(client_member, compa
     bill = BillFactory(
         company=company, origin="app", push_state="failed", push_error="Xero refused it: Bad."
     )
-    LedgerWriteFactory(company=company, bill=bill, status="failed", error="Xero refused it: Bad.")
+    LedgerWriteFactory(
+        company=company, bill=bill, push__status="failed", push__error="Xero refused it: Bad."
+    )
 
     page = client_member.get(reverse("bills:bill-push-status", args=[bill.pk])).content.decode()
     response = client_member.post(
@@ -443,7 +445,9 @@ def test_a_failed_bill_shows_the_reason_and_a_way_to_resend(client_member, compa
     assert response.status_code == 302
     bill.refresh_from_db()
     assert bill.push_state == "sending"
-    assert LedgerWrite.objects.filter(bill=bill, status="queued", kind="update").exists()
+    assert LedgerWrite.objects.filter(
+        bill=bill, push__status="queued", push__kind="bill.update"
+    ).exists()
 
 
 def test_synced_bills_cannot_be_edited_here(client_member, company, choices):

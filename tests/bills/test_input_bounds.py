@@ -32,7 +32,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def _quiet():
     with (
-        mock.patch("billpay.bills.tasks.ledger_write_task.delay_on_commit") as enqueue,
+        mock.patch("billpay.pushes.tasks.push_advance_task.delay_on_commit") as enqueue,
         mock.patch("billpay.bills.views.create.push_rules_get", return_value=PlatformRules()),
     ):
         yield enqueue
@@ -207,7 +207,7 @@ def _second_company():
 def test_two_companies_posting_the_same_key_each_get_their_own_bill(
     client_member, company, choices, _quiet
 ):
-    # LedgerWrite.idempotency_key was the posted key itself and unique across companies: the
+    # The write's idempotency key was the posted key itself and unique across companies: the
     # second company's POST was an IntegrityError (a 500), and Codat would have been sent the
     # same Idempotency-Key for two companies' bills.
     supplier, account, _ = choices
@@ -228,7 +228,9 @@ def test_two_companies_posting_the_same_key_each_get_their_own_bill(
     assert response.status_code == 302 and response.url == reverse(
         "bills:bill-detail", args=[theirs.pk]
     )
-    keys = {w.company_id: w.idempotency_key for w in LedgerWrite.objects.all()}
+    keys = {
+        w.company_id: w.push.idempotency_key for w in LedgerWrite.objects.select_related("push")
+    }
     assert keys == {
         company.pk: scoped_key(company_id=company.pk, key=key),
         other.pk: scoped_key(company_id=other.pk, key=key),
@@ -280,7 +282,7 @@ def test_a_second_company_reusing_a_supplier_form_key_gets_its_own_supplier(
 @pytest.mark.parametrize("action", ["bills:bill-delete", "bills:bill-resend"])
 def test_a_malformed_key_on_delete_or_resend_is_refused_in_words(client_member, company, action):
     bill = BillFactory(company=company, origin="app", push_state="failed")
-    LedgerWriteFactory(company=company, bill=bill, status=LedgerWrite.Status.FAILED)
+    LedgerWriteFactory(company=company, bill=bill, push__status="failed")
 
     response = client_member.post(reverse(action, args=[bill.pk]), {"submission_key": "%%%"})
 
@@ -295,10 +297,10 @@ def test_another_companys_delete_key_does_not_collide(client_member, company, _q
     # The same raw key posted by two companies used to be one unique idempotency key.
     key = str(uuid.uuid4())
     mine = BillFactory(company=company, origin="app", push_state="failed")
-    LedgerWriteFactory(company=company, bill=mine, status=LedgerWrite.Status.FAILED)
+    LedgerWriteFactory(company=company, bill=mine, push__status="failed")
     other, other_client = _second_company()
     theirs = BillFactory(company=other, origin="app", push_state="failed")
-    LedgerWriteFactory(company=other, bill=theirs, status=LedgerWrite.Status.FAILED)
+    LedgerWriteFactory(company=other, bill=theirs, push__status="failed")
 
     client_member.post(reverse("bills:bill-resend", args=[mine.pk]), {"submission_key": key})
     response = other_client.post(

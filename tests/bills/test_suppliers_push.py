@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def books(linked_company):
     with (
-        mock.patch("billpay.bills.tasks.ledger_write_task.delay_on_commit"),
+        mock.patch("billpay.pushes.tasks.push_advance_task.delay_on_commit"),
         mock.patch("billpay.bills.tasks.bills_sync_task.delay_on_commit"),
     ):
         run = sync_start(company=linked_company, trigger=SyncRun.Trigger.MANUAL)
@@ -93,7 +93,7 @@ def test_editing_a_supplier_changes_it_in_the_books(books):
     supplier.refresh_from_db()
     assert supplier.email == "new-ap@example.com" and supplier.push_state == "in_books"
     write = LedgerWrite.objects.get(supplier=supplier)
-    assert write.kind == "update" and write.status == "succeeded"
+    assert write.push.kind == "supplier.update" and write.push.status == "succeeded"
 
 
 def test_a_supplier_the_books_refuse_shows_why_and_can_be_fixed(books):
@@ -124,5 +124,8 @@ def test_a_supplier_the_books_refuse_shows_why_and_can_be_fixed(books):
 
     supplier.refresh_from_db()
     assert supplier.push_state == "in_books" and supplier.is_in_books
-    writes = LedgerWrite.objects.filter(supplier=supplier).order_by("pk")
-    assert [(w.kind, w.status) for w in writes] == [("create", "failed"), ("create", "succeeded")]
+    writes = LedgerWrite.objects.filter(supplier=supplier).select_related("push").order_by("pk")
+    assert [(w.push.kind, w.push.status) for w in writes] == [
+        ("supplier.create", "failed"),
+        ("supplier.create", "succeeded"),
+    ]

@@ -26,6 +26,7 @@ from tests.factories import (
     BillLineFactory,
     CompanyFactory,
     LedgerAccountFactory,
+    LedgerWriteFactory,
     MembershipFactory,
     PushFactory,
     SupplierFactory,
@@ -52,6 +53,7 @@ def admin_rows() -> AdminRows:
     supplier = SupplierFactory(company=company)
     bill = BillFactory(company=company, supplier=supplier)
     BillLineFactory(bill=bill)
+    LedgerWriteFactory(company=company, bill=bill)  # and its push (pushes.Push)
     account = LedgerAccountFactory(company=company)
     push = PushFactory(company=company, status="sent", push_operation_key=str(uuid.uuid4()))
     payment = Payment.objects.create(

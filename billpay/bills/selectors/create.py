@@ -99,7 +99,9 @@ def bill_get_app_created(*, company: Company, bill_id: int) -> Bill:
 def bill_writes(*, company: Company, bill: Bill) -> list[LedgerWrite]:
     """The bill's writes to the books, newest first (for its push state and history)."""
     return list(
-        LedgerWrite.objects.filter(company=company, bill=bill).select_related("attachment")[:20]
+        LedgerWrite.objects.filter(company=company, bill=bill).select_related("push", "attachment")[
+            :20
+        ]
     )
 
 

@@ -17,7 +17,7 @@ from django_htmx.http import (
 )
 
 from billpay.bills.forms import BillForm, SupplierForm, line_formset, totals_lines
-from billpay.bills.models import Bill, LedgerWrite, PushState
+from billpay.bills.models import Bill, PushState
 from billpay.bills.selectors import create as sel
 from billpay.bills.services import create
 from billpay.bills.services.options import bill_capabilities, push_rules_get
@@ -25,6 +25,7 @@ from billpay.core.errors import DomainError
 from billpay.core.parsing import ParseError, clean_text, parse_id, parse_uuid, scoped_key
 from billpay.onboarding.selectors import connection_get
 from billpay.onboarding.tenancy import CompanyHttpRequest, company_required
+from billpay.pushes.models import Push
 
 EXTRA_LINES = 3
 CURRENCY = re.compile(r"[A-Z]{3}")
@@ -310,7 +311,9 @@ def _push_state(request: CompanyHttpRequest, bill: Bill, *, error: str = "") -> 
         "error": error,
         "connection": connection_get(company=request.company),
         "capabilities": bill_capabilities(company=request.company),
-        "failed": writes[0] if writes and writes[0].status == LedgerWrite.Status.FAILED else None,
+        "failed": writes[0].push
+        if writes and writes[0].push.status == Push.Status.FAILED
+        else None,
         "submission_key": create.new_submission_key(),
     }
     if request.htmx:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import TYPE_CHECKING
 
 from billpay.pushes.models import Push
@@ -19,13 +20,28 @@ if TYPE_CHECKING:
 
 
 def push_create(
-    *, company: Company, kind: str, body: str = "", created_by: User | None = None
+    *,
+    company: Company,
+    kind: str,
+    body: str = "",
+    created_by: User | None = None,
+    idempotency_key: uuid.UUID | None = None,
 ) -> Push:
-    """Store a write to send (queued). **Transaction:** joins the caller's, so the push exists
-    exactly when the domain row that needs it does; the caller starts it after commit."""
+    """Store a write to send (queued), with a fresh Idempotency-Key unless one is given (a
+    form's one-time key: a second POST of the form then collides on it).
+
+    **Raises:** IntegrityError for a key used before. **Transaction:** joins the caller's, so
+    the push exists exactly when the domain row that needs it does; the caller starts it after
+    commit (`pushes.tasks.push_start`).
+    """
     adapter = adapter_for(kind)
     return Push.objects.create(
-        company=company, kind=kind, data_type=adapter.data_type, body=body, created_by=created_by
+        company=company,
+        kind=kind,
+        data_type=adapter.data_type,
+        body=body,
+        created_by=created_by,
+        idempotency_key=idempotency_key or uuid.uuid4(),
     )
 
 

@@ -48,8 +48,9 @@ class PushAdapter:
 
     def send(
         self, client: CodatClient, push: Push, connection: AccountingConnection
-    ) -> PushOperation | None:
-        """Send the write. None means Codat applied it at once (an upload's empty 200)."""
+    ) -> PushOperation | str:
+        """Send the write: Codat's push operation, or the record's id when Codat applied the
+        write at once (an upload answered with an empty 200)."""
         raise NotImplementedError
 
     def same_record(self, push: Push, echoed: Mapping) -> bool:

@@ -1,9 +1,9 @@
 """Bills and suppliers created or changed here, and the intent to write them to the books.
 
-Each service stores the local row and its `LedgerWrite` (with the idempotency key) in one
-transaction and enqueues `ledger_write_task` after commit; `services/writes.py` does the rest.
+Each service stores the local row and its `LedgerWrite` (a push, with the idempotency key) in
+one transaction, and the push starts after commit (`services/writes.py`, `billpay.pushes`).
 The form's one-time submission key, made the company's own (`core.parsing.scoped_key`, in the
-form), *is* the write's idempotency key, so a second POST of the same form finds the first write
+form), *is* the push's idempotency key, so a second POST of the same form finds the first write
 and creates nothing, and two companies never share a key.
 
 Modules: `inputs` (what a form hands over, the totals), `common` (errors and shared lookups),

@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING
 
-from billpay.bills.models import BillAttachment, LedgerWrite
+from billpay.bills.models import BillAttachment
 from billpay.bills.services.create.common import K, user_or_none
+from billpay.bills.services.writes import ledger_write_create
 
 if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
@@ -49,13 +50,14 @@ def attach(bill: Bill, attachment: BillAttachment, actor: Actor) -> None:
         pk=attachment.pk, company_id=bill.company_id, bill__isnull=True
     ).update(bill=bill)
     if claimed:
-        LedgerWrite.objects.create(
-            company_id=bill.company_id,
-            data_type="bills",
-            kind=K.ATTACHMENT,
+        # Queued, not started: the bill's success in the books starts it.
+        ledger_write_create(
+            company=bill.company,
+            kind=K.BILL_ATTACHMENT,
             bill=bill,
             attachment=attachment,
             created_by=user_or_none(actor),
+            start=False,
         )
 
 

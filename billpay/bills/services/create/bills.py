@@ -22,9 +22,10 @@ from billpay.bills.services.create.common import (
 from billpay.bills.services.create.inputs import BillInput, BillTotals, SupplierInput, bill_totals
 from billpay.bills.services.create.suppliers import supplier_new
 from billpay.bills.services.options import bill_capabilities
-from billpay.bills.services.writes import ledger_write_enqueue
+from billpay.bills.services.writes import ledger_write_create
 from billpay.core.errors import DomainError
 from billpay.core.services import audit_record
+from billpay.pushes.models import Push
 
 if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
@@ -86,12 +87,11 @@ def bill_create(
                 **_bill_fields(data, totals),
             )
             _replace_lines(bill, data, totals)
-            write = LedgerWrite.objects.create(
+            ledger_write_create(
                 company=company,
-                data_type="bills",
-                kind=K.CREATE,
+                kind=K.BILL_CREATE,
                 bill=bill,
-                idempotency_key=submission_key,
+                key=submission_key,
                 created_by=user_or_none(actor),
             )
             if upload is not None and attachment is None:
@@ -108,7 +108,6 @@ def bill_create(
                 ref=f"bill:{bill.pk}",
                 data={"total": str(totals.total_amount), "currency": data.currency},
             )
-            ledger_write_enqueue(write=write)
     except IntegrityError:
         existing = write_for_key(company, submission_key)
         if existing is None:
@@ -128,7 +127,7 @@ def bill_update(*, bill: Bill, actor: Actor, data: BillInput, submission_key: uu
     totals = bill_totals(lines=data.lines, currency=data.currency)
     with transaction.atomic():
         locked = _lock_editable(bill, action="change")
-        kind = K.UPDATE if locked.is_in_books else K.CREATE
+        kind = K.BILL_UPDATE if locked.is_in_books else K.BILL_CREATE
         fields = _bill_fields(data, totals)
         for name, value in fields.items():
             setattr(locked, name, value)
@@ -136,12 +135,11 @@ def bill_update(*, bill: Bill, actor: Actor, data: BillInput, submission_key: uu
         locked.push_state, locked.push_error = PushState.SENDING, ""
         locked.save()
         _replace_lines(locked, data, totals)
-        write = LedgerWrite.objects.create(
+        ledger_write_create(
             company=locked.company,
-            data_type="bills",
             kind=kind,
             bill=locked,
-            idempotency_key=submission_key,
+            key=submission_key,
             created_by=user_or_none(actor),
         )
         audit_record(
@@ -152,7 +150,6 @@ def bill_update(*, bill: Bill, actor: Actor, data: BillInput, submission_key: uu
             ref=f"bill:{locked.pk}",
             data={"total": str(totals.total_amount)},
         )
-        ledger_write_enqueue(write=write)
     return locked
 
 
@@ -178,15 +175,13 @@ def bill_delete(*, bill: Bill, actor: Actor, submission_key: uuid.UUID) -> Bill:
             locked.is_deleted = True
             return locked
         Bill.objects.filter(pk=locked.pk).update(push_state=PushState.SENDING, push_error="")
-        write = LedgerWrite.objects.create(
+        ledger_write_create(
             company=locked.company,
-            data_type="bills",
-            kind=K.DELETE,
+            kind=K.BILL_DELETE,
             bill=locked,
-            idempotency_key=submission_key,
+            key=submission_key,
             created_by=user_or_none(actor),
         )
-        ledger_write_enqueue(write=write)
     return locked
 
 
@@ -200,25 +195,29 @@ def bill_resend(*, bill: Bill, actor: Actor, submission_key: uuid.UUID) -> Bill:
         return existing.bill
     with transaction.atomic():
         locked = Bill.objects.select_for_update().get(pk=bill.pk, company=bill.company)
-        if LedgerWrite.objects.filter(bill=locked, status__in=LedgerWrite.ACTIVE).exists():
+        if LedgerWrite.objects.filter(bill=locked, push__status__in=Push.ACTIVE).exists():
             raise WriteInFlight("This bill is still being sent to your books.")
-        last = LedgerWrite.objects.filter(bill=locked).order_by("-created_at", "-id").first()
-        if last is None or last.status != LedgerWrite.Status.FAILED:
+        last = (
+            LedgerWrite.objects.filter(bill=locked)
+            .select_related("push")
+            .order_by("-created_at", "-id")
+            .first()
+        )
+        if last is None or last.push.status != Push.Status.FAILED:
             raise DomainError("There is nothing to send again.")
-        kind = last.kind
-        if kind == K.CREATE and locked.is_in_books:
-            kind = K.UPDATE
-        if kind != K.ATTACHMENT:
+        kind = last.push.kind
+        if kind == K.BILL_CREATE and locked.is_in_books:
+            kind = K.BILL_UPDATE
+        if kind != K.BILL_ATTACHMENT:
             Bill.objects.filter(pk=locked.pk).update(push_state=PushState.SENDING, push_error="")
         else:
             Bill.objects.filter(pk=locked.pk).update(push_error="")
-        write = LedgerWrite.objects.create(
+        ledger_write_create(
             company=locked.company,
-            data_type="bills",
             kind=kind,
             bill=locked,
-            attachment_id=last.attachment_id if kind == K.ATTACHMENT else None,
-            idempotency_key=submission_key,
+            attachment=last.attachment if kind == K.BILL_ATTACHMENT else None,
+            key=submission_key,
             created_by=user_or_none(actor),
         )
         audit_record(
@@ -228,7 +227,6 @@ def bill_resend(*, bill: Bill, actor: Actor, submission_key: uuid.UUID) -> Bill:
             target=str(locked),
             ref=f"bill:{locked.pk}",
         )
-        ledger_write_enqueue(write=write)
     return locked
 
 
@@ -276,7 +274,7 @@ def _lock_editable(bill: Bill, *, action: str) -> Bill:
     locked = Bill.objects.select_for_update().get(pk=bill.pk, company=bill.company)
     if locked.origin != Origin.APP:
         raise NotEditable("Only bills created in BillPay can be changed here; use your books.")
-    if LedgerWrite.objects.filter(bill=locked, status__in=LedgerWrite.ACTIVE).exists():
+    if LedgerWrite.objects.filter(bill=locked, push__status__in=Push.ACTIVE).exists():
         raise WriteInFlight("This bill is still being sent to your books. Try again in a moment.")
     if locked.is_in_books:
         paid = locked.allocations.exists() or locked.amount_due < locked.total_amount

@@ -35,7 +35,7 @@ def write_for_key(company: Company, key: uuid.UUID) -> LedgerWrite | None:
     """The write a submission key already made, if any (the idempotency check)."""
     return (
         LedgerWrite.objects.select_related("bill", "supplier", "bill__supplier")
-        .filter(company=company, idempotency_key=key)
+        .filter(company=company, push__idempotency_key=key)
         .first()
     )
 

@@ -10,8 +10,9 @@ from django.db import IntegrityError, transaction
 from billpay.bills.models import LOCAL_ID_PREFIX, LedgerWrite, Origin, PushState, Supplier
 from billpay.bills.services.create.common import K, WriteInFlight, user_or_none, write_for_key
 from billpay.bills.services.create.inputs import SupplierInput
-from billpay.bills.services.writes import ledger_write_enqueue
+from billpay.bills.services.writes import ledger_write_create
 from billpay.core.services import audit_record
+from billpay.pushes.models import Push
 
 if TYPE_CHECKING:
     from billpay.core.services import Actor
@@ -51,18 +52,17 @@ def supplier_update(
         return existing.supplier
     with transaction.atomic():
         locked = Supplier.objects.select_for_update().get(pk=supplier.pk, company=supplier.company)
-        if LedgerWrite.objects.filter(supplier=locked, status__in=LedgerWrite.ACTIVE).exists():
+        if LedgerWrite.objects.filter(supplier=locked, push__status__in=Push.ACTIVE).exists():
             raise WriteInFlight("This supplier is still being sent to your books.")
         for name, value in _supplier_fields(data, locked).items():
             setattr(locked, name, value)
         locked.push_state, locked.push_error = PushState.SENDING, ""
         locked.save()
-        write = LedgerWrite.objects.create(
+        ledger_write_create(
             company=locked.company,
-            data_type="suppliers",
-            kind=K.UPDATE if locked.is_in_books else K.CREATE,
+            kind=K.SUPPLIER_UPDATE if locked.is_in_books else K.SUPPLIER_CREATE,
             supplier=locked,
-            idempotency_key=submission_key,
+            key=submission_key,
             created_by=user_or_none(actor),
         )
         audit_record(
@@ -72,7 +72,6 @@ def supplier_update(
             target=str(locked),
             ref=f"supplier:{locked.pk}",
         )
-        ledger_write_enqueue(write=write)
     return locked
 
 
@@ -91,12 +90,11 @@ def supplier_new(company: Company, actor: Actor, data: SupplierInput, key: uuid.
     for name, value in _supplier_fields(data, supplier).items():
         setattr(supplier, name, value)
     supplier.save()
-    write = LedgerWrite.objects.create(
+    ledger_write_create(
         company=company,
-        data_type="suppliers",
-        kind=K.CREATE,
+        kind=K.SUPPLIER_CREATE,
         supplier=supplier,
-        idempotency_key=key,
+        key=key,
         created_by=user_or_none(actor),
     )
     audit_record(
@@ -106,7 +104,6 @@ def supplier_new(company: Company, actor: Actor, data: SupplierInput, key: uuid.
         target=str(supplier),
         ref=f"supplier:{supplier.pk}",
     )
-    ledger_write_enqueue(write=write)
     return supplier
 
 

@@ -1,0 +1,336 @@
+"""The push adapters of bills, suppliers and invoice files (registered in `BillsConfig.ready`).
+
+One adapter per kind of write (`LedgerWrite.Kind`): how it is sent, what it waits for, and how a
+write whose outcome is unknown is found in the books. What the records go through on success or
+failure is `services/writes.py`'s.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+from billpay.bills.models import Bill, BillAttachment, LedgerWrite, PushState, Supplier, SyncRun
+from billpay.bills.services.create import bill_body, supplier_body
+from billpay.bills.services.writes import (
+    ledger_write_changed,
+    ledger_write_get,
+    ledger_write_landed,
+)
+from billpay.bills.tasks import sync_start
+from billpay.codat import CodatClient
+from billpay.codat.errors import (
+    CodatError,
+    CodatNotFoundError,
+    CodatOutcomeUnknownError,
+    CodatRequestError,
+    CodatTransientError,
+)
+from billpay.codat.schemas import PushOperation
+from billpay.codat.serialize import dumps, loads
+from billpay.onboarding.models import AccountingConnection
+from billpay.pushes.models import Push
+from billpay.pushes.services import WAIT, PushAdapter
+
+logger = logging.getLogger(__name__)
+K = LedgerWrite.Kind
+# Fields of a bill or supplier body that, all equal (and the same supplierRef), make a record
+# echoed in push history this write's.
+ECHO_KEYS = ("reference", "totalAmount", "currency", "issueDate", "supplierName")
+GONE = "What this was sending was removed before it reached your books."
+
+
+class LedgerPush(PushAdapter):
+    """What every write of a bill, a supplier or an invoice file shares."""
+
+    def same_record(self, push: Push, echoed: Mapping) -> bool:
+        if not push.body:
+            return False
+        body = loads(push.body)
+        if not any(k in body for k in ECHO_KEYS):
+            return False
+        return all(echoed.get(k) == body.get(k) for k in ECHO_KEYS if k in body) and (
+            (echoed.get("supplierRef") or {}).get("id") == (body.get("supplierRef") or {}).get("id")
+        )
+
+    def find_in_books(
+        self, client: CodatClient, push: Push, connection: AccountingConnection
+    ) -> str:
+        write = ledger_write_get(push=push)
+        if write is None:
+            return ""
+        try:
+            return self.find(client, push, write, connection)
+        except CodatTransientError:
+            raise
+        except CodatError as exc:  # e.g. 409 while Codat's first read runs: nothing found yet
+            logger.info("push %s: lookup in the books failed: %s", push.pk, exc)
+            return ""
+
+    def find(
+        self, client: CodatClient, push: Push, write: LedgerWrite, connection: AccountingConnection
+    ) -> str:
+        """The ledger id of this write's record in the books, or empty (an update: unknowable)."""
+        return ""
+
+    def on_change(self, push: Push, message: str, op: PushOperation | None = None) -> None:
+        ledger_write_changed(push=push, op=op)
+
+    def after_success(self, push: Push) -> None:
+        data_types = ledger_write_landed(push=push)
+        if data_types:
+            sync_start(company=push.company, trigger=SyncRun.Trigger.PUSH, data_types=data_types)
+
+    def describe_failure(self, push: Push, reason: str, messages: list[str]) -> str:
+        if messages:  # Codat's validation: the first says what to fix
+            return f"{_platform(push)} refused it: {messages[0]}"
+        return reason or f"{_platform(push)} refused it."
+
+
+def _ids(push: Push, connection: AccountingConnection) -> dict[str, str]:
+    return {
+        "company_id": push.company.codat_company_id,
+        "connection_id": connection.codat_connection_id,
+    }
+
+
+def _write(push: Push) -> LedgerWrite:
+    write = ledger_write_get(push=push)
+    if write is None:
+        raise LookupError(f"push {push.pk}: its ledger write is gone")
+    return write
+
+
+def _platform(push: Push) -> str:
+    connection = AccountingConnection.objects.filter(company_id=push.company_id).first()
+    return connection.platform_name if connection else "Your accounting software"
+
+
+def _queryable(value: object) -> bool:
+    return isinstance(value, str) and not any(c in value for c in "&|{}\"'")
+
+
+# --- bills ----------------------------------------------------------------------------------------
+
+
+class BillPush(LedgerPush):
+    data_type = "bills"
+
+    def body(self, push: Push) -> str:
+        return dumps(bill_body(bill=_write(push).bill))
+
+    def blocked(self, push: Push) -> str:
+        write = ledger_write_get(push=push)
+        return GONE if write is None or write.bill is None else ""
+
+
+class BillCreatePush(BillPush):
+    kind = K.BILL_CREATE
+
+    def blocked(self, push: Push) -> str:
+        write = ledger_write_get(push=push)
+        if write is None or write.bill is None:
+            return GONE
+        supplier = write.bill.supplier
+        if supplier is not None and not supplier.is_in_books:
+            if supplier.push_state == PushState.FAILED:
+                return f"The supplier could not be created in your books: {supplier.push_error}"
+            return WAIT  # the new supplier's success starts this push
+        return ""
+
+    def send(
+        self, client: CodatClient, push: Push, connection: AccountingConnection
+    ) -> PushOperation:
+        return client.create_bill(
+            **_ids(push, connection),
+            bill=loads(push.body),
+            idempotency_key=str(push.idempotency_key),
+        )
+
+    def find(
+        self, client: CodatClient, push: Push, write: LedgerWrite, connection: AccountingConnection
+    ) -> str:
+        body = loads(push.body) if push.body else {}
+        reference, supplier_id = body.get("reference"), (body.get("supplierRef") or {}).get("id")
+        if not reference or not _queryable(reference) or not _queryable(supplier_id):
+            return ""
+        taken = set(
+            Bill.objects.filter(company_id=push.company_id).values_list("codat_bill_id", flat=True)
+        )
+        for bill in client.list_bills(
+            company_id=push.company.codat_company_id,
+            query=f'supplierRef.id="{supplier_id}"&&reference="{reference}"',
+        ):
+            if (
+                bill.id not in taken
+                and not bill.is_deleted
+                and bill.total_amount == body.get("totalAmount")
+            ):
+                return bill.id
+        return ""
+
+
+class BillUpdatePush(BillPush):
+    kind = K.BILL_UPDATE
+    resend_is_idempotent = True  # a PUT of the same body
+
+    def send(
+        self, client: CodatClient, push: Push, connection: AccountingConnection
+    ) -> PushOperation:
+        return client.update_bill(
+            **_ids(push, connection),
+            bill_id=_write(push).bill.codat_bill_id,
+            bill=loads(push.body),
+            idempotency_key=str(push.idempotency_key),
+        )
+
+
+class BillDeletePush(BillPush):
+    kind = K.BILL_DELETE
+
+    def body(self, push: Push) -> str:
+        return ""  # a DELETE has none
+
+    def send(
+        self, client: CodatClient, push: Push, connection: AccountingConnection
+    ) -> PushOperation:
+        return client.delete_bill(
+            **_ids(push, connection),
+            bill_id=_write(push).bill.codat_bill_id,
+            idempotency_key=str(push.idempotency_key),
+        )
+
+    def find(
+        self, client: CodatClient, push: Push, write: LedgerWrite, connection: AccountingConnection
+    ) -> str:
+        bill_id = write.bill.codat_bill_id
+        try:
+            bill = client.get_bill(company_id=push.company.codat_company_id, bill_id=bill_id)
+        except CodatNotFoundError:
+            return bill_id  # the books no longer have it: deleted
+        return bill.id if bill.is_deleted or bill.status == "Void" else ""
+
+
+class BillAttachmentPush(BillPush):
+    kind = K.BILL_ATTACHMENT
+
+    def body(self, push: Push) -> str:
+        return ""  # the file itself, read at each send
+
+    def blocked(self, push: Push) -> str:
+        write = ledger_write_get(push=push)
+        if write is None or write.bill is None or write.attachment is None:
+            return GONE
+        if not write.bill.is_in_books:
+            if write.bill.push_state == PushState.FAILED:
+                return "The bill is not in your books, so the file was not attached."
+            return WAIT  # the bill's success starts this push
+        return ""
+
+    def send(
+        self, client: CodatClient, push: Push, connection: AccountingConnection
+    ) -> PushOperation | str:
+        write = _write(push)
+        upload = write.attachment
+        with upload.file.open("rb") as handle:
+            content = handle.read()
+        try:
+            op = client.upload_bill_attachment(
+                **_ids(push, connection),
+                bill_id=write.bill.codat_bill_id,
+                filename=upload.name,
+                content=content,
+                content_type=upload.content_type,
+                idempotency_key=str(push.idempotency_key),
+            )
+        except CodatRequestError as exc:
+            if exc.status == 422 and push.attempts > 1:
+                # A multipart re-send never has the same bytes (a new boundary), so Codat refuses
+                # the reused key: the first upload did arrive. Look it up in the bill's files.
+                raise CodatOutcomeUnknownError(str(exc), status=422) from exc
+            raise
+        # An empty 200: accepted and applied; the record is the bill it is attached to.
+        return op if op is not None else write.bill.codat_bill_id
+
+    def find(
+        self, client: CodatClient, push: Push, write: LedgerWrite, connection: AccountingConnection
+    ) -> str:
+        for attachment in client.list_bill_attachments(
+            **_ids(push, connection), bill_id=write.bill.codat_bill_id
+        ):
+            if attachment.name == write.attachment.name:
+                BillAttachment.objects.filter(pk=write.attachment_id).update(
+                    codat_attachment_id=attachment.id
+                )
+                return write.bill.codat_bill_id
+        return ""
+
+
+# --- suppliers ------------------------------------------------------------------------------------
+
+
+class SupplierPush(LedgerPush):
+    data_type = "suppliers"
+
+    def body(self, push: Push) -> str:
+        return dumps(supplier_body(supplier=_write(push).supplier))
+
+    def blocked(self, push: Push) -> str:
+        write = ledger_write_get(push=push)
+        return GONE if write is None or write.supplier is None else ""
+
+
+class SupplierCreatePush(SupplierPush):
+    kind = K.SUPPLIER_CREATE
+
+    def send(
+        self, client: CodatClient, push: Push, connection: AccountingConnection
+    ) -> PushOperation:
+        return client.create_supplier(
+            **_ids(push, connection),
+            supplier=loads(push.body),
+            idempotency_key=str(push.idempotency_key),
+        )
+
+    def find(
+        self, client: CodatClient, push: Push, write: LedgerWrite, connection: AccountingConnection
+    ) -> str:
+        name = (loads(push.body) if push.body else {}).get("supplierName")
+        if not name or not _queryable(name):
+            return ""
+        taken = set(
+            Supplier.objects.filter(company_id=push.company_id).values_list(
+                "codat_supplier_id", flat=True
+            )
+        )
+        for supplier in client.list_suppliers(
+            company_id=push.company.codat_company_id, query=f'supplierName="{name}"'
+        ):
+            if supplier.id not in taken and not supplier.is_deleted:
+                return supplier.id
+        return ""
+
+
+class SupplierUpdatePush(SupplierPush):
+    kind = K.SUPPLIER_UPDATE
+    resend_is_idempotent = True  # a PUT of the same body
+
+    def send(
+        self, client: CodatClient, push: Push, connection: AccountingConnection
+    ) -> PushOperation:
+        return client.update_supplier(
+            **_ids(push, connection),
+            supplier_id=_write(push).supplier.codat_supplier_id,
+            supplier=loads(push.body),
+            idempotency_key=str(push.idempotency_key),
+        )
+
+
+ADAPTERS = (
+    BillCreatePush(),
+    BillUpdatePush(),
+    BillDeletePush(),
+    BillAttachmentPush(),
+    SupplierCreatePush(),
+    SupplierUpdatePush(),
+)
