@@ -32,6 +32,7 @@ def codat(monkeypatch):
     client.__enter__.return_value = client
     factory = mock.Mock(return_value=client)
     monkeypatch.setattr("billpay.pushes.services.machine.get_codat_client", factory)
+    monkeypatch.setattr("billpay.pushes.services.lookup.get_codat_client", factory)
     monkeypatch.setattr("billpay.bills.services.writes.get_codat_client", factory)
     client.list_push_operations.side_effect = lambda **_: iter(())
     client.list_bills.side_effect = lambda **_: iter(())

@@ -8,13 +8,12 @@ from billpay.onboarding.hooks import webhook_handlers
 
 def test_each_app_follows_its_own_webhooks():
     from billpay.bills.hooks import sync_on_read_completed
-    from billpay.bills.services.writes import ledger_write_webhook
     from billpay.pushes.tasks import push_write_event
 
     assert webhook_handlers("read.completed") == [sync_on_read_completed]
     assert webhook_handlers("read.completed.initial") == [sync_on_read_completed]
-    assert webhook_handlers("bills.write.successful") == [ledger_write_webhook]
-    assert webhook_handlers("suppliers.write.unsuccessful") == [ledger_write_webhook]
+    assert webhook_handlers("bills.write.successful") == [push_write_event]
+    assert webhook_handlers("suppliers.write.unsuccessful") == [push_write_event]
     assert webhook_handlers("billPayments.write.successful") == [push_write_event]
     assert webhook_handlers("bankAccounts.write.unsuccessful") == [push_write_event]
 
