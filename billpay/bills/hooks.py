@@ -4,7 +4,9 @@ Onboarding receives Codat's webhooks and records links, mapping draws the paymen
 neither may import bills (tests/core/test_architecture.py), so bills registers these with them.
 """
 
-from typing import Any
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from django.utils.dateparse import parse_datetime
 
@@ -12,13 +14,16 @@ from billpay.bills.models import SyncRun
 from billpay.bills.services.sync import DATA_TYPE_BY_KEY
 from billpay.bills.tasks import sync_start
 
+if TYPE_CHECKING:
+    from billpay.onboarding.models import Company, WebhookEvent
 
-def sync_on_link(*, company: Any) -> None:
+
+def sync_on_link(*, company: Company) -> None:
     """A company's books were just linked: read them (the first sync)."""
     sync_start(company=company, trigger=SyncRun.Trigger.LINK)
 
 
-def sync_on_read_completed(*, event: Any) -> None:
+def sync_on_read_completed(*, event: WebhookEvent) -> None:
     """Webhook `read.completed` / `read.completed.initial`: sync the data types Codat re-read.
 
     A type Codat says it read without changes (`recordsModified: false`) is left alone; Codat's
@@ -41,6 +46,6 @@ def sync_on_read_completed(*, event: Any) -> None:
     )
 
 
-def sync_accounts(*, company: Any) -> None:
+def sync_accounts(*, company: Company) -> None:
     """Mapping created an account in the books: mirror the books' own copy of the accounts."""
     sync_start(company=company, trigger=SyncRun.Trigger.WEBHOOK, data_types=["accounts"])

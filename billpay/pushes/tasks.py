@@ -11,6 +11,7 @@ from celery import shared_task
 from django.conf import settings
 
 from billpay.core.tasks import codat_retry
+from billpay.onboarding.models import WebhookEvent
 from billpay.pushes.models import Push
 from billpay.pushes.services import (
     push_advance,
@@ -58,7 +59,7 @@ def push_start(push: Push) -> None:
     push_advance_task.delay_on_commit(push_id=push.pk)
 
 
-def push_write_event(*, event) -> None:
+def push_write_event(*, event: WebhookEvent) -> None:
     """Webhook `{dataType}.write.*`: the outcome of a push operation. **Idempotent.**
 
     A success carries its record: applied at once. Anything else is followed up (a failure's

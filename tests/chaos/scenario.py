@@ -57,15 +57,33 @@ class Size:
 
 
 SHORT = Size(
-    bills=500, payments=30, latency_ms=20, page_size=100, sync_kills=1, pay_kills=2,
-    pay_kill_window=(0.5, 4.0), sync_deadline=45, pay_deadline=90, sync_stale_seconds=8,
-    stale_claim_seconds=20, sweep_quiet_seconds=20,
-)  # fmt: skip
+    bills=500,
+    payments=30,
+    latency_ms=20,
+    page_size=100,
+    sync_kills=1,
+    pay_kills=2,
+    pay_kill_window=(0.5, 4.0),
+    sync_deadline=45,
+    pay_deadline=90,
+    sync_stale_seconds=8,
+    stale_claim_seconds=20,
+    sweep_quiet_seconds=20,
+)
 FULL = Size(
-    bills=5000, payments=300, latency_ms=200, page_size=500, sync_kills=3, pay_kills=6,
-    pay_kill_window=(2.0, 150.0), sync_deadline=900, pay_deadline=1200, sync_stale_seconds=30,
-    stale_claim_seconds=30, sweep_quiet_seconds=60,
-)  # fmt: skip
+    bills=5000,
+    payments=300,
+    latency_ms=200,
+    page_size=500,
+    sync_kills=3,
+    pay_kills=6,
+    pay_kill_window=(2.0, 150.0),
+    sync_deadline=900,
+    pay_deadline=1200,
+    sync_stale_seconds=30,
+    stale_claim_seconds=30,
+    sweep_quiet_seconds=60,
+)
 
 # The sandbox's fault profile (the issue's): 20 % 5xx, 429 bursts with Retry-After, added
 # latency and 5 % of writes applied but answered 502 ("lost response").
@@ -105,12 +123,29 @@ class Worker:
     def start(self) -> None:
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "celery", "-A", "billpay", "worker", "--pool", "prefork",
-                 "--concurrency", "2", "--loglevel", "WARNING", "--without-heartbeat",
-                 "--without-gossip", "--without-mingle"],
-                cwd=self.root, env=self.env, stdout=out, stderr=subprocess.STDOUT,
+                [
+                    sys.executable,
+                    "-m",
+                    "celery",
+                    "-A",
+                    "billpay",
+                    "worker",
+                    "--pool",
+                    "prefork",
+                    "--concurrency",
+                    "2",
+                    "--loglevel",
+                    "WARNING",
+                    "--without-heartbeat",
+                    "--without-gossip",
+                    "--without-mingle",
+                ],
+                cwd=self.root,
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
                 start_new_session=True,  # its own group: a kill takes the pool processes too
-            )  # fmt: skip
+            )
         self.starts += 1
 
     def kill(self) -> None:
@@ -178,9 +213,10 @@ def main() -> int:
     worker_env = {k: v for k, v in worker_env.items() if not k.startswith("SANDBOX_FAULT_")}
     worker = Worker(worker_env, worker_log, harness.ROOT)
     server_faults = {
-        **FAULTS, "SANDBOX_FAULT_LATENCY_MS": str(size.latency_ms),
+        **FAULTS,
+        "SANDBOX_FAULT_LATENCY_MS": str(size.latency_ms),
         "SANDBOX_FAULT_SEED": str(args.seed),
-    }  # fmt: skip
+    }
 
     failures: list[str] = []
     report("chaos_bills", size.bills)
@@ -257,9 +293,12 @@ def _company(size: Size):
         name="Chaos Ltd", base_currency="USD", country="US", codat_company_id=str(seeded.company.pk)
     )
     AccountingConnection.objects.create(
-        company=company, codat_connection_id=str(seeded.connection.pk), platform_key="qhyg",
-        platform_name="QuickBooks Online", status=AccountingConnection.Status.LINKED,
-    )  # fmt: skip
+        company=company,
+        codat_connection_id=str(seeded.connection.pk),
+        platform_key="qhyg",
+        platform_name="QuickBooks Online",
+        status=AccountingConnection.Status.LINKED,
+    )
     owner = User.objects.create_user("owner@chaos.example.com", "x")
     Membership.objects.create(company=company, user=owner, role=Membership.Role.OWNER)
     return company, seeded, owner
@@ -358,14 +397,17 @@ def _pay(company, owner, size: Size, rng: random.Random, worker: Worker, failure
         company=company, is_bank_account=True, account_type="Asset", status="Active"
     ):
         AccountMapping.objects.get_or_create(
-            company=company, method="bank_transfer", currency=account.currency,
+            company=company,
+            method="bank_transfer",
+            currency=account.currency,
             defaults={"account": account},
-        )  # fmt: skip
+        )
     bills = _payable(company, size.payments)
     before = set(
-        SandboxLedgerRecord.objects.filter(company_id=company.codat_company_id,
-                                           data_type="billPayments").values_list("pk", flat=True)
-    )  # fmt: skip
+        SandboxLedgerRecord.objects.filter(
+            company_id=company.codat_company_id, data_type="billPayments"
+        ).values_list("pk", flat=True)
+    )
     ids = [_queue(company, owner, bill).pk for bill in bills]  # each enqueued on commit
     t0 = time.monotonic()
     kills = sorted(rng.uniform(*size.pay_kill_window) for _ in range(size.pay_kills))

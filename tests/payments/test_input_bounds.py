@@ -17,9 +17,13 @@ pytestmark = pytest.mark.django_db
 
 def _pay(client, bill, amount, **extra):
     data = {
-        "bill": [bill.pk], "method": "bank_transfer", f"amount_{bill.pk}": amount,
-        "payment_date": timezone.localdate().isoformat(), "note": "", "form_token": str(uuid.uuid4()),
-    }  # fmt: skip
+        "bill": [bill.pk],
+        "method": "bank_transfer",
+        f"amount_{bill.pk}": amount,
+        "payment_date": timezone.localdate().isoformat(),
+        "note": "",
+        "form_token": str(uuid.uuid4()),
+    }
     data.update(extra)
     return client.post(reverse("payments:payment-new"), data)
 
@@ -130,9 +134,12 @@ def test_a_hostile_date_filter_shows_every_payment(client_member, day):
 
 @pytest.mark.parametrize(
     ("currency", "threshold", "saved"),
-    [("USD", "1000.50", Decimal("1000.50")), ("KWD", "12.125", Decimal("12.125")),
-     ("JPY", "5000", Decimal("5000"))],
-)  # fmt: skip
+    [
+        ("USD", "1000.50", Decimal("1000.50")),
+        ("KWD", "12.125", Decimal("12.125")),
+        ("JPY", "5000", Decimal("5000")),
+    ],
+)
 def test_the_approval_threshold_takes_the_base_currencys_decimals(
     client_member, company, currency, threshold, saved
 ):
@@ -149,9 +156,15 @@ def test_the_approval_threshold_takes_the_base_currencys_decimals(
 
 @pytest.mark.parametrize(
     ("threshold", "message"),
-    [("1000.505", "USD amounts have at most 2 decimal places."), ("1e999", "in digits 0–9"),
-     ("9" * 40, "too large"), ("9" * 41, "too long"), ("9" * 16, "too large"), ("١٠٠", "in digits 0–9")],
-)  # fmt: skip
+    [
+        ("1000.505", "USD amounts have at most 2 decimal places."),
+        ("1e999", "in digits 0–9"),
+        ("9" * 40, "too large"),
+        ("9" * 41, "too long"),
+        ("9" * 16, "too large"),
+        ("١٠٠", "in digits 0–9"),
+    ],
+)
 def test_an_approval_threshold_the_column_cannot_hold_is_refused(
     client_member, company, threshold, message
 ):

@@ -24,10 +24,14 @@ S = Payment.Status
 
 def _prepare(company, user, bills, amounts, **kwargs):
     return payment_prepare(
-        company=company, actor=user, bill_ids=[b.pk for b in bills],
-        method=kwargs.pop("method", "bank_transfer"), amounts=amounts,
-        payment_date=kwargs.pop("payment_date", timezone.localdate()), **kwargs,
-    )  # fmt: skip
+        company=company,
+        actor=user,
+        bill_ids=[b.pk for b in bills],
+        method=kwargs.pop("method", "bank_transfer"),
+        amounts=amounts,
+        payment_date=kwargs.pop("payment_date", timezone.localdate()),
+        **kwargs,
+    )
 
 
 def test_a_payment_needs_a_mapped_account_in_the_bills_currency(company, user):
