@@ -39,6 +39,7 @@ class Push(TimestampedModel):
     validation = models.JSONField(default=list, blank=True)  # [{"field": …, "message": …}]
     attempts = models.PositiveIntegerField(default=0)  # claims that may have sent it
     polls = models.PositiveIntegerField(default=0)  # follow-ups scheduled since the last news
+    next_check_at = models.DateTimeField(null=True, blank=True)  # when the next follow-up is due
     lookup = models.JSONField(default=dict, blank=True)  # the state of a lookup in the books
     claimed_at = models.DateTimeField(null=True, blank=True)
     first_sent_at = models.DateTimeField(null=True, blank=True)

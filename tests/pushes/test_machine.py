@@ -216,3 +216,16 @@ def test_the_sweep_kicks_every_quiet_push_and_only_those(payment, enqueued):
 
     assert enqueued == [("push_advance_task", {"push_id": payment.push_id})]
     assert fresh(payment).push.polls == 0
+
+
+def test_the_sweep_leaves_a_push_whose_follow_up_is_due_to_its_task(payment, enqueued):
+    later = push_advance(push_id=payment.push_id)  # sent: a follow-up is due soon
+    assert later is not None
+    Push.objects.filter(pk=payment.push_id).update(updated_at=timezone.now() - timedelta(hours=1))
+    enqueued.clear()
+
+    assert push_sweep_task() == 0  # its follow-up is on its way
+    Push.objects.filter(pk=payment.push_id).update(
+        next_check_at=timezone.now() - timedelta(hours=1)
+    )
+    assert push_sweep_task() == 1  # overdue: the task was lost

@@ -33,6 +33,7 @@ class Migration(migrations.Migration):
                 ('validation', models.JSONField(blank=True, default=list)),
                 ('attempts', models.PositiveIntegerField(default=0)),
                 ('polls', models.PositiveIntegerField(default=0)),
+                ('next_check_at', models.DateTimeField(blank=True, null=True)),
                 ('lookup', models.JSONField(blank=True, default=dict)),
                 ('claimed_at', models.DateTimeField(blank=True, null=True)),
                 ('first_sent_at', models.DateTimeField(blank=True, null=True)),

@@ -10,7 +10,7 @@ import logging
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import F, Value
+from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -93,17 +93,19 @@ def push_give_up(*, push_id: int, reason: str) -> None:
 
 
 def push_sweep(*, older_than: timedelta, limit: int = 500) -> list[int]:
-    """The unfinished pushes with no news for `older_than`, their follow-ups reset: to advance.
+    """The unfinished pushes with no news for `older_than` and no follow-up due within it (its
+    task was lost, its worker died, or the follow-ups ran out), reset: to advance.
 
     **Idempotent:** advancing a push claims or checks it first, so an extra kick is harmless.
     """
     cutoff = timezone.now() - older_than
     ids = list(
         Push.objects.filter(status__in=Push.ACTIVE, updated_at__lt=cutoff)
+        .filter(Q(next_check_at__isnull=True) | Q(next_check_at__lt=cutoff))
         .order_by("updated_at")
         .values_list("pk", flat=True)[:limit]
     )
-    Push.objects.filter(pk__in=ids).update(polls=0, updated_at=timezone.now())
+    Push.objects.filter(pk__in=ids).update(polls=0, next_check_at=None, updated_at=timezone.now())
     return ids
 
 

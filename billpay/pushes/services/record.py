@@ -143,15 +143,19 @@ def move(
 
 
 def later(push: Push, *, at_least: float = 0) -> Later | None:
-    """The next follow-up with a bounded backoff; None once the delays are used up."""
+    """The next follow-up with a bounded backoff, recorded as due (`next_check_at`) so that the
+    sweep leaves it to its task; None once the delays are used up."""
     delays = settings.PUSH_POLL_DELAYS
     turn = push.polls
     if turn >= len(delays):
-        return None
-    if not Push.objects.filter(pk=push.pk, polls=turn).update(polls=turn + 1):
+        Push.objects.filter(pk=push.pk).update(next_check_at=None)
+        return None  # the sweep takes over
+    delay = max(delays[turn], at_least)
+    due = timezone.now() + timedelta(seconds=delay)
+    if not Push.objects.filter(pk=push.pk, polls=turn).update(polls=turn + 1, next_check_at=due):
         return None  # another follow-up took this turn
-    push.polls = turn + 1
-    return Later(delay=max(delays[turn], at_least), turn=turn + 1)
+    push.polls, push.next_check_at = turn + 1, due
+    return Later(delay=delay, turn=turn + 1)
 
 
 def stale(push: Push) -> bool:
