@@ -1,3 +1,5 @@
+from unittest import mock
+
 import pytest
 from django.test import Client
 
@@ -121,3 +123,24 @@ def linked_company(sandbox, transactional_db):
     MembershipFactory(company=company, user__email="alice@example.com")
     company.seeded = link_to_sandbox(company)
     return company
+
+
+@pytest.fixture
+def enqueued():
+    """Every task sent to the broker (nothing is sent), as (task name, kwargs)."""
+    calls = []
+
+    def record(self, args=None, kwargs=None, **options):
+        calls.append((self.name.rsplit(".", 1)[-1], kwargs or {}))
+
+    with mock.patch("celery.app.task.Task.apply_async", autospec=True, side_effect=record):
+        yield calls
+
+
+def sync_books(company) -> None:
+    """Mirror the company's books now, in the foreground (the way the sync task would)."""
+    from billpay.bills.models import SyncRun
+    from billpay.bills.services import SyncOutcome, bills_sync, sync_run_queue
+
+    run, _ = sync_run_queue(company=company, trigger=SyncRun.Trigger.MANUAL)
+    assert bills_sync(run_id=run.pk) == SyncOutcome.DONE

@@ -29,6 +29,7 @@ from billpay.codat.errors import (
 from billpay.codat.schemas import PushOperation
 from billpay.codat.serialize import dumps, loads
 from billpay.onboarding.models import AccountingConnection
+from billpay.onboarding.selectors import connection_get
 from billpay.pushes.models import Push
 from billpay.pushes.services import WAIT, PushAdapter
 
@@ -102,7 +103,7 @@ def _write(push: Push) -> LedgerWrite:
 
 
 def _platform(push: Push) -> str:
-    connection = AccountingConnection.objects.filter(company_id=push.company_id).first()
+    connection = connection_get(company=push.company)
     return connection.platform_name if connection else "Your accounting software"
 
 

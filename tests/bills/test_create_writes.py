@@ -8,14 +8,14 @@ from unittest import mock
 import pytest
 from django.utils import timezone
 
-from billpay.codat import CodatClient, serialize
+from billpay.codat import serialize
 from billpay.codat.errors import (
     CodatOutcomeUnknownError,
     CodatRequestError,
     CodatTransientError,
     ValidationItem,
 )
-from billpay.codat.schemas import PullOperation, PushOperation
+from billpay.codat.schemas import PushOperation
 from billpay.codat.schemas.push import PushChange, PushOperationValidation, RecordRef
 from billpay.onboarding.models import WebhookEvent
 from billpay.pushes.models import Push
@@ -24,21 +24,6 @@ from billpay.pushes.tasks import push_advance_task, push_write_event
 from tests.factories import BillFactory, BillLineFactory, LedgerWriteFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def codat(monkeypatch):
-    client = mock.create_autospec(CodatClient, instance=True)
-    client.__enter__.return_value = client
-    factory = mock.Mock(return_value=client)
-    monkeypatch.setattr("billpay.pushes.services.machine.get_codat_client", factory)
-    monkeypatch.setattr("billpay.pushes.services.lookup.get_codat_client", factory)
-    monkeypatch.setattr("billpay.bills.services.writes.get_codat_client", factory)
-    client.list_push_operations.side_effect = lambda **_: iter(())
-    client.list_bills.side_effect = lambda **_: iter(())
-    client.refresh_data_type.return_value = PullOperation(id="pull-1")
-    client.get_pull_operation.return_value = PullOperation(id="pull-1", is_completed=True)
-    return client
 
 
 @pytest.fixture

@@ -10,14 +10,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from billpay.bills.models import Bill, BillAttachment, LedgerWrite
-from billpay.codat import CodatClient
 from billpay.codat.errors import (
     CodatNotFoundError,
     CodatOutcomeUnknownError,
     CodatRequestError,
     ValidationItem,
 )
-from billpay.codat.schemas import Attachment, PullOperation, PushOperation
+from billpay.codat.schemas import Attachment, PushOperation
 from billpay.codat.schemas import Bill as CodatBill
 from billpay.codat.schemas import Supplier as CodatSupplier
 from billpay.codat.schemas.push import PushChange, PushOperationValidation, RecordRef
@@ -34,23 +33,6 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 K = LedgerWrite.Kind
-
-
-@pytest.fixture
-def codat(monkeypatch):
-    client = mock.create_autospec(CodatClient, instance=True)
-    client.__enter__.return_value = client
-    factory = mock.Mock(return_value=client)
-    monkeypatch.setattr("billpay.pushes.services.machine.get_codat_client", factory)
-    monkeypatch.setattr("billpay.pushes.services.lookup.get_codat_client", factory)
-    monkeypatch.setattr("billpay.bills.services.writes.get_codat_client", factory)
-    client.list_push_operations.side_effect = lambda **_: iter(())
-    client.list_bills.side_effect = lambda **_: iter(())
-    client.list_suppliers.side_effect = lambda **_: iter(())
-    client.list_bill_attachments.return_value = []
-    client.refresh_data_type.return_value = PullOperation(id="pull-1")
-    client.get_pull_operation.return_value = PullOperation(id="pull-1", is_completed=True)
-    return client
 
 
 @pytest.fixture(autouse=True)

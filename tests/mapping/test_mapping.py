@@ -11,9 +11,9 @@ from billpay.mapping.models import AccountMapping, BankAccountRequest, LedgerAcc
 from billpay.pushes.models import Push
 from billpay.pushes.services import push_advance
 from billpay.sandbox import store
-from tests.conftest import _logged_in, link_to_sandbox
+from tests.conftest import _logged_in, link_to_sandbox, sync_books
 from tests.factories import CompanyFactory, MembershipFactory
-from tests.mapping.conftest import drive, sync_books
+from tests.mapping.conftest import drive
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -27,7 +27,6 @@ from tests.factories import (
     SupplierFactory,
 )
 from tests.mapping.factories import BankAccountRequestFactory
-from tests.payments.conftest import enqueued  # noqa: F401
 
 # Routes that answer without a company session, each for a reason; everything else is a
 # company page and is swept.
