@@ -1,8 +1,10 @@
 """Push operations: created Pending, completed lazily as Success/Failed, or TimedOut."""
 
 import logging
+import zlib
 from datetime import timedelta
 
+from django.db import connection as db_connection
 from django.db import transaction
 
 from billpay.sandbox import clock, conf, payments, webhooks, writes
@@ -24,6 +26,7 @@ HANDLERS = {
     ("billPayments", "Delete"): payments.bill_payment_delete,
 }
 WEBHOOK_STATUS = {"Success": "successful", "Failed": "unsuccessful", "TimedOut": "unsuccessful"}
+PUSH_LOCK_SPACE = 0x53425058  # "SBPX": the first key of the advisory lock applying pushes
 
 
 def push_create(
@@ -85,6 +88,8 @@ def advance_pushes(company: SandboxCompany) -> list[SandboxPushOperation]:
     now = clock.now()
     finished = []
     with transaction.atomic():
+        if not _apply_alone(company):
+            return finished  # another request is applying them right now
         pending = (
             SandboxPushOperation.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(company=company, status=SandboxPushOperation.Status.PENDING)
@@ -107,6 +112,23 @@ def advance_pushes(company: SandboxCompany) -> list[SandboxPushOperation]:
     for op in finished:
         _emit(company, op)
     return finished
+
+
+def _apply_alone(company: SandboxCompany) -> bool:
+    """Take the company's push lock until the transaction ends; False when another holds it.
+
+    A company's pushes are applied by one request at a time, as its books would apply them:
+    two requests applying two pushes at once both numbered their new record "records so far +
+    1001" and the second write replaced the first (a payment recorded, yet not in the books),
+    and both read a bill before either lowered its amount due. SQLite (`make run`) runs one
+    write transaction at a time by itself.
+    """
+    if db_connection.vendor != "postgresql":
+        return True
+    key = zlib.crc32(str(company.pk).encode()) - 2**31  # a signed 32-bit key per company
+    with db_connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [PUSH_LOCK_SPACE, key])
+        return bool(cursor.fetchone()[0])
 
 
 def _execute(company: SandboxCompany, op: SandboxPushOperation) -> None:

@@ -39,6 +39,8 @@ from pathlib import Path
 from unittest import mock
 from urllib.parse import urlsplit, urlunsplit
 
+from tests.chaos import isolation
+
 
 @dataclass(frozen=True)
 class Size:
@@ -145,6 +147,7 @@ class Worker:
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # its own group: a kill takes the pool processes too
+                preexec_fn=isolation.die_with_parent,  # never outlives this run
             )
         self.starts += 1
 
@@ -178,6 +181,11 @@ def main() -> int:
     started = time.monotonic()
 
     db, redis_url = chaos_urls()
+    try:
+        isolation.claim(db, redis_url)  # before anything is flushed; ours until we exit
+    except isolation.ClaimError as exc:
+        print(f"CHAOS FAILURE: {exc}", file=sys.stderr, flush=True)
+        return 1
     os.environ["BENCH_DATABASE_URL"], os.environ["BENCH_REDIS_URL"] = db, redis_url
     # The app settings of this process and the worker: short thresholds for the recovery that
     # beat drives in production, polling instead of webhooks, small pages (progress marks).

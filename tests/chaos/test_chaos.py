@@ -5,7 +5,9 @@ pytest-django owns this process's database connection (the `test_…` database, 
 transactions), while the scenario needs a real gunicorn server and a real Celery worker that
 see committed rows. The subprocess uses the benchmark harness instead: its own database (the
 suite's DATABASE_URL name + `_chaos`, or CHAOS_DATABASE_URL), created, migrated and flushed
-like `make bench` does, and Redis database 11 (or CHAOS_REDIS_URL) as broker and cache.
+like `make bench` does, and Redis database 11 (or CHAOS_REDIS_URL) as broker and cache. Both
+are claimed first (`tests/chaos/isolation.py`): a second chaos run on the machine waits for the
+first instead of flushing its queue and sharing its worker.
 
 `make test` runs the short version (500 bills, 30 payments); `make chaos` (CHAOS_FULL=1) the
 issue's 5,000 bills and 300 payments. The figures are printed as `name=value` lines.
