@@ -5,11 +5,13 @@ the task schedules that.
 """
 
 import logging
+import random
 from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
 
+from billpay.codat.errors import CodatRateLimitedError
 from billpay.core.tasks import codat_retry
 from billpay.onboarding.models import WebhookEvent
 from billpay.pushes.models import Push
@@ -22,6 +24,8 @@ from billpay.pushes.services import (
 )
 
 logger = logging.getLogger(__name__)
+# Seconds of spread added to Codat's Retry-After.
+RATE_LIMIT_JITTER = 2.0
 
 
 def _gave_up(self, exc, task_id, args, kwargs, einfo) -> None:
@@ -34,8 +38,18 @@ def _gave_up(self, exc, task_id, args, kwargs, einfo) -> None:
 
 @shared_task(**codat_retry(max_retries=8), on_failure=_gave_up)
 def push_advance_task(self, *, push_id: int, turn: int | None = None) -> str:
-    """Move one push a step; schedule the next follow-up the step asks for."""
-    later = push_advance(push_id=push_id, turn=turn)
+    """Move one push a step; schedule the next follow-up the step asks for.
+
+    Codat saying "slow down" (429) is no failure: the step comes back when Codat says, with a
+    little jitter so that the workers it turned away do not all return at once, and without
+    spending one of the retries meant for errors.
+    """
+    try:
+        later = push_advance(push_id=push_id, turn=turn)
+    except CodatRateLimitedError as exc:
+        wait = (exc.retry_after or 1) + random.uniform(0, RATE_LIMIT_JITTER)
+        push_advance_task.apply_async(kwargs={"push_id": push_id, "turn": turn}, countdown=wait)
+        return f"push {push_id}: rate limited, again in {wait:.1f}s"
     if later is not None:
         push_advance_task.apply_async(
             kwargs={"push_id": push_id, "turn": later.turn}, countdown=later.delay

@@ -229,3 +229,17 @@ def test_the_sweep_leaves_a_push_whose_follow_up_is_due_to_its_task(payment, enq
         next_check_at=timezone.now() - timedelta(hours=1)
     )
     assert push_sweep_task() == 1  # overdue: the task was lost
+
+
+def test_a_rate_limit_comes_back_when_codat_says_without_spending_a_retry(payment, enqueued):
+    from billpay.codat.errors import CodatRateLimitedError
+    from billpay.pushes.tasks import push_advance_task
+
+    busy = CodatRateLimitedError("429", status=429, retry_after=7)
+    enqueued.clear()
+    with mock.patch("billpay.codat.CodatClient.create_bill_payment", side_effect=busy):
+        push_advance_task(push_id=payment.push_id)
+
+    assert fresh(payment).push.status == S.QUEUED  # nothing reached the books
+    [(name, kwargs)] = enqueued
+    assert name == "push_advance_task" and kwargs == {"push_id": payment.push_id, "turn": None}
