@@ -174,6 +174,18 @@ class Bill(MirroredModel):
         """False for a bill created here that the books have not confirmed yet (not payable)."""
         return not self.codat_bill_id.startswith(LOCAL_ID_PREFIX)
 
+    @property
+    def is_paid(self) -> bool:
+        """Paid in full in the books: marked paid, or nothing left due on a bill that was owed."""
+        if self.codat_status == "Paid":
+            return True
+        return (
+            self.is_in_books
+            and self.amount_due <= 0
+            and self.total_amount > 0
+            and self.codat_status not in ("Void", "Draft")
+        )
+
 
 class BillLine(models.Model):
     company = models.ForeignKey("onboarding.Company", on_delete=models.CASCADE, related_name="+")

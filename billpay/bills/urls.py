@@ -17,6 +17,12 @@ urlpatterns = [
         review.bill_attachment_download,
         name="bill-attachment-download",
     ),
+    # The invoice shown inside the bill's page (PDFs and images only; others download).
+    path(
+        "bills/<int:bill_id>/preview/<path:attachment_id>/",
+        review.bill_attachment_preview,
+        name="bill-attachment-preview",
+    ),
     path("bills/<int:bill_id>/review/", review.bill_review, name="bill-review"),
     path("bills/<int:bill_id>/notes/", review.bill_note, name="bill-note"),
     path("suppliers/", review.suppliers, name="suppliers"),

@@ -7,6 +7,7 @@ the state, the constraints that back it, and small single-row properties.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from billpay.core.models import AMOUNT, TimestampedModel
 
@@ -167,6 +168,11 @@ class Payment(TimestampedModel):
         if self.status in (self.Status.ON_HOLD, self.Status.DRAFT) or checking:
             return "warn"
         return "info" if self.is_working or self.status == self.Status.SCHEDULED else ""
+
+    @property
+    def is_for_later(self) -> bool:
+        """Dated after today: confirming schedules it instead of recording it now."""
+        return self.payment_date > timezone.localdate()
 
     @property
     def can_retry(self) -> bool:

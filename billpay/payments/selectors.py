@@ -17,6 +17,7 @@ from billpay.mapping.selectors import mapping_for_currency, payment_methods
 from billpay.payments.models import Payment, PaymentAllocation, PaymentSettings
 
 if TYPE_CHECKING:
+    from billpay.mapping.models import LedgerAccount
     from billpay.onboarding.models import Company
 
 ZERO = Decimal("0")
@@ -52,6 +53,19 @@ class PayStart:
     methods: list[tuple[str, str]]  # (key, label) of methods mapped in this currency
     unmapped: list[tuple[str, str]]
     problems: list[str] = field(default_factory=list)
+    # Bills that cannot be paid at all (paid, void, rejected…), each with the reason in words.
+    unpayable: list[tuple[Bill, str]] = field(default_factory=list)
+
+    @property
+    def payable_ids(self) -> list[int]:
+        """The picked bills that can still be paid (for a link that drops the others)."""
+        skip = {bill.pk for bill, _reason in self.unpayable}
+        return [row.bill.pk for row in self.bills if row.bill.pk not in skip]
+
+    @property
+    def all_paid(self) -> bool:
+        """Every picked bill is already paid in full: the page says so and offers no form."""
+        return all(row.bill.is_paid for row in self.bills)
 
 
 def payment_list(*, company: Company, filters: PaymentFilter | None = None) -> QuerySet[Payment]:
@@ -145,6 +159,7 @@ def pay_start(*, company: Company, bill_ids: list[int]) -> PayStart:
         problems.append("Pick bills of one supplier: one payment pays one supplier.")
     if len(currencies) > 1:
         problems.append("Pick bills in one currency: one payment has one currency.")
+    unpayable = [(bill, reason) for bill in bills if (reason := bill_unpayable_reason(bill=bill))]
     threshold = payment_settings_get(company=company).approval_threshold
     in_flight = bill_in_flight(company=company, bill_ids=[b.pk for b in bills])
     rows = []
@@ -174,7 +189,37 @@ def pay_start(*, company: Company, bill_ids: list[int]) -> PayStart:
         methods=methods,
         unmapped=unmapped,
         problems=problems,
+        unpayable=unpayable,
     )
+
+
+def bill_unpayable_reason(*, bill: Bill) -> str:
+    """Why the bill cannot be paid at all, in words ("" when it can be). The same rules as the
+    payment's own checks (`services.checks.check_bills`), said before the form is filled in."""
+    name = f"{bill.supplier_name} {bill.reference}".strip() or "This bill"
+    if bill.is_deleted:
+        return f"{name} is no longer in your books."
+    if bill.is_paid:
+        return f"{name} is already paid in full: there is nothing left to pay."
+    if not bill.is_in_books:
+        return f"{name} is still on its way to your books; pay it once it is there."
+    if bill.codat_status == "Void":
+        return f"{name} is void in your books: there is nothing to pay."
+    if bill.codat_status == "Draft":
+        return f"{name} is still a draft in your books; pay it once it is approved there."
+    if bill.amount_due <= ZERO:
+        return f"{name} has nothing left to pay."
+    if bill.review_status == Bill.Review.REJECTED:
+        return f"{name} was rejected in review and can't be paid."
+    return ""
+
+
+def account_label(*, account: LedgerAccount) -> str:
+    """The account's name with its currency, said once ("Business Current (USD)")."""
+    name = account.name or "Account"
+    if account.currency and account.currency.upper() not in name.upper():
+        return f"{name} ({account.currency})"
+    return name
 
 
 def method_label(*, method: str) -> str:

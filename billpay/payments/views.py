@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import (
@@ -61,7 +62,8 @@ def _page_number(request: CompanyHttpRequest) -> int:
 def payment_new(request: CompanyHttpRequest) -> HttpResponse:
     start = selectors.pay_start(company=request.company, bill_ids=_bill_ids(request))
     form = PayForm(request.POST or None, start=start)
-    if request.method == "POST" and not start.problems and form.is_valid():
+    payable = not start.problems and not start.unpayable
+    if request.method == "POST" and payable and form.is_valid():
         data = form.cleaned_data
         try:
             payment = services.payment_prepare(
@@ -80,7 +82,7 @@ def payment_new(request: CompanyHttpRequest) -> HttpResponse:
             if request.htmx:
                 return HttpResponseClientRedirect(payment_url(payment))
             return redirect("payments:payment-detail", payment.pk)
-    context = {"form": form, "start": start}
+    context = {"form": form, "start": start, "payable": payable}
     return render(request, _partial(request, "payments/new.html", "pay-form"), context)
 
 
@@ -98,6 +100,8 @@ def payment_detail(request: CompanyHttpRequest, payment_id: int) -> HttpResponse
         "payment": payment,
         "body": selectors.payment_body_display(payment=payment),
         "method_label": selectors.method_label(method=payment.method),
+        "account_label": selectors.account_label(account=payment.account),
+        "today": timezone.localdate(),
     }
     return render(request, "payments/detail.html", context)
 
@@ -132,7 +136,12 @@ def _action(request: CompanyHttpRequest, payment_id: int, service, done: str) ->
 @require_POST
 @company_required
 def payment_confirm(request: CompanyHttpRequest, payment_id: int) -> HttpResponse:
-    return _action(request, payment_id, services.payment_confirm, "Payment confirmed.")
+    return _action(
+        request,
+        payment_id,
+        services.payment_confirm,
+        "Payment confirmed: its progress is below.",
+    )
 
 
 @require_POST

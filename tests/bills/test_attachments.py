@@ -33,7 +33,7 @@ def test_attachments_page_lists_the_bills_attachments_with_download_links(
     assert response.status_code == 200
     content = response.content.decode()
     assert "invoice.pdf" in content
-    assert "application/pdf, 2.0\xa0KB" in content
+    assert "PDF, 2.0\xa0KB" in content
     assert f'href="{reverse("bills:bill-attachment-download", args=[bill.pk, "a1"])}"' in content
 
 

@@ -156,7 +156,7 @@ def test_a_new_customer_pays_bills_and_sees_them_in_the_books(app_server, new_pa
     owner.get_by_label("Note").fill("Two bills, one payment")
     owner.get_by_role("button", name="Review payment").click()
     expect(owner).to_have_url(re.compile(r"/payments/\d+/$"))
-    owner.get_by_role("button", name=re.compile("^Confirm and pay")).click()
+    owner.get_by_role("button", name=re.compile("^Record .* in your books")).click()
     status = owner.locator("#payment-status")
     expect(status).to_contain_text("Verified in your books", timeout=30_000)
     together = Payment.objects.get(pk=int(owner.url.rstrip("/").rsplit("/", 1)[1]))
@@ -172,7 +172,7 @@ def test_a_new_customer_pays_bills_and_sees_them_in_the_books(app_server, new_pa
     owner.get_by_label("Pay by").select_option("bank_transfer")
     owner.get_by_role("button", name="Review payment").click()
     expect(owner).to_have_url(re.compile(r"/payments/\d+/$"))
-    owner.get_by_role("button", name=re.compile("^Confirm and pay")).click()
+    owner.get_by_role("button", name=re.compile("^Record .* in your books")).click()
     expect(status).to_contain_text("Verified in your books", timeout=30_000)
     partly = Payment.objects.get(pk=int(owner.url.rstrip("/").rsplit("/", 1)[1]))
     assert partly.status == Payment.Status.VERIFIED

@@ -92,7 +92,7 @@ def test_the_key_pages_fit_a_phone(books, new_page):
 
     expect(page).to_have_url(re.compile(r"/payments/\d+/$"))
     assert_fits_width(page)
-    confirm = page.get_by_role("button", name=re.compile("^Confirm and pay"))
+    confirm = page.get_by_role("button", name=re.compile("^Record .* in your books"))
     assert_in_view(page, confirm)
     confirm.click()
     expect(page.locator("#payment-status")).to_contain_text("Verified in your books")
@@ -131,7 +131,7 @@ def test_the_pay_flow_works_with_the_keyboard_only(books, new_page):
     page.keyboard.press("Enter")
 
     expect(page).to_have_url(re.compile(r"/payments/\d+/$"))
-    _tab_until(page, "/^Confirm and pay/.test(el.textContent.trim())", "the Confirm button")
+    _tab_until(page, "/^Record .* in your books$/.test(el.textContent.trim())", "the Record button")
     page.keyboard.press("Enter")
     expect(page.locator("#payment-status")).to_contain_text("Verified in your books")
 

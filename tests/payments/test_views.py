@@ -73,7 +73,7 @@ def test_preparing_shows_the_review_with_the_exact_json(client_member, bill, map
     page = html.unescape(client_member.get(response.url).content.decode())
     assert payment.status == S.DRAFT and payment.total_amount == Decimal("50.00")
     assert '"amount": -50.00' in page and '"reference": "' + payment.reference in page
-    assert "Confirm and pay" in page
+    assert "Record $50.00 payment in your books" in page
 
 
 def test_double_submitting_the_form_prepares_one_payment(client_member, bill, mapped, enqueued):
@@ -129,7 +129,7 @@ def test_an_accountant_prepares_but_cannot_pay(client_accountant, bill, mapped, 
 
     payment.refresh_from_db()
     assert payment.status == S.DRAFT
-    assert "An owner must confirm" in page and "Confirm and pay" not in page
+    assert "An owner must confirm" in page and "payment in your books</button>" not in page
 
 
 def test_bills_above_the_threshold_need_approval_before_paying(

@@ -35,7 +35,11 @@ class InboxFilterForm(forms.Form):
 class ReviewForm(forms.Form):
     decision = forms.ChoiceField(choices=Bill.Review.choices)
     reason = forms.CharField(
-        required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+        label="Comment",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Kept in the activity. Needed when you reject, so the owner knows what to fix.",
     )
 
 

@@ -3,8 +3,12 @@ and the suppliers list (`bills`), the sync runs (`sync`), and what the create fo
 
 from billpay.bills.selectors.bills import (
     ActivityItem,
+    BillLines,
+    LineAmounts,
     bill_activity,
     bill_get,
+    bill_lines,
+    bill_paid_on,
     supplier_list_with_balances,
 )
 from billpay.bills.selectors.create import (
@@ -41,10 +45,12 @@ __all__ = [
     "SORT_LABELS",
     "VIEWS",
     "ActivityItem",
+    "BillLines",
     "CurrencyTotal",
     "FirstSync",
     "InboxFilter",
     "InboxPage",
+    "LineAmounts",
     "attachment_pending_get",
     "bill_activity",
     "bill_currencies",
@@ -53,6 +59,8 @@ __all__ = [
     "bill_get_app_created",
     "bill_inbox_page",
     "bill_list_for_inbox",
+    "bill_lines",
+    "bill_paid_on",
     "bill_totals_by_currency",
     "bill_writes",
     "currencies_cache_key",

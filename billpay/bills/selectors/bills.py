@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING
 from django.db.models import Count, DecimalField, Sum, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
-from billpay.bills.models import TO_PAY, Bill, Supplier
+from billpay.bills.models import TO_PAY, Bill, BillLine, Supplier
 from billpay.core.models import AuditEvent
 from billpay.core.money import format_money
 
@@ -29,6 +30,65 @@ def bill_get(*, company: Company, bill_id: int) -> Bill:
         pk=bill_id,
         is_deleted=False,
     )
+
+
+@dataclass(frozen=True)
+class LineAmounts:
+    """One line of a bill: before tax (net), its tax and with tax (total)."""
+
+    line: BillLine
+    net: Decimal
+    tax: Decimal
+    total: Decimal
+
+
+@dataclass(frozen=True)
+class BillLines:
+    """A bill's lines with net, tax and total each, their sums, and whether they match the bill."""
+
+    rows: list[LineAmounts]
+    net: Decimal
+    tax: Decimal
+    total: Decimal
+    # The books' own figures for the whole bill, when the lines do not add up to them.
+    differs: bool
+
+
+def _line_amounts(line: BillLine) -> LineAmounts:
+    """Net, tax and total of a line; a figure the books left out is worked out from the others."""
+    zero = Decimal("0")
+    if line.sub_total is not None:
+        net = line.sub_total
+    else:
+        net = line.quantity * line.unit_amount - (line.discount_amount or zero)
+    if line.total_amount is not None:
+        total = line.total_amount
+        tax = line.tax_amount if line.tax_amount is not None else total - net
+    else:
+        tax = line.tax_amount if line.tax_amount is not None else zero
+        total = net + tax
+    return LineAmounts(line, net, tax, total)
+
+
+def bill_lines(*, bill: Bill) -> BillLines:
+    """The bill's lines (prefetched by `bill_get`) with net, tax and total, and their sums."""
+    rows = [_line_amounts(line) for line in bill.lines.all()]
+    net = sum((r.net for r in rows), Decimal("0"))
+    tax = sum((r.tax for r in rows), Decimal("0"))
+    total = sum((r.total for r in rows), Decimal("0"))
+    differs = bool(rows) and (net, tax, total) != (
+        bill.sub_total,
+        bill.tax_amount,
+        bill.total_amount,
+    )
+    return BillLines(rows, net, tax, total, differs)
+
+
+def bill_paid_on(*, bill: Bill) -> date | None:
+    """The day the books last recorded a payment on the bill (allocations prefetched)."""
+    days = [a.allocated_on or a.paid_on for a in bill.allocations.all()]
+    days = [d for d in days if d]
+    return timezone.localdate(max(days)) if days else None
 
 
 def supplier_list_with_balances(*, company: Company) -> list[dict]:
@@ -87,7 +147,7 @@ def bill_activity(*, company: Company, bill: Bill) -> list[ActivityItem]:
             e.created_at,
             str(e.actor or "BillPay"),
             labels.get(e.action, e.action),
-            e.data.get("reason") or e.data.get("text") or "",
+            e.data.get("reason") or e.data.get("comment") or e.data.get("text") or "",
         )
         for e in AuditEvent.objects.filter(company=company, ref=f"bill:{bill.pk}").select_related(
             "actor"

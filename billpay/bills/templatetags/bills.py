@@ -52,3 +52,23 @@ def status_class(codat_status: str) -> str:
 @register.filter
 def review_class(review_status: str) -> str:
     return {"approved": "ok", "rejected": "bad"}.get(review_status, "")
+
+
+FILE_KINDS = {
+    "application/pdf": "PDF",
+    "image/png": "PNG image",
+    "image/jpeg": "JPEG image",
+    "image/gif": "GIF image",
+    "image/webp": "WebP image",
+    "text/plain": "text file",
+    "text/csv": "spreadsheet (CSV)",
+}
+
+
+@register.filter
+def file_kind(content_type: str | None) -> str:
+    """A file's type in words: 'PDF', 'PNG image'; 'file' for anything else."""
+    key = (content_type or "").split(";")[0].strip().lower()
+    if key in FILE_KINDS:
+        return FILE_KINDS[key]
+    return "image" if key.startswith("image/") else "file"

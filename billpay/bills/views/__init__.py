@@ -14,6 +14,7 @@ from billpay.bills.views.create import (
 )
 from billpay.bills.views.review import (
     bill_attachment_download,
+    bill_attachment_preview,
     bill_attachments,
     bill_detail,
     bill_note,
@@ -28,6 +29,7 @@ from billpay.bills.views.review import (
 
 __all__ = [
     "bill_attachment_download",
+    "bill_attachment_preview",
     "bill_attachments",
     "bill_delete",
     "bill_detail",

@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseStopPolling, trigger_client_event
@@ -121,6 +122,8 @@ def bill_detail(request: CompanyHttpRequest, bill_id: int) -> HttpResponse:
     bill = selectors.bill_get(company=request.company, bill_id=bill_id)
     context = {
         "bill": bill,
+        "lines": selectors.bill_lines(bill=bill),
+        "paid_on": selectors.bill_paid_on(bill=bill),
         "activity": selectors.bill_activity(company=request.company, bill=bill),
         "review_form": ReviewForm(),
         "note_form": NoteForm(),
@@ -138,7 +141,11 @@ def bill_attachments(request: CompanyHttpRequest, bill_id: int) -> HttpResponse:
         attachments, error = services.bill_attachments_list(bill=bill), ""
     except DomainError as exc:
         attachments, error = [], exc.message
-    context = {"bill": bill, "attachments": attachments, "error": error}
+    context = {
+        "bill": bill,
+        "attachments": [(a, previewable(a.content_type or "")) for a in attachments],
+        "error": error,
+    }
     return render(request, _partial(request, "bills/attachments.html", "bill-attachments"), context)
 
 
@@ -160,6 +167,59 @@ def bill_attachment_download(
     # quote it, with filename* for non-ASCII names.
     name = "".join(c for c in file.name if c.isprintable()).replace('"', "") or "attachment"
     response["Content-Disposition"] = content_disposition_header(True, name)
+    return response
+
+
+# Invoice files shown inside the bill's page: PDFs and plain raster images only (an SVG or an
+# HTML file can carry script), and only when the bytes are what the books say they are.
+PREVIEWABLE = {
+    "application/pdf": (b"%PDF-",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/gif": (b"GIF87a", b"GIF89a"),
+    "image/webp": (b"RIFF",),
+}
+
+
+def previewable(content_type: str) -> bool:
+    """Whether a file of this type is shown inline on the bill's page."""
+    return content_type.split(";")[0].strip().lower() in PREVIEWABLE
+
+
+@require_GET
+@company_required
+@xframe_options_sameorigin  # the PDF is framed by the bill's own page, never by another site
+def bill_attachment_preview(
+    request: CompanyHttpRequest, bill_id: int, attachment_id: str
+) -> HttpResponse:
+    bill = selectors.bill_get(company=request.company, bill_id=bill_id)
+    if {".", ".."} & set(attachment_id.split("/")):
+        raise Http404("No such attachment.")
+    try:
+        file = services.bill_attachment_download(bill=bill, attachment_id=attachment_id)
+    except DomainError as exc:
+        # Shown inside the frame in plain words (an <img> shows its alternative text): not a
+        # whole page, and not an error status, which the bill's page could not explain.
+        text = f"The invoice can't be shown here: {exc.message}"
+        return HttpResponse(text, content_type="text/plain; charset=utf-8")
+    content_type = file.content_type.split(";")[0].strip().lower()
+    if content_type not in PREVIEWABLE or not file.content.startswith(PREVIEWABLE[content_type]):
+        # Not a file we show inline: the ordinary download (with its own safe headers).
+        return redirect(
+            "bills:bill-attachment-download", bill_id=bill.pk, attachment_id=attachment_id
+        )
+    response = HttpResponse(file.content, content_type=content_type)
+    name = "".join(c for c in file.name if c.isprintable()).replace('"', "") or "invoice"
+    response["Content-Disposition"] = content_disposition_header(False, name)
+    # Nothing in the file may run, load or be framed elsewhere; a PDF keeps the browser's viewer
+    # (a CSP sandbox would turn it off), an image is sandboxed too.
+    policy = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'"
+    response["Content-Security-Policy"] = policy + (
+        "" if content_type == "application/pdf" else "; sandbox"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cross-Origin-Resource-Policy"] = "same-origin"
+    response["Cache-Control"] = "private, no-store"
     return response
 
 
