@@ -18,6 +18,14 @@ def membership_get(*, user: User, company_id: int | str | None) -> Membership | 
     return membership_list_for_user(user=user).filter(company_id=company_id).first()
 
 
+def membership_in(memberships: list[Membership], *, company_id: int | str) -> Membership | None:
+    """`membership_get` over memberships already read (`membership_list_for_user`)."""
+    text = str(company_id)
+    if not (text.isascii() and text.isdigit()):
+        return None
+    return next((m for m in memberships if m.company_id == int(text)), None)
+
+
 def membership_list_for_company(*, company: Company) -> QuerySet[Membership]:
     """Everyone in the company, owners first."""
     return (

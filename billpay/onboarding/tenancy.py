@@ -10,7 +10,7 @@ from django.shortcuts import redirect
 from django_htmx.middleware import HtmxDetails
 
 from billpay.onboarding.models import Company, Membership, User
-from billpay.onboarding.selectors import membership_get, membership_list_for_user
+from billpay.onboarding.selectors import membership_in, membership_list_for_user
 
 SESSION_COMPANY_KEY = "company_id"
 
@@ -23,6 +23,7 @@ class AuthenticatedHttpRequest(HttpRequest):
 class CompanyHttpRequest(AuthenticatedHttpRequest):
     company: Company
     membership: Membership
+    memberships: list[Membership]  # all of the user's, alphabetical (the company switcher)
 
 
 View = Callable[..., HttpResponse]
@@ -40,13 +41,17 @@ def company_required(view: View | None = None, *, owner_only: bool = False):
         @wraps(view)
         def wrapped(request: CompanyHttpRequest, *args, **kwargs) -> HttpResponse:
             company_id = request.session.get(SESSION_COMPANY_KEY)
+            # All of the user's memberships in one query: the company switcher on every page
+            # needs them too (context_processors.navigation reads request.memberships).
+            memberships = list(membership_list_for_user(user=request.user))
+            request.memberships = memberships
             if company_id is None:
-                membership = membership_list_for_user(user=request.user).first()
+                membership = memberships[0] if memberships else None
                 if membership is None:
                     return redirect("onboarding:company-create")
                 request.session[SESSION_COMPANY_KEY] = membership.company_id
             else:
-                membership = membership_get(user=request.user, company_id=company_id)
+                membership = membership_in(memberships, company_id=company_id)
                 if membership is None:
                     del request.session[SESSION_COMPANY_KEY]
                     raise Http404("No such company.")

@@ -73,9 +73,12 @@ def _create_database() -> None:
 
 
 @contextmanager
-def server(workers: int = 2, threads: int = 4):
-    """gunicorn serving the app (and its sandbox) on BASE, as in production."""
-    env = {**os.environ, **ENV}
+def server(workers: int = 2, threads: int = 4, settings: str = "billpay.settings"):
+    """gunicorn serving the app (and its sandbox) on BASE, as in production.
+
+    `settings="tests.bench.settings"` serves the same app with the load benchmark's list floor.
+    """
+    env = {**os.environ, **ENV, "DJANGO_SETTINGS_MODULE": settings}
     process = subprocess.Popen(
         [
             sys.executable,

@@ -2,8 +2,18 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.template import Context, Template
+from django.utils import translation
 
-from billpay.bills.templatetags.bills import due_label, quantity, review_class, status_class
+from billpay.bills.models import Bill
+from billpay.bills.templatetags.bills import (
+    day,
+    due_label,
+    inbox_rows,
+    quantity,
+    review_class,
+    status_class,
+)
 
 TODAY = date(2026, 3, 10)
 
@@ -53,3 +63,75 @@ def test_status_and_review_classes_colour_known_states_only():
         "",
     ]
     assert [review_class(s) for s in ["approved", "rejected", "pending"]] == ["ok", "bad", ""]
+
+
+@pytest.mark.parametrize("language", ["en-us", "de", "fr"])
+def test_day_writes_what_the_date_filter_writes_in_the_active_language(language):
+    dates = [TODAY, date(2025, 12, 1), date(1, 1, 1), date(9999, 12, 31)]
+    template = Template('{% for d in dates %}{{ d|date:"j M Y" }}|{% endfor %}')
+    with translation.override(language):
+        expected = template.render(Context({"dates": dates}))
+        assert "".join(f"{day(d)}|" for d in dates) == expected
+    assert day(None) == ""
+
+
+def test_inbox_rows_hold_the_text_the_row_used_to_work_out_in_the_template():
+    paid_off = Bill(
+        pk=7,
+        codat_bill_id="b-7",
+        supplier_name="",
+        reference="",
+        issue_date=None,
+        due_date=TODAY - timedelta(days=1),
+        currency="KWD",
+        total_amount=Decimal("1234.5"),
+        amount_due=Decimal("0"),
+        codat_status="",
+        review_status="rejected",
+        push_state="in_books",
+    )
+    owed = Bill(
+        pk=8,
+        codat_bill_id="b-8",
+        supplier_name="Acme <Ltd>",
+        reference="INV-1",
+        issue_date=TODAY,
+        due_date=TODAY - timedelta(days=3),
+        currency="USD",
+        total_amount=Decimal("120"),
+        amount_due=Decimal("99.995"),
+        codat_status="PartiallyPaid",
+        review_status="approved",
+    )
+
+    first, second = inbox_rows([paid_off, owed], TODAY, "/bills/")
+
+    assert (first.id, first.url, first.payable, first.overdue) == ("7", "/bills/7/", False, False)
+    assert (first.supplier, first.reference, first.issued, first.due_note) == (
+        "(no supplier)",
+        "—",
+        "—",
+        "",
+    )
+    assert (first.total, first.amount_due, first.status, first.status_class) == (
+        "KWD1,234.500",
+        "KWD0.000",
+        "Unknown",
+        "",
+    )
+    assert (first.review_class, first.review_label, first.push_state) == (
+        "bad",
+        "Rejected",
+        "in_books",
+    )
+    assert (second.payable, second.overdue, second.due_note) == (True, True, "overdue by 3 days")
+    assert (second.supplier, second.issued, second.due) == (
+        "Acme <Ltd>",
+        "10 Mar 2026",
+        "7 Mar 2026",
+    )
+    assert (second.amount_due, second.status_class, second.review_class) == (
+        "$100.00",
+        "info",
+        "ok",
+    )

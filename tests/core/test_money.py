@@ -1,6 +1,9 @@
 from decimal import Decimal
 
 import pytest
+from babel.numbers import format_currency
+from hypothesis import given
+from hypothesis import strategies as st
 
 from billpay.core.money import format_money, quantize, to_decimal
 
@@ -32,3 +35,36 @@ def test_format_money_shows_symbol_grouping_and_minor_unit():
     assert format_money(Decimal("1234.5"), "USD") == "$1,234.50"
     assert format_money(Decimal("1234.5"), "EUR") == "€1,234.50"
     assert format_money(Decimal("1234"), "JPY") == "¥1,234"
+
+
+# format_money writes babel's prefix and suffix around Python's digits (babel is slow per call):
+# whatever the amount and currency, the text must be babel's own.
+@given(
+    amount=st.decimals(
+        min_value=Decimal("-999999999999999.9999"),
+        max_value=Decimal("999999999999999.9999"),
+        places=4,
+        allow_nan=False,
+        allow_infinity=False,
+    ),
+    currency=st.sampled_from(["USD", "EUR", "GBP", "JPY", "KWD", "CHF", "CAD", "BTC", "xxx", ""]),
+)
+def test_format_money_writes_what_babel_writes(amount, currency):
+    expected = format_currency(
+        quantize(amount, currency), currency.upper(), locale="en_US", currency_digits=True
+    )
+    assert format_money(amount, currency) == expected
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [("de_DE", "1.234,50\xa0€"), ("en_IN", "€12,34,567.50"), ("fr_FR", "1\u202f234,50\xa0€")],
+)
+def test_format_money_leaves_other_digit_shapes_to_babel(locale, expected):
+    amount = Decimal("1234567.5") if locale == "en_IN" else Decimal("1234.5")
+    assert format_money(amount, "EUR", locale=locale) == expected
+
+
+def test_format_money_keeps_the_sign_of_a_negative_zero_as_babel_does():
+    assert format_money(Decimal("-0.001"), "USD") == "-$0.00"
+    assert format_money(Decimal("-1234.5"), "USD") == "-$1,234.50"

@@ -1,11 +1,15 @@
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from django import template
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import get_language
 
-from billpay.bills.models import SyncRun
+from billpay.bills.models import Bill, SyncRun
 from billpay.bills.selectors import sync_run_latest as _sync_run_latest
+from billpay.core.money import format_money
 
 register = template.Library()
 
@@ -72,3 +76,76 @@ def file_kind(content_type: str | None) -> str:
     if key in FILE_KINDS:
         return FILE_KINDS[key]
     return "image" if key.startswith("image/") else "file"
+
+
+# --- the inbox's rows ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class InboxRow:
+    """One inbox row with its text worked out in Python (values are escaped by the template)."""
+
+    bill: Bill
+    id: str
+    url: str
+    payable: bool
+    supplier: str
+    reference: str
+    issued: str
+    due: str
+    due_note: str
+    overdue: bool
+    total: str
+    amount_due: str
+    push_state: str
+    status: str
+    status_class: str
+    review_class: str
+    review_label: str
+
+
+@register.simple_tag
+def inbox_rows(bills: list[Bill], today: date, bills_url: str) -> list[InboxRow]:
+    """`{% inbox_rows page.bills today bills_url as rows %}`: the page's rows, ready to print.
+
+    The profile of the inbox (issue 12, point 11) found a page of 50 bills spending most of its
+    time in the template language: about 1,500 lookups and filters, each a few microseconds
+    (a date through `|date` ~20 µs, an id through number localisation ~6 µs). Here each row is
+    one Python call and the template prints plain strings.
+    """
+    return [
+        InboxRow(
+            bill=bill,
+            id=str(bill.pk),
+            url=f"{bills_url}{bill.pk}/",
+            payable=bill.amount_due > 0 and bill.is_in_books,
+            supplier=bill.supplier_name or "(no supplier)",
+            reference=bill.reference or "—",
+            issued=day(bill.issue_date) or "—",
+            due=day(bill.due_date) or "—",
+            due_note=(note := due_label(bill.due_date, bill.amount_due, today)),
+            overdue="overdue" in note,
+            total=format_money(bill.total_amount, bill.currency),
+            amount_due=format_money(bill.amount_due, bill.currency),
+            push_state=bill.push_state,
+            status=bill.codat_status or "Unknown",
+            status_class=status_class(bill.codat_status),
+            review_class=review_class(bill.review_status),
+            review_label=str(bill.get_review_status_display()),
+        )
+        for bill in bills
+    ]
+
+
+def day(value: date | None) -> str:
+    """'5 Mar 2026', as `{{ value|date:"j M Y" }}` writes it in the active language ("" for None).
+
+    Remembered per date and language: Django's date formatting looks up translated month names
+    on every call, and a page shows the same few dozen dates again and again.
+    """
+    return _day(value, get_language()) if value else ""
+
+
+@lru_cache(maxsize=4096)
+def _day(value: date, language: str | None) -> str:
+    return dateformat.format(value, "j M Y")
