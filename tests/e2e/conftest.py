@@ -6,6 +6,7 @@ page shows a task's final state as soon as the request that started it returns.
 """
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -138,3 +139,52 @@ def app_server(sandbox, settings, eager_celery, fixed_books):
     settings.SANDBOX_SYNC_DELAY_SECONDS = 0
     settings.PUSH_WEBHOOK_GRACE_SECONDS = 0  # no webhooks here: verify by polling at once
     return sandbox
+
+
+@pytest.fixture
+def audit(request):
+    """audit(page, "name"): screenshots at desktop and phone size under var/e2e/<test>/ and an
+    axe-core run at both sizes; call audit.assert_clean() at the end of the test."""
+    from tests.e2e.audit import PageAudit
+
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
+    directory = ARTIFACTS / name
+    for old in directory.glob("*.png"):  # this run's pictures only
+        old.unlink()
+    return PageAudit(directory=directory)
+
+
+OWNER = "paula@example.com"
+
+
+@dataclass(frozen=True)
+class Books:
+    company: object
+    owner: object
+    plan: object  # tests.e2e.journey.PayPlan
+
+
+@pytest.fixture
+def books(app_server, browser) -> Books:
+    """An owner whose company is linked to 30 synced sandbox bills, with bank transfers mapped."""
+    from billpay.bills.models import SyncRun
+    from billpay.bills.services import bills_sync, sync_run_queue
+    from billpay.mapping.services import account_mapping_save
+    from tests.conftest import link_to_sandbox
+    from tests.e2e.journey import pay_plan
+    from tests.factories import CompanyFactory, MembershipFactory
+
+    company = CompanyFactory(name="Pebble Street Bakery")
+    owner = MembershipFactory(company=company, user__email=OWNER).user
+    link_to_sandbox(company, bills=30, seed=7)
+    run, _ = sync_run_queue(company=company, trigger=SyncRun.Trigger.MANUAL)
+    bills_sync(run_id=run.pk)
+    plan = pay_plan(company)
+    account_mapping_save(
+        company=company,
+        actor=owner,
+        method="bank_transfer",
+        currency=plan.account.currency,
+        account=plan.account,
+    )
+    return Books(company=company, owner=owner, plan=plan)

@@ -4,6 +4,9 @@ Sign up → connect QuickBooks Online on the sandbox's consent page → first sy
 search the inbox → invite an accountant who approves a bill → map a payment account → pay two
 bills of one supplier in one payment and a third partly → create a bill with a PDF → see it all
 "in your books", and find exactly that in the sandbox ledger.
+
+Issue 12: every page of the walk is audited by axe-core at desktop and phone size and photographed
+under var/e2e/ (tests/e2e/audit.py).
 """
 
 import re
@@ -40,11 +43,12 @@ def _bill_payments(books):
     )
 
 
-def test_a_new_customer_pays_bills_and_sees_them_in_the_books(app_server, new_page):
+def test_a_new_customer_pays_bills_and_sees_them_in_the_books(app_server, new_page, audit):
     owner = new_page()
 
     # --- sign up ---------------------------------------------------------------------------------
     owner.goto("/signup/")
+    audit(owner, "sign up")
     owner.get_by_label("Your name").fill("Olivia Owner")
     owner.get_by_label("Email").fill(OWNER)
     owner.get_by_label(re.compile(r"^Password:?$")).fill(PASSWORD)
@@ -53,19 +57,23 @@ def test_a_new_customer_pays_bills_and_sees_them_in_the_books(app_server, new_pa
     owner.get_by_label("Currency of your books").select_option("USD")
     owner.get_by_role("button", name="Create account").click()
     expect(owner.get_by_text("Welcome to BillPay, Olivia")).to_be_visible()
+    audit(owner, "welcome")
     company = Company.objects.get(name="Olive Grove Cafe")
     assert Membership.objects.get(company=company, user__email=OWNER).role == "owner"
 
     # --- connect through the sandbox's consent page ------------------------------------------------
     owner.get_by_role("link", name="Connect your books").click()
+    audit(owner, "connect")
     owner.get_by_role("button", name="Connect QuickBooks Online").click()
     expect(owner).to_have_url(re.compile(r"/sandbox/link/companies/.+/start"))
     expect(owner.get_by_role("heading", name="Allow access to Olive Grove Cafe?")).to_be_visible()
+    audit(owner, "consent page")
     owner.get_by_role("button", name="Approve").click()
 
     # --- the first sync finishes -------------------------------------------------------------------
     expect(owner).to_have_url(re.compile(r"/connection/$"))
     expect(owner.locator("#sync-status")).to_contain_text("Last sync finished", timeout=30_000)
+    audit(owner, "connection")
     connection = AccountingConnection.objects.get(company=company)
     assert connection.status == AccountingConnection.Status.LINKED
     company.refresh_from_db()
@@ -80,6 +88,7 @@ def test_a_new_customer_pays_bills_and_sees_them_in_the_books(app_server, new_pa
     owner.goto("/bills/")
     rows = owner.locator("#bill-table tbody tr")
     expect(rows).to_have_count(_inbox_count(company))
+    audit(owner, "inbox")
 
     # --- filter: overdue ---------------------------------------------------------------------------
     overdue = _inbox_count(company, view="overdue")
@@ -87,6 +96,7 @@ def test_a_new_customer_pays_bills_and_sees_them_in_the_books(app_server, new_pa
     owner.locator("nav.tabs label", has_text="Overdue").click()
     expect(owner).to_have_url(re.compile(r"view=overdue"))
     expect(rows).to_have_count(overdue)
+    audit(owner, "inbox overdue")
     for row in rows.all():
         expect(row.locator(".due")).to_contain_text("overdue by")
 
@@ -99,11 +109,13 @@ def test_a_new_customer_pays_bills_and_sees_them_in_the_books(app_server, new_pa
     owner.get_by_label(re.compile(r"^Search:?$")).fill(supplier)
     expect(owner).to_have_url(re.compile(r"q="))
     expect(rows).to_have_count(_inbox_count(company, view="all", q=supplier))
+    audit(owner, "inbox search")
     for row in rows.all():
         expect(row.locator("td").nth(1)).to_contain_text(supplier)
 
     # --- invite an accountant ----------------------------------------------------------------------
     owner.goto("/team/")
+    audit(owner, "team")
     owner.get_by_label("Accountant's email").fill(ACCOUNTANT)
     owner.get_by_role("button", name="Send invitation").click()
     expect(owner.get_by_text(f"Invitation sent to {ACCOUNTANT}.")).to_be_visible()
@@ -114,6 +126,7 @@ def test_a_new_customer_pays_bills_and_sees_them_in_the_books(app_server, new_pa
     # --- the accountant joins, logs in and approves a bill -----------------------------------------
     accountant = new_page()
     accountant.goto(link)
+    audit(accountant, "invitation")
     accountant.get_by_label("Your name").fill("Arthur Accountant")
     accountant.get_by_label(re.compile(r"^Password:?$")).fill(PASSWORD)
     accountant.get_by_label("Password again").fill(PASSWORD)
@@ -123,6 +136,7 @@ def test_a_new_customer_pays_bills_and_sees_them_in_the_books(app_server, new_pa
     log_in(accountant, ACCOUNTANT)
     assert Membership.objects.get(company=company, user__email=ACCOUNTANT).role == "accountant"
     accountant.goto(f"/bills/{first.pk}/")
+    audit(accountant, "bill page (accountant)")
     review = accountant.locator("#bill-review")
     review.get_by_role("button", name="Approve").click()
     expect(review.locator(".badge")).to_have_text("Approved")
@@ -132,6 +146,7 @@ def test_a_new_customer_pays_bills_and_sees_them_in_the_books(app_server, new_pa
 
     # --- the owner maps a bank account for the bills' currency -------------------------------------
     owner.goto("/settings/payment-accounts/")
+    audit(owner, "payment accounts")
     label = f"Account for Bank transfer / ACH in {plan.account.currency}"
     row = owner.locator("#mapping-form form").filter(has=owner.get_by_label(label))
     row.get_by_label(label).select_option(str(plan.account.pk))
@@ -152,13 +167,16 @@ def test_a_new_customer_pays_bills_and_sees_them_in_the_books(app_server, new_pa
     owner.locator(f'input[name="bill"][value="{second.pk}"]').check()
     owner.get_by_role("button", name="Pay selected").click()
     expect(owner.get_by_role("heading", name=f"Pay 2 bills from {supplier}")).to_be_visible()
+    audit(owner, "pay form")
     owner.get_by_label("Pay by").select_option("bank_transfer")
     owner.get_by_label("Note").fill("Two bills, one payment")
     owner.get_by_role("button", name="Review payment").click()
     expect(owner).to_have_url(re.compile(r"/payments/\d+/$"))
+    audit(owner, "payment review")
     owner.get_by_role("button", name=re.compile("^Record .* in your books")).click()
     status = owner.locator("#payment-status")
     expect(status).to_contain_text("Verified in your books", timeout=30_000)
+    audit(owner, "payment verified")
     together = Payment.objects.get(pk=int(owner.url.rstrip("/").rsplit("/", 1)[1]))
     assert together.status == Payment.Status.VERIFIED
     expected_total = first.amount_due + second.amount_due
@@ -180,6 +198,7 @@ def test_a_new_customer_pays_bills_and_sees_them_in_the_books(app_server, new_pa
 
     # --- create a bill with an attached PDF --------------------------------------------------------
     owner.goto("/bills/new/")
+    audit(owner, "new bill")
     owner.locator("#id_supplier").select_option(label=supplier)
     owner.get_by_label("Invoice number").fill("E2E-PDF-1")
     owner.get_by_label("Description, line 1").fill("Olive oil, 20 l")
@@ -193,11 +212,13 @@ def test_a_new_customer_pays_bills_and_sees_them_in_the_books(app_server, new_pa
     expect(owner).to_have_url(re.compile(r"/bills/\d+/$"))
     expect(owner.locator("#bill-push-state")).to_contain_text("In your books", timeout=30_000)
     expect(owner.locator("#bill-attachments")).to_contain_text("olive-oil.pdf")
+    audit(owner, "bill created")
     created = Bill.objects.get(company=company, reference="E2E-PDF-1")
     assert created.is_in_books and created.push_state == Bill.PushState.IN_BOOKS
 
     # --- every result, in the app: "in your books" -------------------------------------------------
     owner.goto("/payments/")
+    audit(owner, "payments")
     for payment in (together, partly):
         expect(
             owner.locator("#payment-table tr").filter(has_text=payment.reference)
@@ -205,6 +226,7 @@ def test_a_new_customer_pays_bills_and_sees_them_in_the_books(app_server, new_pa
     owner.goto(f"/bills/{first.pk}/")
     drawer = owner.locator("#bill-drawer")
     expect(drawer).to_contain_text("Status in your booksPaid")
+    audit(owner, "paid bill")
     expect(drawer).to_contain_text(f"{shown(first.amount_due, first.currency)} on ")
     owner.goto(f"/bills/{third.pk}/")
     expect(drawer).to_contain_text("Status in your booksPartiallyPaid")
@@ -257,3 +279,6 @@ def test_a_new_customer_pays_bills_and_sees_them_in_the_books(app_server, new_pa
     assert attachment.name == "olive-oil.pdf"
     assert attachment.content_type == "application/pdf"
     assert bytes(attachment.content) == PDF
+
+    # --- every page of the walk: no serious or critical axe violation, desktop and phone ------------
+    audit.assert_clean()

@@ -6,59 +6,24 @@ test covers doing it in the browser), so each test goes straight to what it chec
 """
 
 import re
-from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from billpay.bills.models import SyncRun
-from billpay.bills.services import bills_sync, sync_run_queue
-from billpay.mapping.services import account_mapping_save
 from billpay.payments.models import Payment
-from tests.conftest import link_to_sandbox
-from tests.e2e.conftest import PHONE
+from tests.e2e.conftest import OWNER, PHONE
 from tests.e2e.journey import (
-    PayPlan,
     assert_fits_width,
     assert_in_view,
     ledger,
     log_in,
     money,
-    pay_plan,
     unlabelled_fields,
 )
-from tests.factories import TEST_PASSWORD, CompanyFactory, MembershipFactory
+from tests.factories import TEST_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-OWNER = "paula@example.com"
-
-
-@dataclass(frozen=True)
-class Books:
-    company: object
-    owner: object
-    plan: PayPlan
-
-
-@pytest.fixture
-def books(app_server, browser) -> Books:
-    """An owner whose company is linked to 30 synced sandbox bills, with bank transfers mapped."""
-    company = CompanyFactory(name="Pebble Street Bakery")
-    owner = MembershipFactory(company=company, user__email=OWNER).user
-    link_to_sandbox(company, bills=30, seed=7)
-    run, _ = sync_run_queue(company=company, trigger=SyncRun.Trigger.MANUAL)
-    bills_sync(run_id=run.pk)
-    plan = pay_plan(company)
-    account_mapping_save(
-        company=company,
-        actor=owner,
-        method="bank_transfer",
-        currency=plan.account.currency,
-        account=plan.account,
-    )
-    return Books(company=company, owner=owner, plan=plan)
 
 
 def _payment_on(page: Page) -> Payment:
@@ -73,6 +38,7 @@ def test_the_key_pages_fit_a_phone(books, new_page):
     page.goto("/bills/")
     expect(page.locator("#bill-table tbody tr").first).to_be_visible()
     assert_fits_width(page)
+    page.locator(f'input[name="bill"][value="{first.pk}"]').check()  # the actions show once ticked
     assert_in_view(page, page.get_by_role("button", name="Pay selected"))
     assert_in_view(page, page.get_by_role("link", name="New bill"))
     assert_in_view(page, page.get_by_label("Search", exact=True))

@@ -1,5 +1,6 @@
 """Reads of the mirrored books, always scoped to one company: the inbox (`inbox`), a bill's page
-and the suppliers list (`bills`), the sync runs (`sync`), and what the create forms offer (`create`)."""
+and the suppliers list (`bills`), the sync runs (`sync`), the bills ticked in the inbox
+(`selection`), and what the create forms offer (`create`)."""
 
 from billpay.bills.selectors.bills import (
     ActivityItem,
@@ -37,10 +38,22 @@ from billpay.bills.selectors.inbox import (
     bill_totals_by_currency,
     currencies_cache_key,
 )
+from billpay.bills.selectors.selection import (
+    MAX_SELECTED,
+    PayGroup,
+    PaySelection,
+    bill_list_selected,
+    bill_pay_selection,
+)
 from billpay.bills.selectors.sync import FirstSync, sync_first_state, sync_run_latest
 
 __all__ = [
+    "MAX_SELECTED",
     "PAGE_SIZE",
+    "PayGroup",
+    "PaySelection",
+    "bill_list_selected",
+    "bill_pay_selection",
     "SORTS",
     "SORT_LABELS",
     "VIEWS",

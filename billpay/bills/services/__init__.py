@@ -1,5 +1,5 @@
 from billpay.bills.services.attachments import bill_attachment_download, bill_attachments_list
-from billpay.bills.services.review import bill_note_add, bill_review
+from billpay.bills.services.review import BulkApproval, bill_note_add, bill_review, bills_approve
 from billpay.bills.services.sync import (
     SYNC_DATA_TYPES,
     SyncOutcome,
@@ -9,6 +9,8 @@ from billpay.bills.services.sync import (
 )
 
 __all__ = [
+    "BulkApproval",
+    "bills_approve",
     "bill_attachment_download",
     "bill_attachments_list",
     "SYNC_DATA_TYPES",

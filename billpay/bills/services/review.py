@@ -1,11 +1,14 @@
 """Accountant review of bills: pending → approved | rejected (with a reason), and back.
 
 Review is local workflow state, separate from Codat's status; a sync never touches it. Every
-change is an audit event (who, when, what), which the bill's activity shows.
+change is an audit event (who, when, what), which the bill's activity shows. Several bills can be
+approved at once from the inbox (`bills_approve`); rejecting needs a reason per bill, so it is
+done one bill at a time.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -17,7 +20,13 @@ from billpay.core.models import AuditEvent
 from billpay.core.services import audit_record
 
 if TYPE_CHECKING:
-    from billpay.onboarding.models import User
+    from billpay.onboarding.models import Company, User
+
+
+@dataclass(frozen=True)
+class BulkApproval:
+    approved: int  # bills this call approved
+    already: int  # bills that were approved before
 
 
 def bill_review(*, bill: Bill, actor: User, decision: str, reason: str = "") -> Bill:
@@ -78,3 +87,36 @@ def bill_note_add(*, bill: Bill, actor: User, text: str) -> None:
         ref=f"bill:{bill.pk}",
         data={"text": text.strip()[:2000]},
     )
+
+
+def bills_approve(*, company: Company, actor: User, bills: list[Bill]) -> BulkApproval:
+    """Approve several bills of the company at once, one audit event per bill approved.
+
+    **Idempotent:** a bill already approved is left as it is (no second event).
+    **Transaction:** one, locking the bills in id order (two bulk approvals cannot deadlock).
+    """
+    with transaction.atomic():
+        locked = list(
+            Bill.objects.select_for_update()
+            .filter(company=company, pk__in=[b.pk for b in bills])
+            .order_by("pk")
+        )
+        now = timezone.now()
+        changed = [b for b in locked if b.review_status != Bill.Review.APPROVED]
+        for bill in changed:
+            bill.review_status = Bill.Review.APPROVED
+            bill.review_reason = ""
+            bill.reviewed_by = actor
+            bill.reviewed_at = now
+            audit_record(
+                company=company,
+                actor=actor,
+                action=f"bill.review.{Bill.Review.APPROVED}",
+                target=str(bill),
+                ref=f"bill:{bill.pk}",
+                data={"reason": "", "bulk": True},
+            )
+        Bill.objects.bulk_update(
+            changed, ["review_status", "review_reason", "reviewed_by", "reviewed_at"]
+        )
+    return BulkApproval(approved=len(changed), already=len(locked) - len(changed))

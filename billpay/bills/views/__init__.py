@@ -1,5 +1,5 @@
-"""The bills app's pages: the inbox and a bill's page (`review`), and bills and suppliers made here
-(`create`). `urls.py` routes to the modules; the names are re-exported for other callers."""
+"""The bills app's pages: the inbox and a bill's page (`review`), the inbox's ticked bills
+(`selection`), and bills and suppliers made here (`create`). `urls.py` routes to the modules; the names are re-exported for other callers."""
 
 from billpay.bills.views.create import (
     bill_delete,
@@ -26,6 +26,7 @@ from billpay.bills.views.review import (
     sync_now,
     sync_status,
 )
+from billpay.bills.views.selection import bill_selection, pay_selected
 
 __all__ = [
     "bill_attachment_download",
@@ -40,9 +41,11 @@ __all__ = [
     "bill_push_status",
     "bill_resend",
     "bill_review",
+    "bill_selection",
     "inbox",
     "inbox_csv",
     "inbox_totals",
+    "pay_selected",
     "supplier_edit",
     "supplier_new",
     "supplier_options",

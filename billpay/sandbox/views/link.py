@@ -12,8 +12,9 @@ from billpay.sandbox import companies
 from billpay.sandbox.models import SandboxCompany, SandboxConnection
 from billpay.sandbox.profiles import PROFILES, get_profile
 
-# Brand colours so each consent screen looks like its platform's.
-BRANDS = {"qhyg": "#2ca01c", "gbol": "#13b5ea", "akxx": "#125580"}
+# Brand colours so each consent screen looks like its platform's (the darker shade of each, so
+# white text on it keeps 4.5:1).
+BRANDS = {"qhyg": "#1e7b12", "gbol": "#0b6f94", "akxx": "#125580"}
 SCOPES = (
     "Read your suppliers, bills, bill payments and credit notes",
     "Read your chart of accounts, bank accounts, tax rates and payment methods",
