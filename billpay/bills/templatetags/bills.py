@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from billpay.bills.models import SyncRun
 from billpay.bills.selectors import sync_run_latest as _sync_run_latest
+from billpay.core import words
 
 register = template.Library()
 
@@ -47,6 +48,10 @@ def status_class(codat_status: str) -> str:
     return {"Paid": "ok", "PartiallyPaid": "info", "Void": "bad", "Draft": "warn"}.get(
         codat_status, ""
     )
+
+
+# A bill's status in the books in words ("PartiallyPaid" → "Partly paid"); also in `words`.
+register.filter("bill_status", words.bill_status)
 
 
 @register.filter
