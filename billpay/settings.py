@@ -344,6 +344,12 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# One date format across the app, "5 Mar 2025" (billpay/core/formats/en/formats.py): the locale's
+# own formats would win over DATE_FORMAT below, so they come from there.
+FORMAT_MODULE_PATH = ["billpay.core.formats"]
+DATE_FORMAT = "j M Y"
+DATETIME_FORMAT = "j M Y, H:i"
+DATE_INPUT_FORMATS = ["%d %b %Y", "%d %B %Y", "%Y-%m-%d"]
 
 # --- Security (production) ----------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

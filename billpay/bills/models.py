@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
 
+from billpay.bills.progress import SyncStep, sync_steps
 from billpay.core.models import AMOUNT, MirroredModel, TimestampedModel
 
 # The inbox's sort keys are never NULL (a bill without a due date sorts as due on FAR_FUTURE), so
@@ -281,6 +282,9 @@ class SyncRun(TimestampedModel):
     # {"bills": {"created": 1, "updated": 2, "deleted": 0, "read": 3}, ...}
     counts = models.JSONField(default=dict)
     records_read = models.PositiveIntegerField(default=0)  # progress while running
+    # Per data type, records read so far of the list's length as Codat counts it (totalResults):
+    # {"bills": {"read": 2000, "total": 10000, "done": false}, ...}; see `progress_steps`.
+    progress = models.JSONField(default=dict, blank=True)
     api_calls = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)  # for the owner, in plain words
     # For staff: what Codat said (a dataStatus such as "bills: FetchError", an exception's class).
@@ -312,6 +316,17 @@ class SyncRun(TimestampedModel):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE
+
+    @property
+    def progress_steps(self) -> list[SyncStep]:
+        """What this run reads, in order, and how far each part has got (for the progress bar)."""
+        return sync_steps(self.data_types, self.progress)
+
+    @property
+    def progress_percent(self) -> int:
+        """The whole run's progress: each data type an equal share."""
+        steps = self.progress_steps
+        return sum(step.percent for step in steps) // len(steps) if steps else 0
 
     @property
     def duration_s(self):

@@ -42,6 +42,8 @@ MAX_PAGES_WITHOUT_TOTAL = 10_000
 # Called with a result item that cannot be decoded (the JSON value as sent, usually an object)
 # and a short reason naming the field ("Bill.id is missing"); the item is then skipped.
 OnInvalid = Callable[[Any, str], None]
+# Called with a page's totalResults (the whole list's length), before the page's items.
+OnTotal = Callable[[int], None]
 
 
 def parse_page(

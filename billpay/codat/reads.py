@@ -5,6 +5,8 @@ consumed the previous one, so a sync can stream 100,000 bills without holding th
 bounded (see `paging`). By default a record that cannot be decoded fails the whole list with
 `CodatInvalidResponseError`; with `on_invalid=callback` it is passed to
 `callback(raw_item, reason)` instead and left out, so one bad record does not sink a page.
+With `on_total=callback`, each page's `totalResults` (how many records the whole list holds)
+is passed to `callback(total)` before its records are yielded: a sync's progress.
 `query` is Codat's query language (e.g. "amountDue>0&&metadata.isDeleted!=true") and
 `order_by` a field name, "-" first for descending; both are URL-encoded for you.
 """
@@ -16,7 +18,7 @@ from typing import TypeVar
 
 from billpay.codat.decode import decode
 from billpay.codat.errors import CodatInvalidResponseError
-from billpay.codat.paging import DEFAULT_PAGE_SIZE, OnInvalid
+from billpay.codat.paging import DEFAULT_PAGE_SIZE, OnInvalid, OnTotal
 from billpay.codat.schemas import (
     Account,
     Attachment,
@@ -48,6 +50,7 @@ class DataReads(CodatTransport):
         order_by: str | None,
         page_size: int,
         on_invalid: OnInvalid | None = None,
+        on_total: OnTotal | None = None,
     ) -> Iterator[T]:
         pages = self.pages(
             f"{DATA}/{resource}",
@@ -59,6 +62,8 @@ class DataReads(CodatTransport):
             on_invalid=on_invalid,
         )
         for page in pages:
+            if on_total is not None and page.total_results is not None:
+                on_total(page.total_results)
             yield from page.results
 
     def _get_one(self, template: str, record: type[T], **path: str) -> T:
@@ -76,6 +81,7 @@ class DataReads(CodatTransport):
         order_by: str | None = None,
         page_size: int = DEFAULT_PAGE_SIZE,
         on_invalid: OnInvalid | None = None,
+        on_total: OnTotal | None = None,
     ) -> Iterator[Bill]:
         """List bills: https://docs.codat.io/sync-for-payables-v1-api#/operations/list-bills"""
         return self._list(
@@ -86,6 +92,7 @@ class DataReads(CodatTransport):
             order_by=order_by,
             page_size=page_size,
             on_invalid=on_invalid,
+            on_total=on_total,
         )
 
     def get_bill(self, *, company_id: str, bill_id: str) -> Bill:
@@ -100,6 +107,7 @@ class DataReads(CodatTransport):
         order_by: str | None = None,
         page_size: int = DEFAULT_PAGE_SIZE,
         on_invalid: OnInvalid | None = None,
+        on_total: OnTotal | None = None,
     ) -> Iterator[Supplier]:
         """List suppliers: https://docs.codat.io/sync-for-payables-v1-api#/operations/list-suppliers"""
         return self._list(
@@ -110,6 +118,7 @@ class DataReads(CodatTransport):
             order_by=order_by,
             page_size=page_size,
             on_invalid=on_invalid,
+            on_total=on_total,
         )
 
     def get_supplier(self, *, company_id: str, supplier_id: str) -> Supplier:
@@ -129,6 +138,7 @@ class DataReads(CodatTransport):
         order_by: str | None = None,
         page_size: int = DEFAULT_PAGE_SIZE,
         on_invalid: OnInvalid | None = None,
+        on_total: OnTotal | None = None,
     ) -> Iterator[Account]:
         """List accounts: https://docs.codat.io/sync-for-payables-v1-api#/operations/list-accounts"""
         # Bank accounts are read here with query="isBankAccount=true" (no data/bankAccounts
@@ -141,6 +151,7 @@ class DataReads(CodatTransport):
             order_by=order_by,
             page_size=page_size,
             on_invalid=on_invalid,
+            on_total=on_total,
         )
 
     def get_account(self, *, company_id: str, account_id: str) -> Account:
@@ -157,6 +168,7 @@ class DataReads(CodatTransport):
         order_by: str | None = None,
         page_size: int = DEFAULT_PAGE_SIZE,
         on_invalid: OnInvalid | None = None,
+        on_total: OnTotal | None = None,
     ) -> Iterator[BillPayment]:
         """List bill payments: https://docs.codat.io/sync-for-payables-v1-api#/operations/list-bill-payments"""
         return self._list(
@@ -167,6 +179,7 @@ class DataReads(CodatTransport):
             order_by=order_by,
             page_size=page_size,
             on_invalid=on_invalid,
+            on_total=on_total,
         )
 
     def get_bill_payment(self, *, company_id: str, bill_payment_id: str) -> BillPayment:
@@ -186,6 +199,7 @@ class DataReads(CodatTransport):
         order_by: str | None = None,
         page_size: int = DEFAULT_PAGE_SIZE,
         on_invalid: OnInvalid | None = None,
+        on_total: OnTotal | None = None,
     ) -> Iterator[TaxRate]:
         """List tax rates: https://docs.codat.io/sync-for-payables-v1-api#/operations/list-tax-rates"""
         return self._list(
@@ -196,6 +210,7 @@ class DataReads(CodatTransport):
             order_by=order_by,
             page_size=page_size,
             on_invalid=on_invalid,
+            on_total=on_total,
         )
 
     def get_tax_rate(self, *, company_id: str, tax_rate_id: str) -> TaxRate:
@@ -212,6 +227,7 @@ class DataReads(CodatTransport):
         order_by: str | None = None,
         page_size: int = DEFAULT_PAGE_SIZE,
         on_invalid: OnInvalid | None = None,
+        on_total: OnTotal | None = None,
     ) -> Iterator[PaymentMethod]:
         """List payment methods: https://docs.codat.io/sync-for-payables-v1-api#/operations/list-payment-methods"""
         return self._list(
@@ -222,6 +238,7 @@ class DataReads(CodatTransport):
             order_by=order_by,
             page_size=page_size,
             on_invalid=on_invalid,
+            on_total=on_total,
         )
 
     def get_payment_method(self, *, company_id: str, payment_method_id: str) -> PaymentMethod:

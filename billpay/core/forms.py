@@ -9,6 +9,7 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import BadRequest
 from django.forms.renderers import TemplatesSetting
+from django.utils.formats import date_format
 
 from billpay.core import parsing
 from billpay.core.parsing import ParseError
@@ -103,19 +104,30 @@ class AmountField(DecimalField):
         )
 
 
+class DayInput(forms.TextInput):
+    """A date typed and shown in the app's one format ("5 Mar 2025"), whatever the browser's
+    language (a native date input shows 03/05/2025 in one browser and 05.03.2025 in another)."""
+
+    def __init__(self, attrs: dict | None = None):
+        super().__init__(
+            {"placeholder": "e.g. 5 Mar 2025", "autocomplete": "off", "size": 12, **(attrs or {})}
+        )
+
+    def format_value(self, value):
+        if isinstance(value, date):
+            return date_format(value)
+        return super().format_value(value)
+
+
 class DateField(forms.DateField):
-    """A date as YYYY-MM-DD in ASCII digits (what <input type="date"> sends), a real one, and
+    """A real date as the app shows it ("5 Mar 2025") or as YYYY-MM-DD, in ASCII digits, and
     within [min_value, max_value] when given."""
 
-    widget = forms.DateInput(attrs={"type": "date"})
+    widget = DayInput
 
     def __init__(self, *, min_value: date | None = None, max_value: date | None = None, **kwargs):
         super().__init__(**kwargs)
         self.min_value, self.max_value = min_value, max_value
-        if min_value:
-            self.widget.attrs.setdefault("min", min_value.isoformat())
-        if max_value:
-            self.widget.attrs.setdefault("max", max_value.isoformat())
 
     def to_python(self, value):
         if value in self.empty_values or (isinstance(value, str) and not value.strip()):
@@ -129,11 +141,11 @@ class DateField(forms.DateField):
         super().validate(value)
         if value and self.min_value and value < self.min_value:
             raise forms.ValidationError(
-                f"Pick a date on or after {self.min_value:%-d %B %Y}.", code="min_value"
+                f"Pick a date on or after {date_format(self.min_value)}.", code="min_value"
             )
         if value and self.max_value and value > self.max_value:
             raise forms.ValidationError(
-                f"Pick a date on or before {self.max_value:%-d %B %Y}.", code="max_value"
+                f"Pick a date on or before {date_format(self.max_value)}.", code="max_value"
             )
 
 

@@ -42,6 +42,30 @@ MAX_CURSOR_LENGTH = 4_000  # a 300-character name in any script, as UTF-8 in bas
 _INT = re.compile(r"[+-]?[0-9]+", re.ASCII)
 _DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)", re.ASCII)
 _DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})", re.ASCII)
+# The app's one date format, as people type it: "5 Mar 2025", "05 march 2025", "5 Sept 2025".
+_DAY_MONTH_YEAR = re.compile(r"([0-9]{1,2}) +([A-Za-z]{3,9})\.? +([0-9]{4})", re.ASCII)
+_MONTHS = {
+    name: number
+    for number, full in enumerate(
+        (
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ),
+        start=1,
+    )
+    for name in (full, full[:3])
+}
+_MONTHS["sept"] = 9
 _UUID = re.compile(r"[0-9a-fA-F]{8}-?(?:[0-9a-fA-F]{4}-?){3}[0-9a-fA-F]{12}", re.ASCII)
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -163,15 +187,20 @@ def parse_amount(
 
 
 def parse_date(value: Any, *, what: str = "a date") -> date:
-    """An ISO date, YYYY-MM-DD in ASCII digits, that exists in the calendar."""
+    """A date that exists in the calendar, as the app shows it ("5 Mar 2025", month names in
+    English, full or short) or as an ISO date (YYYY-MM-DD, what links and date pickers send),
+    in ASCII digits."""
     if isinstance(value, date):
         return value
-    text = _text_of(value, max_length=10, what=what)
-    match = _DATE.fullmatch(text)
-    if not match:
-        raise ParseError(f"Enter {what} as YYYY-MM-DD.")
+    text = _text_of(value, max_length=20, what=what)
+    if match := _DATE.fullmatch(text):
+        parts = tuple(int(part) for part in match.groups())
+    elif (match := _DAY_MONTH_YEAR.fullmatch(text)) and match[2].lower() in _MONTHS:
+        parts = (int(match[3]), _MONTHS[match[2].lower()], int(match[1]))
+    else:
+        raise ParseError(f"Enter {what} like 5 Mar 2025.")
     try:
-        return date(*(int(part) for part in match.groups()))
+        return date(*parts)
     except ValueError:
         raise ParseError(f"{text} is not a real date.") from None
 

@@ -2,7 +2,8 @@ from datetime import datetime
 
 from django.core.cache import cache
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.templatetags.static import static
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -38,3 +39,10 @@ def health(request: HttpRequest) -> JsonResponse:
         checks["worker_last_seen_s"] = str(int(age.total_seconds()))
     ok = checks["database"] == "ok" and checks["cache"] == "ok"
     return JsonResponse({"status": "ok" if ok else "error", **checks}, status=200 if ok else 503)
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico, which browsers ask for where a page names no icon: the app's icon."""
+    # Not permanent: the icon's static URL changes with its content in production.
+    return HttpResponseRedirect(static("favicon.svg"))

@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.db import connection, transaction
 
 from billpay.sandbox import clock
+from billpay.sandbox.bill_dates import bill_dates, bill_kind
 from billpay.sandbox.bulkload import BulkWriter
 from billpay.sandbox.jsonutil import iso
 from billpay.sandbox.models import SandboxCacheRecord, SandboxCompany, SandboxLedgerRecord
@@ -20,11 +21,14 @@ from billpay.sandbox.profiles import Profile
 from billpay.sandbox.sample_data import (
     CATEGORIES,
     CITIES,
+    CITIES_BY_CURRENCY,
     FIRST,
     SECOND,
     STREETS,
     SUFFIXES,
+    SUFFIXES_BY_CURRENCY,
     TAX_RATES,
+    TERMS,
 )
 
 CENT = Decimal("0.01")
@@ -235,11 +239,15 @@ def _payment_methods(writer, ids, now) -> None:
 def _suppliers(writer, ids, rng, count: int, base: str, now) -> list[dict]:
     rows = []
     for n in range(count):
-        name = f"{rng.choice(FIRST)} {rng.choice(SECOND)} {rng.choice(SUFFIXES)}"
+        currency = base if rng.random() < 0.8 else rng.choice(FOREIGN)
+        suffixes = SUFFIXES_BY_CURRENCY.get(currency, SUFFIXES)
+        name = f"{rng.choice(FIRST)} {rng.choice(SECOND)} {rng.choice(suffixes)}"
         if n >= len(FIRST) * len(SECOND):
             name = f"{name} {n}"
-        city, region, country, postal = rng.choice(CITIES)
-        currency = base if rng.random() < 0.8 else rng.choice(FOREIGN)
+        countries = CITIES_BY_CURRENCY.get(currency, ())
+        city, region, country, postal = rng.choice(
+            [c for c in CITIES if c[2] in countries] or CITIES
+        )
         slug = "".join(ch for ch in name.lower() if ch.isalnum())[:20]
         row = {
             "id": ids.next("suppliers"),
@@ -265,60 +273,57 @@ def _suppliers(writer, ids, rng, count: int, base: str, now) -> list[dict]:
             "status": "Archived" if rng.random() < 0.03 else "Active",
         }
         writer.add("suppliers", row, now - timedelta(days=rng.randint(30, 700)))
-        rows.append(row)
+        # The supplier's terms stay out of its record (Codat's Supplier has no such field): they
+        # only set its bills' due dates.
+        rows.append((row, rng.choice(TERMS)))
     return rows
 
 
+def _lines(rng, count: int, expense, taxes) -> tuple[list[dict], Decimal, Decimal]:
+    lines, sub_total, tax_total = [], Decimal("0.00"), Decimal("0.00")
+    for number in range(1, count + 1):
+        account_index = rng.randrange(len(expense))
+        account = expense[account_index]
+        tax = rng.choice(taxes)
+        quantity = Decimal(rng.choice((1, 1, 1, 2, 3, 5, 10)))
+        unit = _money(rng, 5, 1500)
+        line_sub = unit * quantity
+        line_tax = (line_sub * tax["effectiveTaxRate"] / 100).quantize(CENT)
+        lines.append(
+            {
+                "lineNumber": str(number),
+                "description": rng.choice(CATEGORIES[account_index][1]),
+                "unitAmount": unit,
+                "quantity": quantity,
+                "subTotal": line_sub,
+                "taxAmount": line_tax,
+                "totalAmount": line_sub + line_tax,
+                "accountRef": {"id": account["id"], "name": account["name"]},
+                "taxRateRef": {
+                    "id": tax["id"],
+                    "name": tax["name"],
+                    "effectiveTaxRate": tax["effectiveTaxRate"],
+                },
+            }
+        )
+        sub_total += line_sub
+        tax_total += line_tax
+    return lines, sub_total, tax_total
+
+
 def _bills(
-    writer, ids, rng, count, suppliers, expense, taxes, banks, base, today, lines=None
+    writer, ids, rng, count, suppliers, expense, taxes, banks, base, today, lines_per_bill=None
 ) -> int:
     payments = 0
     for n in range(count):
-        supplier = rng.choice(suppliers)
+        supplier, terms = rng.choice(suppliers)
         currency = supplier["defaultCurrency"]
-        issue = today - timedelta(days=rng.randint(1, 330))
-        due = issue + timedelta(days=rng.choice((7, 14, 30, 30, 45, 60)))
-        lines, sub_total, tax_total = [], Decimal("0.00"), Decimal("0.00")
-        for number in range(1, (lines or rng.randint(1, 5)) + 1):
-            account_index = rng.randrange(len(expense))
-            account = expense[account_index]
-            tax = rng.choice(taxes)
-            quantity = Decimal(rng.choice((1, 1, 1, 2, 3, 5, 10)))
-            unit = _money(rng, 5, 1500)
-            line_sub = unit * quantity
-            line_tax = (line_sub * tax["effectiveTaxRate"] / 100).quantize(CENT)
-            lines.append(
-                {
-                    "lineNumber": str(number),
-                    "description": rng.choice(CATEGORIES[account_index][1]),
-                    "unitAmount": unit,
-                    "quantity": quantity,
-                    "subTotal": line_sub,
-                    "taxAmount": line_tax,
-                    "totalAmount": line_sub + line_tax,
-                    "accountRef": {"id": account["id"], "name": account["name"]},
-                    "taxRateRef": {
-                        "id": tax["id"],
-                        "name": tax["name"],
-                        "effectiveTaxRate": tax["effectiveTaxRate"],
-                    },
-                }
-            )
-            sub_total += line_sub
-            tax_total += line_tax
-        total = sub_total + tax_total
-        roll = rng.random()
-        status = (
-            "Draft"
-            if roll < 0.04
-            else "Void"
-            if roll < 0.07
-            else "Paid"
-            if roll < 0.22
-            else "PartiallyPaid"
-            if roll < 0.34
-            else "Open"
+        status, when = bill_kind(rng)
+        issue, due = bill_dates(rng, when, terms, today)
+        lines, sub_total, tax_total = _lines(
+            rng, lines_per_bill or rng.randint(1, 5), expense, taxes
         )
+        total = sub_total + tax_total
         bill = {
             "id": ids.next("bills"),
             "reference": f"INV-{rng.randint(1000, 99999)}-{n + 1}",

@@ -114,3 +114,16 @@ TAX_RATES = {
         ("Tax Exempt", "EXEMPT", Decimal("0")),
     ),
 }
+# Payment terms in days, per supplier: most on 30 days, some short (couriers, temps), some long.
+TERMS = (7, 14, 14, 30, 30, 30, 30, 45, 60)
+# Company suffixes that fit the supplier's currency (a euro supplier is a GmbH, not an LLP).
+SUFFIXES_BY_CURRENCY = {
+    "GBP": ("Ltd", "Limited", "LLP", "& Co"),
+    "USD": ("Inc", "LLC", "Co", "Group"),
+    "EUR": ("GmbH", "BV", "SARL", "Group"),
+}
+CITIES_BY_CURRENCY = {
+    "GBP": ("United Kingdom",),
+    "USD": ("United States",),
+    "EUR": ("Ireland", "Germany", "Netherlands", "France"),
+}

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from billpay.codat import get_codat_client
 from billpay.sandbox.models import SandboxCacheRecord
@@ -61,7 +62,8 @@ def _payment(bill, account, amount: Decimal, **overrides) -> dict:
         "totalAmount": amount,
         "currency": bill.currency,
         "currencyRate": Decimal("1"),
-        "date": "2026-11-25T00:00:00",
+        # Today: the demo books are dated around today, so a bill may have been issued days ago.
+        "date": f"{timezone.localdate().isoformat()}T00:00:00",
         "reference": "BP-TEST-1",
         "lines": [
             {"amount": amount, "links": [{"type": "Bill", "id": bill.id, "amount": -amount}]}

@@ -13,6 +13,7 @@ PUBLIC_PREFIXES = (
     "login/",
     "password-reset/",
     "health/",
+    "favicon.ico",
     "invitations/",
     "admin/",
     "sandbox/",

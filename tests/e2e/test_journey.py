@@ -229,7 +229,7 @@ def test_a_new_customer_pays_bills_and_sees_them_in_the_books(app_server, new_pa
     audit(owner, "paid bill")
     expect(drawer).to_contain_text(f"{shown(first.amount_due, first.currency)} on ")
     owner.goto(f"/bills/{third.pk}/")
-    expect(drawer).to_contain_text("Status in your booksPartiallyPaid")
+    expect(drawer).to_contain_text("Status in your booksPartly paid")
     expect(drawer).to_contain_text(f"{shown(part, third.currency)} on ")
     owner.goto("/bills/?view=all&q=E2E-PDF-1")
     expect(owner.locator("#bill-table tbody tr")).to_contain_text("in your books")

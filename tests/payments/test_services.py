@@ -108,7 +108,7 @@ def test_void_and_rejected_bills_cannot_be_paid(company, user):
     void = BillFactory(company=company, codat_status="Void")
     rejected = BillFactory(company=company, review_status="rejected")
 
-    with pytest.raises(PaymentInvalid, match="Void"):
+    with pytest.raises(PaymentInvalid, match="is voided in your books"):
         _prepare(company, user, [void], {void.pk: Decimal("1")})
     with pytest.raises(PaymentInvalid, match="rejected"):
         _prepare(company, user, [rejected], {rejected.pk: Decimal("1")})

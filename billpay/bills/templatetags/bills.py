@@ -9,6 +9,7 @@ from django.utils.translation import get_language
 
 from billpay.bills.models import Bill, SyncRun
 from billpay.bills.selectors import sync_run_latest as _sync_run_latest
+from billpay.core import words
 from billpay.core.money import format_money
 
 register = template.Library()
@@ -51,6 +52,10 @@ def status_class(codat_status: str) -> str:
     return {"Paid": "ok", "PartiallyPaid": "info", "Void": "bad", "Draft": "warn"}.get(
         codat_status, ""
     )
+
+
+# A bill's status in the books in words ("PartiallyPaid" → "Partly paid"); also in `words`.
+register.filter("bill_status", words.bill_status)
 
 
 @register.filter
@@ -128,7 +133,7 @@ def inbox_rows(bills: list[Bill], today: date, bills_url: str) -> list[InboxRow]
             total=format_money(bill.total_amount, bill.currency),
             amount_due=format_money(bill.amount_due, bill.currency),
             push_state=bill.push_state,
-            status=bill.codat_status or "Unknown",
+            status=words.bill_status(bill.codat_status),
             status_class=status_class(bill.codat_status),
             review_class=review_class(bill.review_status),
             review_label=str(bill.get_review_status_display()),

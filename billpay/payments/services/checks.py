@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from billpay.bills.models import Bill
 from billpay.core.money import format_money
 from billpay.core.services import audit_record
+from billpay.core.words import bill_status
 from billpay.payments.errors import AmountNotAvailable, ApprovalRequired, PaymentInvalid
 from billpay.payments.models import Payment
 from billpay.payments.selectors import bill_in_flight, bill_needs_approval, payment_settings_get
@@ -62,9 +63,7 @@ def check_bills(
                 f"{name} is still on its way to your books; pay it once it is there."
             )
         if bill.codat_status in UNPAYABLE_STATUSES or bill.amount_due <= ZERO:
-            raise PaymentInvalid(
-                f"{name} is {bill.codat_status or 'not open'} in your books and can't be paid."
-            )
+            raise PaymentInvalid(f"{name} is {_state(bill)} in your books and can't be paid.")
         if bill.review_status == Bill.Review.REJECTED:
             raise PaymentInvalid(f"{name} was rejected in review and can't be paid.")
         amount = wanted.get(bill.pk, ZERO)
@@ -108,3 +107,14 @@ def payment_target(payment: Payment) -> str:
         f"{payment.reference} {format_money(payment.total_amount, payment.currency)} "
         f"to {payment.supplier_name}"
     )
+
+
+def _state(bill: Bill) -> str:
+    # "is paid", "is voided", "is a draft": the status in words, never Codat's name for it.
+    if bill.codat_status == "Draft":
+        return "a draft"
+    if bill.codat_status == "Void":
+        return bill_status(bill.codat_status).lower()
+    if bill.codat_status == "Paid" or bill.amount_due <= ZERO:
+        return "paid"
+    return "not open"

@@ -63,14 +63,22 @@ def sync_data_type(
         counts.read += 1
         _skip(run, counts, data_type, raw.get("id") if isinstance(raw, dict) else None, reason)
 
+    # The progress bar's mark: records read of Codat's totalResults, saved with each batch.
+    mark = run.progress.setdefault(data_type, {"read": 0, "total": None, "done": False})
+
+    def total(value: int) -> None:
+        mark["total"] = value
+
     records = spec.list(client)(
         company_id=company.codat_company_id,
         query=query,
         page_size=settings.CODAT_SYNC_PAGE_SIZE,
         on_invalid=undecodable,
+        on_total=total,
     )
     for batch in _read_ahead(_batches(records, settings.CODAT_SYNC_PAGE_SIZE)):
         counts.read += len(batch)
+        mark["read"] = counts.read
         # Codat sends modifiedDate with and without an offset: compare them all as aware.
         newest = max((aware(r.modified_date) for r in batch if r.modified_date), default=None)
         if newest is not None:
@@ -87,7 +95,16 @@ def sync_data_type(
         data_type=data_type,
         defaults={"watermark": watermark, "synced_at": timezone.now()},
     )
+    mark.update(read=counts.read, done=True)
+    sync_progress_save(run)
     return counts
+
+
+def sync_progress_save(run: SyncRun) -> None:
+    """Save the run's progress marks while it runs (a run no longer running is left alone)."""
+    SyncRun.objects.filter(pk=run.pk, status=SyncRun.Status.RUNNING).update(
+        progress=run.progress, updated_at=timezone.now()
+    )
 
 
 def _write_batch(
@@ -124,7 +141,9 @@ def _fence(run: SyncRun, read: int) -> None:
     # A run taken for dead (expired as stale) stops here instead of racing the run that
     # replaced it; the progress mark commits with the batch it counts.
     alive = SyncRun.objects.filter(pk=run.pk, status=SyncRun.Status.RUNNING).update(
-        records_read=models.F("records_read") + read, updated_at=timezone.now()
+        records_read=models.F("records_read") + read,
+        progress=run.progress,
+        updated_at=timezone.now(),
     )
     if not alive:
         raise SyncInterrupted(run.pk)

@@ -25,7 +25,7 @@ from billpay.bills.services.sync.common import (
     SyncInterrupted,
     SyncOutcome,
 )
-from billpay.bills.services.sync.fetch import sync_data_type
+from billpay.bills.services.sync.fetch import sync_data_type, sync_progress_save
 from billpay.bills.services.sync.first_read import cache_read_times, first_read_check
 from billpay.codat import get_codat_client
 from billpay.codat.errors import CodatError, CodatNotFoundError, CodatTransientError
@@ -188,6 +188,7 @@ def _run(
     for data_type in [t for t in SYNC_DATA_TYPES if t in run.data_types]:
         if data_type in unsupported:
             run.counts[data_type] = {"not_supported": True}
+            _nothing_to_read(run, data_type)
             continue
         try:
             counts = sync_data_type(
@@ -197,9 +198,15 @@ def _run(
             if data_type not in OPTIONAL_TYPES:
                 raise
             run.counts[data_type] = {"not_supported": True}  # "not supported by platform"
+            _nothing_to_read(run, data_type)
             continue
         run.counts[data_type] = asdict(counts)
     return SyncOutcome.DONE
+
+
+def _nothing_to_read(run: SyncRun, data_type: str) -> None:
+    run.progress[data_type] = {"read": 0, "total": 0, "done": True}
+    sync_progress_save(run)
 
 
 def sync_run_fail(*, run_id: int, reason: str, detail: str = "") -> None:
