@@ -8,6 +8,7 @@ import re
 
 import pytest
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from billpay.bills.models import TO_PAY, Bill
 from billpay.onboarding.models import Membership
@@ -38,8 +39,15 @@ def _box(page: Page, bill: Bill):
     return page.locator(f'input[name="bill"][value="{bill.pk}"]')
 
 
-def _focused(page: Page, js: str):
-    return page.evaluate(f"() => {{ const el = document.activeElement; return {js}; }}")
+def _focused(page: Page, js: str, timeout: float = 5_000) -> bool:
+    """Whether the focused element matches `js` (waiting for it: focus moves after a swap)."""
+    try:
+        page.wait_for_function(
+            f"() => {{ const el = document.activeElement; return el && ({js}); }}", timeout=timeout
+        )
+    except PlaywrightTimeoutError:
+        return False
+    return True
 
 
 def test_ticking_bills_shows_a_count_and_the_actions_and_several_suppliers_split(
@@ -246,7 +254,7 @@ def test_on_a_phone_bills_are_cards_and_the_menu_folds_behind_a_button(books, ne
 def _tab_until(page: Page, condition: str, what: str, *, back: bool = False, limit: int = 80):
     for _ in range(limit):
         page.keyboard.press("Shift+Tab" if back else "Tab")
-        if _focused(page, f"!!({condition})"):
+        if _focused(page, f"!!({condition})", timeout=100):
             return
     raise AssertionError(f"{limit} presses of Tab never reached {what} on {page.url}")
 
