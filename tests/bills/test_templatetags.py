@@ -135,3 +135,31 @@ def test_inbox_rows_hold_the_text_the_row_used_to_work_out_in_the_template():
         "info",
         "ok",
     )
+
+
+def test_inbox_rows_html_escapes_every_value_as_the_template_did():
+    hostile = Bill(
+        pk=9,
+        codat_bill_id="b-9",
+        supplier_name='Acme <script>alert("x")</script> & Sons',
+        reference="INV-'1'",
+        issue_date=TODAY,
+        due_date=TODAY - timedelta(days=2),
+        currency="USD",
+        total_amount=Decimal("120"),
+        amount_due=Decimal("120"),
+        codat_status="Open",
+        review_status="pending",
+        push_state="failed",
+        push_error='Refused: "<b>" is not allowed' + "x" * 80,
+    )
+    html = Template(
+        "{% load bills %}{% inbox_rows_html bills today '/bills/' '/pay/' platform %}"
+    ).render(Context({"bills": [hostile], "today": TODAY, "platform": 'Q<B>"O'}))
+
+    assert "<script>" not in html and "<b>" not in html
+    assert "Acme &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Sons" in html
+    assert 'id="ref-9">INV-&#x27;1&#x27;</td>' in html
+    assert 'title="Refused: &quot;&lt;b&gt;&quot; is not allowed' in html
+    assert 'class="overdue"' in html and "overdue by 2 days" in html
+    assert html.count("<tr") == 1 and html.count("</tr>") == 1

@@ -1,3 +1,4 @@
+import html
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -5,7 +6,6 @@ from functools import lru_cache
 
 from django import template
 from django.utils import dateformat, timezone
-from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import get_language
@@ -152,7 +152,7 @@ def inbox_rows_html(
 
     Written here rather than in the template: with the rows' text ready (`inbox_rows`), the
     template language still spent most of a page in some 1,300 variable lookups and escapes.
-    Every value goes through `format_html`, so it is escaped exactly as the template did.
+    Every value is escaped exactly as the template's autoescape did.
     """
     platform = platform_name or "your books"
     return mark_safe(
@@ -161,72 +161,55 @@ def inbox_rows_html(
 
 
 def _row_html(row: InboxRow, pay_url: str, platform: str) -> str:
-    rid = row.id
+    """One row: every value escaped with `html.escape`, as Django's autoescape does (format_html
+    itself cost a quarter of the page)."""
+    rid = _esc(row.id)
     select = (
-        format_html(
-            '<input type="checkbox" name="bill" value="{0}" form="bill-selection" '
-            'aria-labelledby="pick-{0} sup-{0} ref-{0}"><span id="pick-{0}" hidden>Select</span>',
-            rid,
-        )
+        f'<input type="checkbox" name="bill" value="{rid}" form="bill-selection" '
+        f'aria-labelledby="pick-{rid} sup-{rid} ref-{rid}"><span id="pick-{rid}" hidden>Select</span>'
         if row.payable
         else ""
     )
-    due_note = (
-        format_html('<br><span class="small due">{}</span>', row.due_note) if row.due_note else ""
-    )
+    due_note = f'<br><span class="small due">{_esc(row.due_note)}</span>' if row.due_note else ""
     if row.push_state == "sending":
-        status = format_html('<span class="badge info">Sending to {}…</span>', platform)
+        status = f'<span class="badge info">Sending to {_esc(platform)}…</span>'
     elif row.push_state == "failed":
         error = row.bill.push_error
-        status = format_html(
-            '<span class="badge bad">Failed</span><br><span class="small" title="{}">{}</span>',
-            error,
-            Truncator(error).chars(70),
+        status = (
+            '<span class="badge bad">Failed</span><br>'
+            f'<span class="small" title="{_esc(error)}">{_esc(Truncator(error).chars(70))}</span>'
         )
     else:
         in_books = ' <span class="small muted">in your books</span>'
-        status = format_html(
-            '<span class="badge {}">{}</span>{}',
-            row.status_class,
-            row.status,
-            mark_safe(in_books) if row.push_state == "in_books" else "",
+        status = (
+            f'<span class="badge {_esc(row.status_class)}">{_esc(row.status)}</span>'
+            f"{in_books if row.push_state == 'in_books' else ''}"
         )
     action = (
-        format_html(
-            '<a class="button small secondary" id="pay-{0}" href="{1}?bill={0}" '
-            'aria-labelledby="pay-{0} sup-{0} ref-{0}">Pay</a>',
-            rid,
-            pay_url,
-        )
+        f'<a class="button small secondary" id="pay-{rid}" href="{_esc(pay_url)}?bill={rid}" '
+        f'aria-labelledby="pay-{rid} sup-{rid} ref-{rid}">Pay</a>'
         if row.payable
         else ""
     )
-    return format_html(
-        '<tr class="{}"><td class="c-select">{}</td>'
-        '<td class="c-supplier"><a id="sup-{}" href="{}" hx-get="{}" hx-target="#bill-drawer" '
-        'hx-swap="outerHTML">{}</a></td><td class="c-ref" id="ref-{}">{}</td>'
-        '<td class="wide-only">{}</td><td class="c-due">{}{}</td>'
-        '<td class="num wide-only">{}</td><td class="num c-amount"><strong>{}</strong></td>'
-        '<td class="c-status">{}</td><td class="wide-only"><span class="badge {}">{}</span></td>'
-        '<td class="c-action">{}</td></tr>\n',
-        "overdue" if row.overdue else "",
-        select,
-        rid,
-        row.url,
-        row.url,
-        row.supplier,
-        rid,
-        row.reference,
-        row.issued,
-        row.due,
-        due_note,
-        row.total,
-        row.amount_due,
-        status,
-        row.review_class,
-        row.review_label,
-        action,
+    url = _esc(row.url)
+    return (
+        f'<tr class="{"overdue" if row.overdue else ""}"><td class="c-select">{select}</td>'
+        f'<td class="c-supplier"><a id="sup-{rid}" href="{url}" hx-get="{url}" '
+        f'hx-target="#bill-drawer" hx-swap="outerHTML">{_esc(row.supplier)}</a></td>'
+        f'<td class="c-ref" id="ref-{rid}">{_esc(row.reference)}</td>'
+        f'<td class="wide-only">{_esc(row.issued)}</td>'
+        f'<td class="c-due">{_esc(row.due)}{due_note}</td>'
+        f'<td class="num wide-only">{_esc(row.total)}</td>'
+        f'<td class="num c-amount"><strong>{_esc(row.amount_due)}</strong></td>'
+        f'<td class="c-status">{status}</td>'
+        f'<td class="wide-only"><span class="badge {_esc(row.review_class)}">'
+        f"{_esc(row.review_label)}</span></td>"
+        f'<td class="c-action">{action}</td></tr>\n'
     )
+
+
+def _esc(value: object) -> str:
+    return html.escape(str(value), quote=True)
 
 
 def day(value: date | None) -> str:
