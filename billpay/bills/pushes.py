@@ -107,6 +107,14 @@ def _platform(push: Push) -> str:
     return connection.platform_name if connection else "Your accounting software"
 
 
+def _mirrored(model: type[Bill | Supplier], field: str, push: Push, ids: list[str]) -> set[str]:
+    """Which of these ledger ids the mirror already holds (records that are not this write's)."""
+    if not ids:
+        return set()
+    rows = model.objects.filter(company_id=push.company_id, **{f"{field}__in": ids})
+    return set(rows.values_list(field, flat=True))
+
+
 def _queryable(value: object) -> bool:
     return isinstance(value, str) and not any(c in value for c in "&|{}\"'")
 
@@ -155,20 +163,16 @@ class BillCreatePush(BillPush):
         reference, supplier_id = body.get("reference"), (body.get("supplierRef") or {}).get("id")
         if not reference or not _queryable(reference) or not _queryable(supplier_id):
             return ""
-        taken = set(
-            Bill.objects.filter(company_id=push.company_id).values_list("codat_bill_id", flat=True)
-        )
-        for bill in client.list_bills(
-            company_id=push.company.codat_company_id,
-            query=f'supplierRef.id="{supplier_id}"&&reference="{reference}"',
-        ):
-            if (
-                bill.id not in taken
-                and not bill.is_deleted
-                and bill.total_amount == body.get("totalAmount")
-            ):
-                return bill.id
-        return ""
+        candidates = [
+            bill
+            for bill in client.list_bills(
+                company_id=push.company.codat_company_id,
+                query=f'supplierRef.id="{supplier_id}"&&reference="{reference}"',
+            )
+            if not bill.is_deleted and bill.total_amount == body.get("totalAmount")
+        ]
+        taken = _mirrored(Bill, "codat_bill_id", push, [bill.id for bill in candidates])
+        return next((bill.id for bill in candidates if bill.id not in taken), "")
 
 
 class BillUpdatePush(BillPush):
@@ -299,17 +303,15 @@ class SupplierCreatePush(SupplierPush):
         name = (loads(push.body) if push.body else {}).get("supplierName")
         if not name or not _queryable(name):
             return ""
-        taken = set(
-            Supplier.objects.filter(company_id=push.company_id).values_list(
-                "codat_supplier_id", flat=True
+        candidates = [
+            supplier
+            for supplier in client.list_suppliers(
+                company_id=push.company.codat_company_id, query=f'supplierName="{name}"'
             )
-        )
-        for supplier in client.list_suppliers(
-            company_id=push.company.codat_company_id, query=f'supplierName="{name}"'
-        ):
-            if supplier.id not in taken and not supplier.is_deleted:
-                return supplier.id
-        return ""
+            if not supplier.is_deleted
+        ]
+        taken = _mirrored(Supplier, "codat_supplier_id", push, [s.id for s in candidates])
+        return next((s.id for s in candidates if s.id not in taken), "")
 
 
 class SupplierUpdatePush(SupplierPush):
