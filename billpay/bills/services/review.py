@@ -56,13 +56,13 @@ def bill_review(*, bill: Bill, actor: User, decision: str, reason: str = "") -> 
         locked.reviewed_by = actor if decision != Bill.Review.PENDING else None
         locked.reviewed_at = timezone.now() if decision != Bill.Review.PENDING else None
         locked.save(update_fields=["review_status", "review_reason", "reviewed_by", "reviewed_at"])
-        _review_event(locked, actor, decision, data)
+        _review_event(locked.company, locked, actor, decision, data)
     return locked
 
 
-def _review_event(bill: Bill, actor: User, decision: str, data: dict) -> None:
+def _review_event(company: Company, bill: Bill, actor: User, decision: str, data: dict) -> None:
     audit_record(
-        company=bill.company,
+        company=company,
         actor=actor,
         action=f"bill.review.{decision}",
         target=str(bill),
@@ -108,14 +108,8 @@ def bills_approve(*, company: Company, actor: User, bills: list[Bill]) -> BulkAp
             bill.review_reason = ""
             bill.reviewed_by = actor
             bill.reviewed_at = now
-            audit_record(
-                company=company,
-                actor=actor,
-                action=f"bill.review.{Bill.Review.APPROVED}",
-                target=str(bill),
-                ref=f"bill:{bill.pk}",
-                data={"reason": "", "bulk": True},
-            )
+            data = {"reason": "", "bulk": True}
+            _review_event(company, bill, actor, Bill.Review.APPROVED, data)
         Bill.objects.bulk_update(
             changed, ["review_status", "review_reason", "reviewed_by", "reviewed_at"]
         )
