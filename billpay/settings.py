@@ -352,6 +352,9 @@ DATETIME_FORMAT = "j M Y, H:i"
 DATE_INPUT_FORMATS = ["%d %b %Y", "%d %B %Y", "%Y-%m-%d"]
 
 # --- Security (production) ----------------------------------------------------------------------
+# Sessions are kept in the database and read through the cache (Redis; files in `make run`):
+# a page reads its session without a query, and a cache flush loses no one's login.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

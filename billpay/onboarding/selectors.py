@@ -7,8 +7,13 @@ from billpay.onboarding.models import AccountingConnection, Company, Membership,
 
 
 def membership_list_for_user(*, user: User) -> QuerySet[Membership]:
-    """The user's memberships with their companies, alphabetical: the company switcher."""
-    return Membership.objects.filter(user=user).select_related("company").order_by("company__name")
+    """The user's memberships with their companies (and each company's accounting connection),
+    alphabetical: the company switcher, and the tenant gate's one query per page."""
+    return (
+        Membership.objects.filter(user=user)
+        .select_related("company", "company__connection")
+        .order_by("company__name")
+    )
 
 
 def membership_get(*, user: User, company_id: int | str | None) -> Membership | None:
@@ -53,6 +58,17 @@ def company_list_linked() -> QuerySet[Company]:
 def connection_get(*, company: Company) -> AccountingConnection | None:
     """The company's accounting connection, if it ever started one."""
     return AccountingConnection.objects.filter(company=company).first()
+
+
+def connection_for_page(*, company: Company) -> AccountingConnection | None:
+    """The connection as the tenant gate loaded it with the company (no query), for rendering a
+    page; services read it afresh with `connection_get`."""
+    if not Company.connection.is_cached(company):
+        return connection_get(company=company)
+    try:
+        return company.connection
+    except AccountingConnection.DoesNotExist:
+        return None
 
 
 def connection_get_linked(*, company: Company) -> AccountingConnection:

@@ -131,6 +131,8 @@ def _measure(client: Client, url: str) -> tuple[float, int]:
 
 
 def run() -> None:
+    from django.utils import timezone
+
     from billpay.onboarding.models import AccountingConnection, Company, Membership, User
 
     rng = random.Random(5)
@@ -144,6 +146,7 @@ def run() -> None:
         platform_key="qhyg",
         platform_name="QuickBooks Online",
         status="linked",
+        last_synced_at=timezone.now(),  # its books have been read: the inbox of every day
     )
     user = User.objects.create_user(email="bench@example.com", password="bench-password-1")
     Membership.objects.create(user=user, company=company, role="owner")

@@ -9,11 +9,12 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from billpay.bills.models import SyncRun
 from billpay.bills.selectors import sync_first_state
 from billpay.onboarding.models import AccountingConnection
-from tests.factories import BillFactory
+from tests.factories import AccountingConnectionFactory, BillFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
 
@@ -292,3 +293,24 @@ def test_sync_first_state_takes_one_query_when_the_latest_run_succeeded(
 
     with django_assert_num_queries(1):
         assert sync_first_state(company=company).done
+
+
+def test_sync_first_state_takes_no_query_once_the_connection_says_a_sync_finished(
+    company, django_assert_num_queries
+):
+    connection = AccountingConnectionFactory(company=company, last_synced_at=timezone.now())
+
+    with django_assert_num_queries(0):
+        state = sync_first_state(company=company, connection=connection)
+
+    assert state.done and not state.reading and state.latest is None
+
+
+def test_a_connection_never_synced_still_asks_the_sync_runs(company, django_assert_num_queries):
+    connection = AccountingConnectionFactory(company=company, last_synced_at=None)
+    _run(company, SyncRun.Status.RUNNING)
+
+    with django_assert_num_queries(2):
+        state = sync_first_state(company=company, connection=connection)
+
+    assert state.reading and not state.done

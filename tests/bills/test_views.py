@@ -294,6 +294,24 @@ def test_inbox_takes_at_most_ten_queries(
     assert response.status_code == 200
 
 
+def test_the_everyday_inbox_reads_the_user_their_companies_and_the_page_of_bills(
+    client_member, company, connected
+):
+    """Session from the cache, the connection with the membership, no sync-run lookup once the
+    books have been read: three queries (with the currencies cached, as between syncs)."""
+    connected.last_synced_at = timezone.now()
+    connected.save()
+    BillFactory.create_batch(5, company=company, supplier=SupplierFactory(company=company))
+    _inbox(client_member)  # warms the session and currencies caches
+
+    with CaptureQueriesContext(connection) as queries:
+        response = _inbox(client_member)
+
+    assert response.status_code == 200
+    tables = [q["sql"].split(" FROM ")[1].split()[0].strip('"') for q in queries]
+    assert tables == ["onboarding_user", "onboarding_membership", "bills_bill"]
+
+
 def test_inbox_queries_do_not_grow_with_the_number_of_bills(client_member, company, connected):
     supplier = SupplierFactory(company=company)
     BillFactory.create_batch(30, company=company, supplier=supplier)

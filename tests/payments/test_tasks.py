@@ -39,6 +39,18 @@ def test_the_push_task_run_twice_pushes_once(books, queued):
     assert SandboxPushOperation.objects.filter(data_type="billPayments").count() == 1
 
 
+def test_the_timeline_says_sending_once_per_send(books, queued):
+    push_advance_task(push_id=queued.push_id)
+
+    lines = [(e.status, e.message) for e in queued.events.order_by("pk")]
+    # Not a second "Sending to your books" when the worker picks it up: confirmed, then sent.
+    assert lines == [
+        (S.DRAFT, "Prepared"),
+        (S.SENDING, "Confirmed"),
+        (S.SENDING, "Sent to your books"),
+    ]
+
+
 def test_a_transient_error_puts_the_payment_back_and_retries(books, queued):
     with (
         mock.patch(

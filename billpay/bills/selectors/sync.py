@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from billpay.bills.models import SyncRun
 
 if TYPE_CHECKING:
-    from billpay.onboarding.models import Company
+    from billpay.onboarding.models import AccountingConnection, Company
 
 
 def sync_run_latest(*, company: Company) -> SyncRun | None:
@@ -45,11 +45,16 @@ class FirstSync:
         return not self.done and self.latest is None
 
 
-def sync_first_state(*, company: Company) -> FirstSync:
+def sync_first_state(
+    *, company: Company, connection: AccountingConnection | None = None
+) -> FirstSync:
     """Whether the company's books have been read once, and its latest sync run.
 
-    One query when the latest run succeeded (the usual case), two otherwise.
+    No query when the connection (as loaded for the page) says a sync has finished (the usual
+    case: `latest` is then not read, nothing shows it); one or two otherwise.
     """
+    if connection is not None and connection.last_synced_at is not None:
+        return FirstSync(latest=None, done=True)
     latest = sync_run_latest(company=company)
     done = latest is not None and (
         latest.status == SyncRun.Status.SUCCEEDED

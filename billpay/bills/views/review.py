@@ -18,7 +18,7 @@ from billpay.bills import selectors, services, tasks
 from billpay.bills.forms import InboxFilterForm, NoteForm, ReviewForm
 from billpay.bills.models import SyncRun
 from billpay.core.errors import DomainError
-from billpay.onboarding.selectors import connection_get
+from billpay.onboarding.selectors import connection_for_page
 from billpay.onboarding.tenancy import CompanyHttpRequest, company_required
 
 
@@ -46,6 +46,7 @@ def inbox(request: CompanyHttpRequest) -> HttpResponse:
         after=request.GET.get("after", ""),
         before=request.GET.get("before", ""),
     )
+    connection = connection_for_page(company=request.company)
     context = {
         "form": form,
         "filters": filters,
@@ -54,9 +55,9 @@ def inbox(request: CompanyHttpRequest) -> HttpResponse:
         "params_all_suppliers": _filter_params(replace(filters, supplier="")),
         "views": selectors.VIEWS,
         "today": timezone.localdate(),
-        "connection": connection_get(company=request.company),
+        "connection": connection,
         # Until the books have been read once, an empty inbox says why instead of "all paid".
-        "first_sync": selectors.sync_first_state(company=request.company),
+        "first_sync": selectors.sync_first_state(company=request.company, connection=connection),
         "currencies": selectors.bill_currencies(company=request.company),
     }
     return render(request, _partial(request, "bills/inbox.html", "bill-table"), context)

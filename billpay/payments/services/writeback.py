@@ -98,6 +98,8 @@ def payment_push_changed(*, push: Push, message: str) -> None:
                 data={"reason": reason},
             )
     else:
+        if push.status == Push.Status.SENDING and push.attempts <= 1:
+            return  # the confirmation's line in the timeline already says it is being sent
         payment.events.create(company_id=payment.company_id, status=S.SENDING, message=message)
         if push.status == Push.Status.SENT:
             audit_record(
