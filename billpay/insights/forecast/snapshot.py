@@ -123,15 +123,18 @@ def due_snapshot(
     if excluded:
         bills = bills.exclude(pk__in=excluded)
     zero = Value(ZERO, output_field=AMOUNT_SUM)
+    # Counted over amount_due (never NULL here), not id: every column read is in the covering
+    # index `bill_to_pay_aging`, so the database answers from the index alone (EXPLAIN: Index
+    # Only Scan) instead of visiting each bill's row.
     aggregates = {
-        "n": Count("id"),
+        "n": Count("amount_due"),
         "due": Coalesce(Sum("amount_due"), zero),
-        "n_rejected": Count("id", filter=_REJECTED),
+        "n_rejected": Count("amount_due", filter=_REJECTED),
         "due_rejected": Coalesce(Sum("amount_due", filter=_REJECTED), zero),
     }
     waiting = _waiting_q(company=company, threshold=threshold)
     if waiting is not None:
-        aggregates["n_waiting"] = Count("id", filter=waiting)
+        aggregates["n_waiting"] = Count("amount_due", filter=waiting)
         aggregates["due_waiting"] = Coalesce(Sum("amount_due", filter=waiting), zero)
     rows = bills.values("currency", "due_date").annotate(**aggregates).order_by()
     groups = [
