@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "billpay.bills",
     "billpay.mapping",
     "billpay.payments",
+    "billpay.insights",
     "billpay.pushes",  # after the apps whose writes it sends: their adapters are registered
 ]  # + "billpay.sandbox" when SANDBOX_ENABLED (below)
 

@@ -235,3 +235,38 @@ def drain_writes(company, *, rounds: int = 20) -> None:
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+# --- issue 13: payments as rows, for the overview and the forecast ---
+class PaymentFactory(DjangoModelFactory):
+    """A payment scheduled from a USD bank account of the same company."""
+
+    class Meta:
+        model = "payments.Payment"
+
+    company = factory.SubFactory(CompanyFactory)
+    reference = factory.Sequence(lambda n: f"BP-{n:06d}")
+    codat_supplier_id = "sup-paid"
+    supplier_name = factory.Faker("company")
+    method = "bank_transfer"
+    account = factory.SubFactory(LedgerAccountFactory, company=factory.SelfAttribute("..company"))
+    codat_account_id = factory.LazyAttribute(lambda o: o.account.codat_account_id)
+    currency = factory.LazyAttribute(lambda o: o.account.currency)
+    total_amount = Decimal("100.00")
+    payment_date = factory.LazyFunction(timezone.localdate)
+    status = "scheduled"
+
+
+class PaymentAllocationFactory(DjangoModelFactory):
+    """The part of `payment` that pays `bill` (the whole payment unless told)."""
+
+    class Meta:
+        model = "payments.PaymentAllocation"
+
+    payment = factory.SubFactory(PaymentFactory)
+    company = factory.SelfAttribute("payment.company")
+    bill = factory.SubFactory(BillFactory, company=factory.SelfAttribute("..company"))
+    codat_bill_id = factory.LazyAttribute(lambda o: o.bill.codat_bill_id)
+    amount = factory.LazyAttribute(lambda o: o.payment.total_amount)
+    currency = factory.LazyAttribute(lambda o: o.bill.currency)
+    amount_due_before = factory.LazyAttribute(lambda o: o.bill.amount_due)

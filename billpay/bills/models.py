@@ -165,6 +165,14 @@ class Bill(MirroredModel):
                 F("company"), F("amount_due"), F("id"), name="bill_to_pay_amount", condition=TO_PAY
             ),
             models.Index(fields=["company", "codat_supplier_id"], name="bill_company_supplier"),
+            # The overview's aggregate of bills to pay by currency and due date (insights): an
+            # index-only scan, however many bills, with what it sums and tests included.
+            models.Index(
+                fields=["company", "currency", "due_date"],
+                include=["amount_due", "total_amount", "review_status"],
+                name="bill_to_pay_aging",
+                condition=TO_PAY,
+            ),
         ]
 
     def __str__(self) -> str:

@@ -39,7 +39,10 @@ def _enter(request, membership: Membership) -> HttpResponse:
 @require_GET
 @company_required
 def home(request: CompanyHttpRequest) -> HttpResponse:
-    """The inbox is home; it explains how to connect when nothing is connected yet."""
+    """An owner's home is the overview (the dashboard) once the books are connected; before
+    that, and for accountants, it is the inbox, which explains how to connect."""
+    if request.membership.is_owner and selectors.connection_get(company=request.company):
+        return redirect("insights:dashboard")
     return redirect("bills:inbox")
 
 

@@ -1,7 +1,7 @@
 """The shape of the package: which app may import which (DESIGN.md, "Packages").
 
-Layers, bottom up: codat (plain package) · core · onboarding · mapping · bills · payments; sandbox
-stands apart. A lower app that must reach a higher one offers a hook the higher one fills in its
+Layers, bottom up: codat (plain package) · core · onboarding · mapping · bills · payments ·
+insights; sandbox stands apart. A lower app that must reach a higher one offers a hook the higher one fills in its
 AppConfig.ready() (`onboarding.hooks`, `mapping.hooks`). `python -m tests.core.import_graph`
 prints the graph.
 """
@@ -79,6 +79,16 @@ def test_no_app_imports_the_project_modules(graph):
 
     assert not importers, "settings come through django.conf:\n" + "\n".join(
         _sites(graph, app, {PROJECT}) for app in importers
+    )
+
+
+def test_only_the_project_urls_and_pay_runs_import_insights(graph):
+    """insights reads every app and is the top layer: only the URLs (and pay runs' overdraw
+    check, through `insights.forecast`) may import it."""
+    importers = {app for app, edges in graph.items() if "insights" in edges}
+
+    assert importers <= {PROJECT, "runs", "insights"}, "insights is the top layer:\n" + "\n".join(
+        _sites(graph, app, {"insights"}) for app in sorted(importers - {PROJECT, "runs"})
     )
 
 
