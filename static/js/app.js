@@ -52,6 +52,19 @@ document.addEventListener("change", (event) => {
   if (el.matches("[data-select-all]") || (el.name === "bill" && el.form === form)) selectionUpdate(form);
 });
 
+// While the selection is sent, say what is happening (the page is replaced when it is done).
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (!form.matches("form[data-selection]") || !event.submitter) return;
+  const ticked = document.querySelectorAll(`input[name="bill"][form="${form.id}"]:checked`).length;
+  const bills = `${ticked} bill${ticked === 1 ? "" : "s"}`;
+  const count = form.querySelector("[data-selection-count]");
+  if (count) count.textContent = event.submitter.value === "approve" ? `Approving ${bills}…` : `Preparing the payment of ${bills}…`;
+  form.setAttribute("aria-busy", "true");
+  // Disabled after the browser has read the clicked button's value: a second click sends nothing.
+  setTimeout(() => form.querySelectorAll("button").forEach((button) => { button.disabled = true; }));
+});
+
 // --- The bill side panel: a dialog that closes with ✕, Esc or a click outside, keeps focus inside
 // while open and gives it back to the link that opened it. ------------------------------------------
 const drawer = {

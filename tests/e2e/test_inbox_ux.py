@@ -140,6 +140,25 @@ def test_an_accountant_approves_several_bills_at_once(books, new_page, audit):
     audit.assert_clean()
 
 
+def test_while_the_selection_is_sent_the_page_says_what_is_happening(books, new_page):
+    bills = list(Bill.objects.filter(TO_PAY, company=books.company).order_by("due_date", "pk")[:2])
+    page = new_page()
+    log_in(page, OWNER, TEST_PASSWORD)
+    page.goto("/bills/?view=all")
+    for bill in bills:
+        _box(page, bill).check()
+    # The page's own handler runs first (on the document); this one, on the window, keeps the
+    # form from leaving so that the page can be read as it is while the request is on its way.
+    page.evaluate("window.addEventListener('submit', (e) => e.preventDefault(), {once: true})")
+
+    page.get_by_role("button", name="Approve selected").click()
+
+    expect(page.locator("[data-selection-count]")).to_have_text("Approving 2 bills…")
+    expect(page.locator("#bill-selection")).to_have_attribute("aria-busy", "true")
+    expect(page.get_by_role("button", name="Approve selected")).to_be_disabled()
+    expect(page.get_by_role("button", name="Pay selected")).to_be_disabled()  # no second send
+
+
 def test_the_bill_side_panel_is_a_dialog_that_closes_and_gives_focus_back(books, new_page, audit):
     first = books.plan.pair[0]
     long_email = "accounts.payable.department.for.all.invoices@" + "x" * 60 + ".example.com"
@@ -236,6 +255,17 @@ def test_on_a_phone_bills_are_cards_and_the_menu_folds_behind_a_button(books, ne
     menu.click()
     nav.get_by_role("link", name="Payments", exact=True).click()
     expect(page).to_have_url(re.compile(r"/payments/$"))
+
+    # The bill's page: its lines' headings stay whole words (no "DESCRIPTIO / N").
+    page.goto(f"/bills/{first.pk}/")
+    assert_fits_width(page)
+    lines_of_heading = page.evaluate(
+        """() => { const th = [...document.querySelectorAll('.table.lines th')]
+                     .find((el) => el.textContent.trim() === 'Description');
+                   const range = document.createRange(); range.selectNodeContents(th);
+                   return range.getClientRects().length; }"""
+    )
+    assert lines_of_heading == 1
 
     # The pay form: one card per bill, the amount to pay on screen.
     second = books.plan.pair[1]
