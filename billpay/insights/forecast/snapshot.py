@@ -1,6 +1,15 @@
 """The aggregates a forecast is computed from, and which account each currency's bills count
 against: one query for the attribution, four for the snapshot (the payment settings, the bills,
-the allocations in flight, the payments in flight), whatever the number of rows."""
+the allocations in flight, the payments in flight), whatever the number of rows.
+
+The bills part (a GROUP BY over every unpaid bill: the one read that grows with the company) is
+cached under the company's bills revision (`bills.selectors.bills_revision`), which every write
+to the bills bumps after commit; so the everyday page view, with nothing changed since the last,
+costs three queries. The TTL is a safety net: a write that forgot to bump would show stale
+figures for at most that long. Payments in flight and the approval threshold stay live (they
+are small, and change without touching a bill): the threshold and the base currency are in the
+cache key, so a new approval rule is never answered from figures made under the old one.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +19,12 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.core.cache import cache
 from django.db.models import Count, DecimalField, Q, Sum, Value
 from django.db.models.functions import Coalesce
 
 from billpay.bills.models import TO_PAY, Bill
+from billpay.bills.selectors import bills_revision
 from billpay.insights.forecast.days import ZERO
 from billpay.mapping.selectors import account_kind, account_usable, mapping_list, payment_methods
 from billpay.payments.models import Payment, PaymentAllocation
@@ -24,6 +35,7 @@ if TYPE_CHECKING:
     from billpay.onboarding.models import Company
 
 AMOUNT_SUM = DecimalField(max_digits=19, decimal_places=4)
+GROUPS_CACHE_SECONDS = 600  # the safety net under the revision: stale for at most this long
 
 # The same bill rule as the approval gate (payments.selectors.bill_needs_approval), in SQL, for
 # bills that are not rejected: not approved, and over the threshold or in another currency.
@@ -114,12 +126,56 @@ def due_snapshot(
     exclude_bill_ids: Iterable[int] = (),
 ) -> Snapshot:
     """Unpaid bills by currency and due date, what payments in flight take of them, and those
-    payments by account and date. Four queries, whatever the number of bills."""
+    payments by account and date. Four queries whatever the number of bills; three when the
+    bills' groups are cached (no bill changed since they were counted, and no bill excluded)."""
     threshold = payment_settings_get(company=company).approval_threshold
     excluded = list(exclude_bill_ids)
+    if currencies is not None:
+        currencies = list(currencies)
+    if excluded:
+        groups = _due_groups(
+            company=company, threshold=threshold, currencies=currencies, excluded=excluded
+        )
+    else:
+        groups = _cached_due_groups(company=company, threshold=threshold, currencies=currencies)
+    return Snapshot(
+        groups=groups,
+        reserved=_reserved(
+            company=company, threshold=threshold, currencies=currencies, excluded=excluded
+        ),
+        payments=_payments(company=company, account_ids=account_ids),
+        threshold=threshold,
+    )
+
+
+def _cached_due_groups(
+    *, company: Company, threshold: Decimal | None, currencies: list[str] | None
+) -> list[DueGroup]:
+    """Every currency's groups, cached under the bills revision (read before the query, so a
+    change committed meanwhile leaves these under the old revision); a currency filter is
+    applied to them here, so forecasts of one account share the company's cached groups."""
+    revision = bills_revision(company_id=company.pk)
+    key = f"billpay:due-groups:v1:{company.pk}:{revision}:{threshold}:{company.base_currency}"
+    groups = cache.get(key)
+    if groups is None:
+        groups = _due_groups(company=company, threshold=threshold, currencies=None, excluded=[])
+        cache.set(key, groups, timeout=GROUPS_CACHE_SECONDS)
+    if currencies is None:
+        return groups
+    return [g for g in groups if g.currency in currencies]
+
+
+def _due_groups(
+    *,
+    company: Company,
+    threshold: Decimal | None,
+    currencies: list[str] | None,
+    excluded: list[int],
+) -> list[DueGroup]:
+    """The unpaid bills grouped by currency and due date: one aggregate over every unpaid bill."""
     bills = Bill.objects.filter(TO_PAY, company=company)
     if currencies is not None:
-        bills = bills.filter(currency__in=list(currencies))
+        bills = bills.filter(currency__in=currencies)
     if excluded:
         bills = bills.exclude(pk__in=excluded)
     zero = Value(ZERO, output_field=AMOUNT_SUM)
@@ -137,7 +193,7 @@ def due_snapshot(
         aggregates["n_waiting"] = Count("amount_due", filter=waiting)
         aggregates["due_waiting"] = Coalesce(Sum("amount_due", filter=waiting), zero)
     rows = bills.values("currency", "due_date").annotate(**aggregates).order_by()
-    groups = [
+    return [
         DueGroup(
             currency=row["currency"],
             due_date=row["due_date"],
@@ -150,14 +206,6 @@ def due_snapshot(
         )
         for row in rows
     ]
-    return Snapshot(
-        groups=groups,
-        reserved=_reserved(
-            company=company, threshold=threshold, currencies=currencies, excluded=excluded
-        ),
-        payments=_payments(company=company, account_ids=account_ids),
-        threshold=threshold,
-    )
 
 
 def _waiting_q(*, company: Company, threshold: Decimal | None) -> Q | None:
