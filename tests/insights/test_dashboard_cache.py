@@ -15,6 +15,7 @@ from django.utils import timezone
 from billpay.bills.models import Bill
 from billpay.bills.services import bill_review, bills_approve
 from billpay.insights.forecast import account_forecast, company_forecasts
+from billpay.insights.selectors import dashboard_get
 from billpay.payments.models import PaymentSettings
 from billpay.payments.services import payment_settings_save
 from billpay.sandbox.store.cache import sync_records
@@ -25,6 +26,7 @@ from tests.factories import (
     BillFactory,
     LedgerAccountFactory,
     MembershipFactory,
+    PaymentAllocationFactory,
     PaymentFactory,
 )
 
@@ -34,6 +36,10 @@ URL = reverse("insights:dashboard")
 
 def _usd(response):
     return next(c for c in response.context["board"].currencies if c.currency == "USD")
+
+
+def _usd_board(board):
+    return next(c for c in board.currencies if c.currency == "USD")
 
 
 def _bill_queries(queries) -> list[str]:
@@ -169,3 +175,27 @@ def test_a_bill_paid_in_the_books_leaves_the_overview_after_the_next_sync(linked
     after = {c.currency: c.total for c in client.get(URL).context["board"].currencies}
     assert after[bill.currency].count == before[bill.currency].count - 1
     assert after[bill.currency].amount == before[bill.currency].amount - bill.amount_due
+
+
+def test_bills_over_ninety_days_overdue_are_one_group_counted_as_before(company):
+    account = LedgerAccountFactory(company=company, current_balance=D("1000.00"))
+    AccountMappingFactory(company=company, currency="USD", account=account)
+    today = timezone.localdate()
+    for days, amount in [(90, "1.00"), (91, "10.00"), (150, "20.00"), (400, "30.00")]:
+        oldest = BillFactory(
+            company=company, due_date=today - timedelta(days=days), total_amount=D(amount)
+        )
+    payment = PaymentFactory(company=company, account=account, payment_date=today)
+    PaymentAllocationFactory(payment=payment, bill=oldest, amount=D("5.00"))
+
+    result = company_forecasts(company=company)
+    board = dashboard_get(company=company)
+
+    assert sorted((g.due_date, g.count, g.amount) for g in result.snapshot.groups) == [
+        (today - timedelta(days=91), 3, D("60.00")),
+        (today - timedelta(days=90), 1, D("1.00")),
+    ]
+    aging = {b.key: (b.figure.count, b.figure.amount) for b in _usd_board(board).aging}
+    assert aging["61_90"] == (1, D("1.00")) and aging["over_90"] == (3, D("60.00"))
+    [overdue] = [e for e in result.forecasts[0].days[0].entries if e.kind == "overdue"]
+    assert (overdue.count, overdue.amount) == (4, D("56.00"))  # $5.00 is being paid
