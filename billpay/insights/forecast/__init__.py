@@ -22,7 +22,7 @@ How money is counted against an account (the forecast page says the same in plai
   takes the bills they pay out of the unpaid bills, so nothing counts twice.
 
 Every figure comes from a constant number of queries, aggregated in the database: one over the
-bills (grouped by currency and due date), one over the allocations of payments in flight (a few
+bills (grouped by currency and due date, cached until the bills change: `snapshot`), one over the allocations of payments in flight (a few
 rows: what is being paid now) and one over those payments (grouped by account and date).
 """
 
