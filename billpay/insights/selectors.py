@@ -2,8 +2,9 @@
 
 AP aging, what is due, what waits for approval and the cash position all come from one
 snapshot of the unpaid bills grouped by currency and due date (`forecast.due_snapshot`): a few
-hundred rows however many bills, served by a covering index (`bill_to_pay_aging`). Payments that
-need someone are one more aggregate and one short list.
+hundred rows however many bills, served by a covering index (`bill_to_pay_aging`) and cached
+under the company's bills revision (see `forecast.snapshot`). Payments that need someone are one
+more aggregate and one short list.
 """
 
 from __future__ import annotations
@@ -116,7 +117,8 @@ class Dashboard:
 
 
 def dashboard_get(*, company: Company, today: date | None = None) -> Dashboard:
-    """The owner's overview. Seven queries, however many bills, payments and accounts."""
+    """The owner's overview. Seven queries, however many bills, payments and accounts; six when
+    the bills' groups are cached (no bill changed since the last view)."""
     today = today or timezone.localdate()
     cash = company_forecasts(company=company, horizon_days=CASH_DAYS, today=today)
     snapshot = cash.snapshot

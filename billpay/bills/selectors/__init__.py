@@ -1,6 +1,7 @@
 """Reads of the mirrored books, always scoped to one company: the inbox (`inbox`), a bill's page
 and the suppliers list (`bills`), the sync runs (`sync`), the bills ticked in the inbox
-(`selection`), and what the create forms offer (`create`)."""
+(`selection`), what the create forms offer (`create`), and the revision that versions cached
+reads of the bills (`revision`)."""
 
 from billpay.bills.selectors.bills import (
     ActivityItem,
@@ -38,6 +39,7 @@ from billpay.bills.selectors.inbox import (
     bill_totals_by_currency,
     currencies_cache_key,
 )
+from billpay.bills.selectors.revision import bills_revision, bills_revision_key
 from billpay.bills.selectors.selection import (
     MAX_SELECTED,
     PayGroup,
@@ -76,6 +78,8 @@ __all__ = [
     "bill_paid_on",
     "bill_totals_by_currency",
     "bill_writes",
+    "bills_revision",
+    "bills_revision_key",
     "currencies_cache_key",
     "expense_account_choices",
     "supplier_choices",

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from billpay.bills.errors import ReviewReasonRequired
 from billpay.bills.models import Bill
+from billpay.bills.services.revision import bills_changed
 from billpay.core.models import AuditEvent
 from billpay.core.services import audit_record
 
@@ -56,6 +57,7 @@ def bill_review(*, bill: Bill, actor: User, decision: str, reason: str = "") -> 
         locked.reviewed_by = actor if decision != Bill.Review.PENDING else None
         locked.reviewed_at = timezone.now() if decision != Bill.Review.PENDING else None
         locked.save(update_fields=["review_status", "review_reason", "reviewed_by", "reviewed_at"])
+        bills_changed(company_id=locked.company_id)
         _review_event(locked.company, locked, actor, decision, data)
     return locked
 
@@ -113,4 +115,6 @@ def bills_approve(*, company: Company, actor: User, bills: list[Bill]) -> BulkAp
         Bill.objects.bulk_update(
             changed, ["review_status", "review_reason", "reviewed_by", "reviewed_at"]
         )
+        if changed:
+            bills_changed(company_id=company.pk)
     return BulkApproval(approved=len(changed), already=len(locked) - len(changed))

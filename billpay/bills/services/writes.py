@@ -35,6 +35,7 @@ from billpay.bills.models import (
     Supplier,
 )
 from billpay.bills.services.options import push_rules_forget
+from billpay.bills.services.revision import bills_changed
 from billpay.codat import get_codat_client
 from billpay.codat.errors import CodatError
 from billpay.codat.schemas import PushOperation
@@ -175,6 +176,8 @@ def _succeeded(write: LedgerWrite, push: Push, op: PushOperation | None) -> None
         voided = bool(record_id) and _platform_key(write.company) == "gbol"
         fields.update({"codat_status": "Void", "amount_due": 0} if voided else {"is_deleted": True})
     Bill.objects.filter(pk=bill.pk).update(**fields)
+    # A delete removes or voids the bill; a new bill may replace (or merge into) a synced twin.
+    bills_changed(company_id=bill.company_id)
     if push.kind == K.BILL_CREATE:
         _retry_attachments(bill, push)
 

@@ -22,7 +22,7 @@ How money is counted against an account (the forecast page says the same in plai
   takes the bills they pay out of the unpaid bills, so nothing counts twice.
 
 Every figure comes from a constant number of queries, aggregated in the database: one over the
-bills (grouped by currency and due date), one over the allocations of payments in flight (a few
+bills (grouped by currency and due date, cached until the bills change: `snapshot`), one over the allocations of payments in flight (a few
 rows: what is being paid now) and one over those payments (grouped by account and date).
 """
 
@@ -117,10 +117,12 @@ def account_forecast(
     """
     if account.company_id != company.pk:
         raise Http404("No such account.")
+    today = today or timezone.localdate()
     attribution = bank_account_attribution(company=company)
     currencies = attribution.currencies_of(account)
     snapshot = due_snapshot(
         company=company,
+        today=today,
         currencies=currencies,
         account_ids=[account.pk],
         exclude_bill_ids=exclude_bill_ids,
@@ -132,7 +134,7 @@ def account_forecast(
         horizon_days=horizon_days,
         include_unapproved=include_unapproved,
         planned=planned,
-        today=today or timezone.localdate(),
+        today=today,
     )
 
 
@@ -147,7 +149,7 @@ def company_forecasts(
     Five queries, whatever the number of accounts and bills."""
     today = today or timezone.localdate()
     attribution = bank_account_attribution(company=company)
-    snapshot = due_snapshot(company=company)
+    snapshot = due_snapshot(company=company, today=today)
     forecasts = [
         forecast_from(
             snapshot,

@@ -1,19 +1,35 @@
 """The aggregates a forecast is computed from, and which account each currency's bills count
 against: one query for the attribution, four for the snapshot (the payment settings, the bills,
-the allocations in flight, the payments in flight), whatever the number of rows."""
+the allocations in flight, the payments in flight), whatever the number of rows.
+
+The bills part (a GROUP BY over every unpaid bill: the one read that grows with the company) is
+cached under the company's bills revision (`bills.selectors.bills_revision`), which every write
+to the bills bumps after commit; so the everyday page view, with nothing changed since the last,
+costs three queries. The TTL is a safety net: a write that forgot to bump would show stale
+figures for at most that long. Payments in flight and the approval threshold stay live (they
+are small, and change without touching a bill): the threshold and the base currency are in the
+cache key, so a new approval rule is never answered from figures made under the old one.
+
+Every reader treats bills more than 90 days overdue alike (aging has one bucket for 91 days and
+more; forecasts count every overdue bill today), so the snapshot keeps one group per currency for
+them, dated the 91st day overdue (`oldest_due`): however long a company's history of unpaid
+bills, its groups span about four months of dates plus what falls due later.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.core.cache import cache
 from django.db.models import Count, DecimalField, Q, Sum, Value
 from django.db.models.functions import Coalesce
 
 from billpay.bills.models import TO_PAY, Bill
+from billpay.bills.selectors import bills_revision
 from billpay.insights.forecast.days import ZERO
 from billpay.mapping.selectors import account_kind, account_usable, mapping_list, payment_methods
 from billpay.payments.models import Payment, PaymentAllocation
@@ -24,6 +40,8 @@ if TYPE_CHECKING:
     from billpay.onboarding.models import Company
 
 AMOUNT_SUM = DecimalField(max_digits=19, decimal_places=4)
+GROUPS_CACHE_SECONDS = 600  # the safety net under the revision: stale for at most this long
+COLLAPSE_OVERDUE_DAYS = 91  # aging's last bucket starts here: older due dates count as this one
 
 # The same bill rule as the approval gate (payments.selectors.bill_needs_approval), in SQL, for
 # bills that are not rejected: not approved, and over the threshold or in another currency.
@@ -106,20 +124,92 @@ def bank_account_attribution(*, company: Company) -> Attribution:
     return Attribution(accounts=ordered, by_currency=by_currency)
 
 
+def oldest_due(today: date) -> date:
+    """The due date every bill due on or before it is counted at (91 days overdue)."""
+    return today - timedelta(days=COLLAPSE_OVERDUE_DAYS)
+
+
 def due_snapshot(
     *,
     company: Company,
+    today: date,
     currencies: Iterable[str] | None = None,
     account_ids: Iterable[int] | None = None,
     exclude_bill_ids: Iterable[int] = (),
 ) -> Snapshot:
-    """Unpaid bills by currency and due date, what payments in flight take of them, and those
-    payments by account and date. Four queries, whatever the number of bills."""
+    """Unpaid bills by currency and due date (those over 90 days overdue on one date, see the
+    module docstring), what payments in flight take of them, and those payments by account and
+    date. Four queries whatever the number of bills; three when the bills' groups are cached (no
+    bill changed since they were counted, and no bill excluded)."""
     threshold = payment_settings_get(company=company).approval_threshold
     excluded = list(exclude_bill_ids)
+    if currencies is not None:
+        currencies = list(currencies)
+    if excluded:
+        groups = _due_groups(
+            company=company,
+            threshold=threshold,
+            currencies=currencies,
+            excluded=excluded,
+            oldest=oldest_due(today),
+        )
+    else:
+        groups = _cached_due_groups(
+            company=company, threshold=threshold, currencies=currencies, today=today
+        )
+    return Snapshot(
+        groups=groups,
+        reserved=_reserved(
+            company=company,
+            threshold=threshold,
+            currencies=currencies,
+            excluded=excluded,
+            oldest=oldest_due(today),
+        ),
+        payments=_payments(company=company, account_ids=account_ids),
+        threshold=threshold,
+    )
+
+
+def _cached_due_groups(
+    *, company: Company, threshold: Decimal | None, currencies: list[str] | None, today: date
+) -> list[DueGroup]:
+    """Every currency's groups, cached under the bills revision (read before the query, so a
+    change committed meanwhile leaves these under the old revision); a currency filter is
+    applied to them here, so forecasts of one account share the company's cached groups."""
+    revision = bills_revision(company_id=company.pk)
+    key = (
+        f"billpay:due-groups:v1:{company.pk}:{revision}:{threshold}:{company.base_currency}"
+        f":{today.isoformat()}"
+    )
+    groups = cache.get(key)
+    if groups is None:
+        groups = _due_groups(
+            company=company,
+            threshold=threshold,
+            currencies=None,
+            excluded=[],
+            oldest=oldest_due(today),
+        )
+        cache.set(key, groups, timeout=GROUPS_CACHE_SECONDS)
+    if currencies is None:
+        return groups
+    return [g for g in groups if g.currency in currencies]
+
+
+def _due_groups(
+    *,
+    company: Company,
+    threshold: Decimal | None,
+    currencies: list[str] | None,
+    excluded: list[int],
+    oldest: date,
+) -> list[DueGroup]:
+    """The unpaid bills grouped by currency and due date: one aggregate over every unpaid bill;
+    the groups due before `oldest` are then added into one group per currency dated `oldest`."""
     bills = Bill.objects.filter(TO_PAY, company=company)
     if currencies is not None:
-        bills = bills.filter(currency__in=list(currencies))
+        bills = bills.filter(currency__in=currencies)
     if excluded:
         bills = bills.exclude(pk__in=excluded)
     zero = Value(ZERO, output_field=AMOUNT_SUM)
@@ -150,14 +240,33 @@ def due_snapshot(
         )
         for row in rows
     ]
-    return Snapshot(
-        groups=groups,
-        reserved=_reserved(
-            company=company, threshold=threshold, currencies=currencies, excluded=excluded
-        ),
-        payments=_payments(company=company, account_ids=account_ids),
-        threshold=threshold,
-    )
+    return _collapse_overdue(groups, oldest)
+
+
+def _collapse_overdue(groups: list[DueGroup], oldest: date) -> list[DueGroup]:
+    """One group per currency for every group due on or before `oldest`, dated `oldest`."""
+    kept: list[DueGroup] = []
+    old: dict[str, DueGroup] = {}
+    for group in groups:
+        if group.due_date is None or group.due_date > oldest:
+            kept.append(group)
+            continue
+        was = old.get(group.currency)
+        old[group.currency] = (
+            replace(group, due_date=oldest)
+            if was is None
+            else DueGroup(
+                currency=group.currency,
+                due_date=oldest,
+                count=was.count + group.count,
+                amount=was.amount + group.amount,
+                waiting_count=was.waiting_count + group.waiting_count,
+                waiting_amount=was.waiting_amount + group.waiting_amount,
+                rejected_count=was.rejected_count + group.rejected_count,
+                rejected_amount=was.rejected_amount + group.rejected_amount,
+            )
+        )
+    return kept + list(old.values())
 
 
 def _waiting_q(*, company: Company, threshold: Decimal | None) -> Q | None:
@@ -172,6 +281,7 @@ def _reserved(
     threshold: Decimal | None,
     currencies: Iterable[str] | None,
     excluded: list[int],
+    oldest: date,
 ) -> list[Reserved]:
     """Per unpaid bill with payments in flight: what they take of it (never more than is due)."""
     to_pay = Q(bill__amount_due__gt=0, bill__is_deleted=False) & ~Q(
@@ -204,9 +314,9 @@ def _reserved(
         else:
             state = "ok"
         amount = min(taken, bill.amount_due)
-        reserved.append(
-            Reserved(bill.currency, bill.due_date, state, amount, amount >= bill.amount_due)
-        )
+        # Dated as its group is: on or before `oldest`, it is counted in the collapsed group.
+        due = max(bill.due_date, oldest) if bill.due_date else None
+        reserved.append(Reserved(bill.currency, due, state, amount, amount >= bill.amount_due))
     return reserved
 
 

@@ -22,6 +22,7 @@ from billpay.bills.services.create.common import (
 from billpay.bills.services.create.inputs import BillInput, BillTotals, SupplierInput, bill_totals
 from billpay.bills.services.create.suppliers import supplier_new
 from billpay.bills.services.options import bill_capabilities
+from billpay.bills.services.revision import bills_changed
 from billpay.bills.services.writes import ledger_write_create
 from billpay.core.errors import DomainError
 from billpay.core.services import audit_record
@@ -87,6 +88,7 @@ def bill_create(
                 **_bill_fields(data, totals),
             )
             _replace_lines(bill, data, totals)
+            bills_changed(company_id=company.pk)
             ledger_write_create(
                 company=company,
                 kind=K.BILL_CREATE,
@@ -135,6 +137,7 @@ def bill_update(*, bill: Bill, actor: Actor, data: BillInput, submission_key: uu
         locked.push_state, locked.push_error = PushState.SENDING, ""
         locked.save()
         _replace_lines(locked, data, totals)
+        bills_changed(company_id=locked.company_id)
         ledger_write_create(
             company=locked.company,
             kind=kind,
@@ -173,6 +176,7 @@ def bill_delete(*, bill: Bill, actor: Actor, submission_key: uuid.UUID) -> Bill:
         if not locked.is_in_books:  # never reached the books: nothing to send
             Bill.objects.filter(pk=locked.pk).update(is_deleted=True, push_state=PushState.NONE)
             locked.is_deleted = True
+            bills_changed(company_id=locked.company_id)
             return locked
         Bill.objects.filter(pk=locked.pk).update(push_state=PushState.SENDING, push_error="")
         ledger_write_create(

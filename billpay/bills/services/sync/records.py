@@ -12,6 +12,7 @@ from django.db import models
 
 from billpay.bills.models import Bill, BillAllocation, BillLine, Supplier, TaxRate
 from billpay.bills.services import bulk
+from billpay.bills.services.revision import bills_changed
 from billpay.bills.services.sync.checks import first_problem, row_problem
 from billpay.bills.services.sync.common import TypeCounts, aware
 from billpay.bills.services.sync.mirror import keep, mirror, upsert
@@ -136,6 +137,7 @@ def _write_bills(
     written = upsert(Bill, "codat_bill_id", company, rows, counts, full)
     if not written:
         return
+    bills_changed(company_id=company.pk)  # once per batch, after it commits
     bill_pks = {b.codat_bill_id: b.pk for b in written}
     if None in bill_pks.values():  # backends that do not return ids from an upsert
         bill_pks = dict(

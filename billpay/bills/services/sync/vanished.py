@@ -6,7 +6,8 @@ from datetime import datetime
 
 from django.db import models
 
-from billpay.bills.models import LOCAL_ID_PREFIX
+from billpay.bills.models import LOCAL_ID_PREFIX, Bill
+from billpay.bills.services.revision import bills_changed
 from billpay.bills.services.sync.common import UNSEEN_MARGIN
 from billpay.onboarding.models import Company
 
@@ -41,4 +42,6 @@ def mark_vanished(
     ]
     for start in range(0, len(gone), 5000):
         model.objects.filter(pk__in=gone[start : start + 5000]).update(is_deleted=True)
+    if gone and model is Bill:
+        bills_changed(company_id=company.pk)
     return len(gone)
