@@ -4,6 +4,7 @@ from django import forms
 
 from billpay.bills.models import Bill
 from billpay.bills.selectors import SORT_LABELS, VIEWS, InboxFilter
+from billpay.core.forms import FixedSelect
 
 
 class InboxFilterForm(forms.Form):
@@ -19,9 +20,11 @@ class InboxFilterForm(forms.Form):
     supplier = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
     currency = forms.CharField(required=False, max_length=3)
     review = forms.ChoiceField(
-        choices=[("", "Any review state"), *Bill.Review.choices], required=False
+        choices=[("", "Any review state"), *Bill.Review.choices],
+        required=False,
+        widget=FixedSelect,
     )
-    sort = forms.ChoiceField(choices=list(SORT_LABELS.items()), required=False)
+    sort = forms.ChoiceField(choices=list(SORT_LABELS.items()), required=False, widget=FixedSelect)
 
     def filters(self) -> InboxFilter:
         if not self.is_valid():
