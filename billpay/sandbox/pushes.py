@@ -84,34 +84,57 @@ def push_json(op: SandboxPushOperation, *, echo: bool = False) -> dict:
 
 
 def advance_pushes(company: SandboxCompany) -> list[SandboxPushOperation]:
-    """Complete or time out every due Pending operation, oldest first."""
+    """Complete or time out every due Pending operation, oldest first.
+
+    Each in a transaction of its own, its webhook recorded with it and sent as it commits, as
+    Codat's books apply one write at a time: when 200 pushes fell due together, one transaction
+    for all held every webhook back until the last was applied, and the app polled meanwhile.
+    """
     now = clock.now()
+    pending = SandboxPushOperation.objects.filter(
+        company=company, status=SandboxPushOperation.Status.PENDING
+    ).order_by("requested")
+    due = [
+        op.pk
+        for op in pending.only("requested", "due", "timeout_in_minutes")
+        if _settles(op, now) is not None
+    ]
     finished = []
-    with transaction.atomic():
-        if not _apply_alone(company):
-            return finished  # another request is applying them right now
-        pending = (
-            SandboxPushOperation.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(company=company, status=SandboxPushOperation.Status.PENDING)
-            .select_related("connection", "attachment")
-            .order_by("requested")
-        )
-        for op in pending:
-            deadline = (
-                op.requested + timedelta(minutes=op.timeout_in_minutes)
-                if op.timeout_in_minutes is not None
-                else None
+    for pk in due:
+        with transaction.atomic():
+            if not _apply_alone(company):
+                break  # another request is applying them right now: it goes on from here
+            op = (
+                SandboxPushOperation.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(pk=pk, status=SandboxPushOperation.Status.PENDING)
+                .select_related("connection", "attachment")
+                .first()
             )
-            if deadline is not None and deadline < op.due and deadline <= now:
-                _finish(op, SandboxPushOperation.Status.TIMED_OUT, deadline)
-            elif op.due <= now:
-                _execute(company, op)
+            if op is None:
+                continue  # applied meanwhile
+            timed_out = _settles(op, now)
+            if timed_out:
+                _finish(op, SandboxPushOperation.Status.TIMED_OUT, timed_out)
             else:
-                continue
-            finished.append(op)
-    for op in finished:
-        _emit(company, op)
+                _execute(company, op)
+            _emit(company, op)
+        finished.append(op)
     return finished
+
+
+def _settles(op: SandboxPushOperation, now):
+    """None while the operation is not due; its deadline when it times out; False when it is
+    applied now."""
+    deadline = (
+        op.requested + timedelta(minutes=op.timeout_in_minutes)
+        if op.timeout_in_minutes is not None
+        else None
+    )
+    if deadline is not None and deadline < op.due and deadline <= now:
+        return deadline
+    if op.due <= now:
+        return False
+    return None
 
 
 def _apply_alone(company: SandboxCompany) -> bool:
