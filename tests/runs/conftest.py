@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+import pytest
 from django.utils import timezone
 
 from billpay.bills.models import Bill
@@ -61,3 +62,17 @@ def drive(run: PayRun, *, steps: int = 15) -> PayRun:
 
 def amounts(run: PayRun) -> dict[int, Decimal]:
     return dict(run.lines.values_list("bill_id", "amount"))
+
+
+@pytest.fixture
+def suppliers_bills(company):
+    """Six open USD bills of three suppliers (two each), with a USD account mapped to bank
+    transfers holding 25,000.00."""
+    from tests.factories import AccountMappingFactory, BillFactory, SupplierFactory
+
+    company.mapping = AccountMappingFactory(company=company)
+    bills = []
+    for name in ("Acme Paper", "Blue Freight", "Cobalt Power"):
+        supplier = SupplierFactory(company=company, name=name)
+        bills += BillFactory.create_batch(2, company=company, supplier=supplier)
+    return bills
