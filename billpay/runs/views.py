@@ -222,7 +222,7 @@ def run_confirm(request: CompanyHttpRequest, run_id: int) -> HttpResponse:
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            if run.is_editable and after.confirmed_by_id != request.user.pk:
+            if after.confirmed_by_id != request.user.pk:
                 messages.info(request, "Someone else confirmed this pay run first.")
                 url = _run_url(after)
                 return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
