@@ -84,7 +84,9 @@ def _context(request: CompanyHttpRequest, run: PayRun, **extra) -> dict:
         "run": run,
         "groups": list(run.groups.all()),
         "progress": selectors.run_progress(run),
-        "cash": [(row, account_label(account=row.account)) for row in services.run_cash(company, run)]
+        "cash": [
+            (row, account_label(account=row.account)) for row in services.run_cash(company, run)
+        ]
         if editable
         else [],
         "needs_approval": selectors.run_bills_needing_approval(company=company, run=run)
