@@ -51,7 +51,8 @@ def run_list(request: CompanyHttpRequest) -> HttpResponse:
 @company_required
 def run_create(request: CompanyHttpRequest) -> HttpResponse:
     """The inbox's "Pay selected" (ticked bills) or "Pay all matching" (the filter, up to the
-    limit) makes a run; another company's bill is a 404."""
+    limit) makes a run; ticked bills of one supplier in one currency go to the one payment's
+    form instead. Another company's bill is a 404."""
     filters = InboxFilterForm(QueryDict(request.POST.get("params", "")[:1000])).filters()
     if request.POST.get("scope") == "filter":
         bills = bill_list_for_inbox(company=request.company, filters=filters)
@@ -60,7 +61,13 @@ def run_create(request: CompanyHttpRequest) -> HttpResponse:
         values = request.POST.getlist("bill")[: services.RUN_MAX_BILLS]
         bill_ids = list(dict.fromkeys(parse_or_400(parse_id, v) for v in values))
         if bill_ids:
-            bill_list_selected(company=request.company, bill_ids=bill_ids)  # 404 if not ours
+            bills = bill_list_selected(
+                company=request.company, bill_ids=bill_ids
+            )  # 404 if not ours
+            if len({(b.codat_supplier_id, b.currency) for b in bills}) == 1:
+                # One supplier in one currency is one payment: its own form (with a note).
+                query = urlencode([("bill", pk) for pk in bill_ids])
+                return redirect(reverse("payments:payment-new") + f"?{query}")
     try:
         run = services.run_create(company=request.company, actor=request.user, bill_ids=bill_ids)
     except DomainError as exc:

@@ -44,6 +44,17 @@ def test_pay_selected_makes_a_run_and_opens_its_review(client_member, company, s
         assert f"Pay <strong>{money(Decimal('240.00'), 'USD')}</strong> to <strong>{name}" in page
 
 
+def test_ticked_bills_of_one_supplier_go_straight_to_the_one_payment(
+    client_member, company, suppliers_bills
+):
+    pair = suppliers_bills[:2]
+
+    response = client_member.post(CREATE, {"bill": [b.pk for b in pair]})
+
+    assert response.url == reverse("payments:payment-new") + f"?bill={pair[0].pk}&bill={pair[1].pk}"
+    assert not PayRun.objects.exists()
+
+
 def test_pay_all_matching_pays_what_the_filter_shows(client_member, company, suppliers_bills):
     acme = suppliers_bills[0].codat_supplier_id
 
