@@ -22,11 +22,18 @@ pytestmark = pytest.mark.django_db(transaction=True)
 P = Payment.Status
 
 
-def test_six_bills_of_three_suppliers_are_three_bill_payments_verified_with_one_refresh(books):
+def test_six_bills_of_three_suppliers_are_three_bill_payments_verified_with_one_refresh(
+    books, enqueued
+):
     bills = bills_of_suppliers(books)
     run = create(books, bills)
 
     run = drive(confirm(books, run))
+
+    # The last of the three payments to be recorded started the run's verification, once; no
+    # payment started a verification (or a bills refresh) of its own.
+    started = [(task, kwargs) for task, kwargs in enqueued if "verify" in task]
+    assert started == [("run_verify_task", {"run_id": run.pk})]
 
     assert run.status == PayRun.Status.DONE
     payments = Payment.objects.filter(run_group__run=run)
