@@ -1,6 +1,6 @@
 import pytest
 
-from billpay.sandbox import profiles, seeding
+from billpay.sandbox import profiles, seeding, store
 from tests.sandbox.conftest import company_path, connection_path
 from tests.sandbox.test_push import bank, open_bill, payment, push
 
@@ -121,3 +121,35 @@ def test_unknown_platform_keys_get_the_default_profile():
     assert profile.key == "zzzz"
     assert profile.currencies == profiles.DEFAULT_PROFILE.currencies
     assert profiles.get_profile("fbrh").name == "FreeAgent"
+
+
+def test_only_xero_takes_a_bill_payment_without_supplier_and_only_in_its_base_currency(
+    api, seeded, xero, clock
+):
+    """CODAT.md §8: "Batch across suppliers: Xero only; omit supplierRef"; the spec's Xero
+    options/billPayments: a batch payment must be in the company's base currency."""
+    qbo_body = payment(open_bill(api, seeded, "USD"), bank(api, seeded, "USD"))
+    del qbo_body["supplierRef"]
+    _p, qbo = push(api, seeded, "/push/billPayments", qbo_body, clock)
+    assert qbo["status"] == "Failed"
+    assert "supplierRef.id is required by QuickBooks Online" in str(qbo["validation"])
+
+    usd_body = payment(open_bill(api, xero, "USD"), bank(api, xero, "USD"))
+    del usd_body["supplierRef"]
+    _p, usd = push(api, xero, "/push/billPayments", usd_body, clock)
+    assert usd["status"] == "Failed"
+    assert "base currency (GBP)" in str(usd["validation"])
+
+    gbp_bill = open_bill(api, xero, "GBP")
+    gbp_body = payment(gbp_bill, bank(api, xero, "GBP"))
+    del gbp_body["supplierRef"]
+    _p, gbp = push(api, xero, "/push/billPayments", gbp_body, clock)
+    assert gbp["status"] == "Success", gbp["validation"]
+    record = store.ledger_get(xero.company, "billPayments", gbp["changes"][0]["recordRef"]["id"])
+    # Bills of one supplier: the payment is recorded under it (several: under none).
+    assert record["supplierRef"]["id"] == gbp_bill["supplierRef"]["id"]
+
+
+def test_the_xero_options_do_not_require_a_supplier_on_bill_payments(api, seeded, xero):
+    assert _options(api, xero, "billPayments")["properties"]["supplierRef"]["required"] is False
+    assert _options(api, seeded, "billPayments")["properties"]["supplierRef"]["required"] is True

@@ -17,6 +17,7 @@ from billpay.core.models import AuditEvent
 from billpay.mapping.models import BankAccountRequest
 from billpay.onboarding.models import WebhookEvent
 from billpay.payments.models import Payment, PaymentAllocation, PaymentEvent, PaymentSettings
+from billpay.runs.models import PayRun, PayRunGroup
 from billpay.sandbox.models import SandboxPushOperation, SandboxWebhookDelivery
 from billpay.sandbox.seeding import seed_company
 from tests.factories import (
@@ -87,6 +88,20 @@ def admin_rows() -> AdminRows:
         status=Payment.Status.DRAFT,
         message="Prepared.",
         actor=membership.user,
+    )
+    run = PayRun.objects.create(
+        company=company, method="bank_transfer", payment_date=now.date(), bill_count=1
+    )
+    PayRunGroup.objects.create(
+        company=company,
+        run=run,
+        supplier=supplier,
+        codat_supplier_id=supplier.codat_supplier_id,
+        supplier_name=supplier.name,
+        currency="USD",
+        account=account,
+        total=Decimal("12.50"),
+        payment=payment,
     )
     seeded = seed_company(name="Admin Pages sandbox", bills=2, seed=3)
     SandboxPushOperation.objects.create(

@@ -14,6 +14,7 @@ from django.utils import timezone
 from billpay.bills.models import BillAttachment, Origin
 from billpay.onboarding.tenancy import SESSION_COMPANY_KEY
 from billpay.payments.models import Payment, PaymentAllocation
+from billpay.runs.models import PayRun, PayRunGroup, PayRunLine
 
 # Fixtures of other test packages, shared here (a conftest makes them visible by name).
 from tests.bills.conftest import attachments_codat, connected, empty_cache  # noqa: F401
@@ -124,6 +125,8 @@ class World:
     attachment: object
     write: object
     account: object
+    run: object
+    group: object
 
     @property
     def kwargs(self) -> dict[str, object]:
@@ -133,6 +136,8 @@ class World:
             "payment_id": self.payment.pk,
             "request_id": self.bank_request.pk,
             "attachment_id": self.attachment.codat_attachment_id,
+            "run_id": self.run.pk,
+            "group_id": self.group.pk,
         }
 
 
@@ -217,7 +222,28 @@ def build_world(
         codat_attachment_id=str(uuid.uuid4()),
     )
     write = LedgerWriteFactory(company=company, bill=bill)
-    return World(company, owner, sup, bill, payment, bank_request, upload, write, account)
+    run = PayRun.objects.create(
+        company=company,
+        method="bank_transfer",
+        payment_date=timezone.localdate(),
+        created_by=owner,
+        bill_count=1,
+        group_count=1,
+    )
+    group = PayRunGroup.objects.create(
+        company=company,
+        run=run,
+        supplier=sup,
+        codat_supplier_id=sup.codat_supplier_id,
+        supplier_name=sup.name,
+        currency="USD",
+        account=account,
+        total=total,
+    )
+    PayRunLine.objects.create(company=company, run=run, group=group, bill=bill, amount=total)
+    return World(
+        company, owner, sup, bill, payment, bank_request, upload, write, account, run, group
+    )
 
 
 @pytest.fixture

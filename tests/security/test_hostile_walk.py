@@ -701,6 +701,8 @@ def app_world(settings, monkeypatch) -> AppWorld:
             "payment_id": str(world.payment.pk),
             "request_id": str(world.bank_request.pk),
             "attachment_id": world.attachment.codat_attachment_id,
+            "run_id": str(world.run.pk),
+            "group_id": str(world.group.pk),
             "token": token,
             "uidb64": "MQ",
         },

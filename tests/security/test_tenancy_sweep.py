@@ -16,6 +16,7 @@ from billpay.core.models import AuditEvent
 from billpay.mapping.models import AccountMapping, BankAccountRequest
 from billpay.onboarding.models import AccountingConnection
 from billpay.payments.models import Payment
+from billpay.runs.models import PayRun, PayRunLine
 from tests.factories import AccountingConnectionFactory
 from tests.security.conftest import (
     EXCLUDED_PREFIXES,
@@ -34,7 +35,15 @@ pytestmark = pytest.mark.django_db
 ROUTES = company_routes()
 OBJECT_ROUTES = [r for r in ROUTES if route_kwargs(r)]
 PAGE_ROUTES = [r for r in ROUTES if not route_kwargs(r)]
-KNOWN_KWARGS = {"bill_id", "supplier_id", "payment_id", "request_id", "attachment_id"}
+KNOWN_KWARGS = {
+    "bill_id",
+    "supplier_id",
+    "payment_id",
+    "request_id",
+    "attachment_id",
+    "run_id",
+    "group_id",
+}
 
 
 def _assert_no_victim_data(response, victim) -> None:
@@ -56,6 +65,8 @@ def _state(victim) -> tuple:
         BankAccountRequest.objects.get(pk=victim.bank_request.pk).push.status,
         BillLine.objects.filter(bill=bill).count(),
         AccountMapping.objects.filter(account__company=victim.company).count(),
+        PayRun.objects.filter(pk=victim.run.pk).values_list("status", "form_token").get(),
+        tuple(PayRunLine.objects.filter(run=victim.run).values_list("amount", flat=True)),
         AuditEvent.objects.filter(company=victim.company).count(),  # notes, reviews, writes
         LedgerWrite.objects.filter(company=victim.company).count(),
     )
