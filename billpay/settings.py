@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "billpay.bills",
     "billpay.mapping",
     "billpay.payments",
+    "billpay.runs",
     "billpay.pushes",  # after the apps whose writes it sends: their adapters are registered
 ]  # + "billpay.sandbox" when SANDBOX_ENABLED (below)
 
@@ -174,6 +175,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "billpay.payments.tasks.payments_verify_sweep_task",
         "schedule": 60.0,
     },
+    # Every minute: verify again pay runs whose payments all settled but which went quiet.
+    "runs-verify-sweep": {"task": "billpay.runs.tasks.runs_verify_sweep_task", "schedule": 60.0},
     # Every minute: submit scheduled payments that are due (holding any whose bill changed).
     "payments-submit-due": {
         "task": "billpay.payments.tasks.payments_submit_due_all_task",

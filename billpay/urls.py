@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("billpay.bills.urls")),
     path("", include("billpay.mapping.urls")),
     path("", include("billpay.payments.urls")),
+    path("", include("billpay.runs.urls")),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password-reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),

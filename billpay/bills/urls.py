@@ -7,9 +7,8 @@ urlpatterns = [
     path("bills/", review.inbox, name="inbox"),
     path("bills/totals/", review.inbox_totals, name="inbox-totals"),
     path("bills/export.csv", review.inbox_csv, name="inbox-csv"),
-    # the inbox's ticked bills: pay them (one payment per supplier) or approve them all
+    # the inbox's ticked bills: approve them all ("Pay selected" posts to runs:run-create)
     path("bills/selection/", selection.bill_selection, name="bill-selection"),
-    path("bills/pay/", selection.pay_selected, name="pay-selected"),
     path("bills/<int:bill_id>/", review.bill_detail, name="bill-detail"),
     path("bills/<int:bill_id>/attachments/", review.bill_attachments, name="bill-attachments"),
     # path, not str: an attachment id is whatever the books say, and one with a "/" must

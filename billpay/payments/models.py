@@ -68,7 +68,8 @@ class Payment(TimestampedModel):
     supplier = models.ForeignKey(
         "bills.Supplier", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    codat_supplier_id = models.CharField(max_length=100)
+    # Empty for a batch across suppliers (Xero: a bill payment without supplierRef).
+    codat_supplier_id = models.CharField(max_length=100, blank=True)
     supplier_name = models.CharField(max_length=300, blank=True)
     method = models.CharField(max_length=40)  # a key of settings.PAYMENT_METHODS
     account = models.ForeignKey(
@@ -93,6 +94,9 @@ class Payment(TimestampedModel):
     # Checking that the mirrored bills show the recorded payment: the bills read we wait for.
     verify_state = models.JSONField(default=dict, blank=True)
     verify_polls = models.PositiveIntegerField(default=0)
+    # Part of a batch (a pay run) that asks Codat to re-read the bills once for all its
+    # payments: recording this one tells the batch (`payments.hooks`) instead of refreshing.
+    refresh_by_batch = models.BooleanField(default=False)
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

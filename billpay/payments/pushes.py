@@ -50,7 +50,9 @@ class PaymentPush(PushAdapter):
 
     def after_success(self, push: Push) -> None:
         payment = getattr(push, "payment", None)
-        if payment is not None:
+        # A batch's payment was announced to its batch (payment_settled), which asks Codat to
+        # re-read the bills once for all of them.
+        if payment is not None and not payment.refresh_by_batch:
             payment_verify_start(payment)
 
     def describe_failure(self, push: Push, reason: str, messages: list[str]) -> str:

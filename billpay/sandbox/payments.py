@@ -114,8 +114,15 @@ def bill_payment_create(company, profile: Profile, op: SandboxPushOperation) -> 
     total = checks.money(body, "totalAmount")
     if total is not None and total <= ZERO:
         checks.fail("totalAmount", "totalAmount must be greater than zero.")
-    if not dig(body, "supplierRef.id") and profile.key != "gbol":
+    batch = not dig(body, "supplierRef.id")
+    if batch and not profile.batch_across_suppliers:
         checks.fail("supplierRef.id", f"supplierRef.id is required by {profile.name}.")
+    elif batch and body.get("currency") != company.base_currency:
+        checks.fail(
+            "currency",
+            f"A batch payment without supplierRef must be in the company's base currency "
+            f"({company.base_currency}).",
+        )
     checks.text(body, "reference", profile, "billPayments")
     checks.text(body, "note", profile, "billPayments")
     account = _account(company, checks, dig(body, "accountRef.id"))
@@ -171,13 +178,12 @@ def _check_converted_line(checks, index: int, amount: Decimal, links: list[tuple
 
 def _apply(company, profile, body, account, effects) -> Outcome:
     record_id = new_id(company, "billPayments", profile)
-    supplier_id = dig(body, "supplierRef.id") or dig(effects[0][0], "supplierRef.id")
-    supplier = store.ledger_get(company, "suppliers", supplier_id) or {}
-    payment = {
-        **body,
-        "supplierRef": {"id": supplier_id, "supplierName": supplier.get("supplierName")},
-        "accountRef": {"id": account["id"], "name": account.get("name")},
-    }
+    suppliers = {dig(bill, "supplierRef.id") for bill, *_rest in effects}
+    supplier_id = dig(body, "supplierRef.id") or (suppliers.pop() if len(suppliers) == 1 else None)
+    payment = {**body, "accountRef": {"id": account["id"], "name": account.get("name")}}
+    if supplier_id:  # a batch across suppliers (Xero) is recorded without one
+        supplier = store.ledger_get(company, "suppliers", supplier_id) or {}
+        payment["supplierRef"] = {"id": supplier_id, "supplierName": supplier.get("supplierName")}
     store.ledger_put(company, "billPayments", record_id, payment)
     for bill, paying, _line, link in effects:
         bill = store.ledger_get(company, "bills", bill["id"])

@@ -21,6 +21,10 @@ class Profile:
     # A bill in a foreign currency may be paid from an account in the base currency, the link
     # amount staying in the bill's currency and currencyRate relating the two (QBO and Xero).
     foreign_bills_paid_in_base: bool = False
+    # One bill payment may pay bills of several suppliers: no supplierRef, in the base currency
+    # only (CODAT.md §8 "Batch across suppliers: Xero only"; the spec's Xero options/billPayments
+    # has no supplierRef and says a batch payment must be in the company's base currency).
+    batch_across_suppliers: bool = False
 
 
 PROFILES: dict[str, Profile] = {
@@ -54,6 +58,7 @@ PROFILES: dict[str, Profile] = {
         required={"bankAccounts": ("accountNumber",)},
         one_bill_link_per_line=True,
         foreign_bills_paid_in_base=True,
+        batch_across_suppliers=True,
     ),
     "akxx": Profile(
         key="akxx",
@@ -169,6 +174,12 @@ def _choice(value: str) -> dict:
     return {"value": value, "type": "String", "displayName": value, "required": False}
 
 
+def _required(profile: Profile, data_type: str, path: str, required: bool) -> bool:
+    if profile.batch_across_suppliers and (data_type, path) == ("billPayments", "supplierRef"):
+        return False  # a batch payment across suppliers has none
+    return required or path in profile.required.get(data_type, ())
+
+
 def _property(profile: Profile, data_type: str, spec: tuple, prefix: str = "") -> dict:
     name, kind, display, required = spec[:4]
     path = f"{prefix}{name}"
@@ -176,7 +187,7 @@ def _property(profile: Profile, data_type: str, spec: tuple, prefix: str = "") -
         "type": kind,
         "displayName": display,
         "description": f"{display} ({profile.name})",
-        "required": required or path in profile.required.get(data_type, ()),
+        "required": _required(profile, data_type, path, required),
     }
     limit = profile.max_lengths.get(data_type, {}).get(path)
     if limit:

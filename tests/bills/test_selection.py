@@ -1,9 +1,7 @@
-"""Issue 12, point 3: the inbox's ticked bills — pay them (one payment per supplier, never a dead
-end), or approve several at once."""
+"""Issue 12, point 3: the inbox's ticked bills — approve several at once (paying them makes a pay
+run: tests/runs/test_from_inbox.py)."""
 
 from datetime import timedelta
-from decimal import Decimal
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.urls import reverse
@@ -12,21 +10,15 @@ from django.utils import timezone
 from billpay.bills.models import Bill
 from billpay.bills.services import bills_approve
 from billpay.core.models import AuditEvent
-from billpay.core.templatetags.money import money
-from tests.factories import BillFactory, SupplierFactory
+from tests.factories import BillFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_cache")]
 
 SELECTION = reverse("bills:bill-selection")
-PAY_SELECTED = reverse("bills:pay-selected")
 
 
-def _select(client, bills, action="pay", **data):
+def _select(client, bills, action="approve", **data):
     return client.post(SELECTION, {"bill": [b.pk for b in bills], "action": action, **data})
-
-
-def _query(url: str) -> dict[str, list[str]]:
-    return parse_qs(urlsplit(url).query)
 
 
 # --- the inbox shows the selection and a Pay action per row ------------------------------------------
@@ -42,6 +34,7 @@ def test_inbox_offers_select_all_a_count_and_a_pay_action_per_row(
     assert 'data-select-all aria-label="Select all bills on this page"' in content
     assert "data-selection-count" in content
     assert f'action="{SELECTION}"' in content
+    assert f'formaction="{reverse("runs:run-create")}">Pay selected</button>' in content
     assert f'href="{reverse("payments:payment-new")}?bill={bill.pk}"' in content
     assert ">Approve selected</button>" in content
 
@@ -54,114 +47,19 @@ def test_the_selection_remembers_the_inbox_filters(client_member, company, conne
     assert '<input type="hidden" name="params" value="view=overdue">' in content
 
 
-# --- pay selected ---------------------------------------------------------------------------------
-
-
-def test_paying_nothing_selected_goes_back_to_the_inbox_with_a_word_not_a_404(
-    client_member, connected
-):
-    response = _select(client_member, [], params="view=overdue")
-
-    assert response.status_code == 302
-    assert response.url == reverse("bills:inbox") + "?view=overdue"
-    page = client_member.get(response.url).content.decode()
-    assert "Tick the bills to pay first." in page
-
-
-def test_pay_selected_opened_without_bills_goes_back_to_the_inbox(client_member, connected):
-    response = client_member.get(PAY_SELECTED)
-
-    assert (response.status_code, response.url) == (302, reverse("bills:inbox"))
-
-
-def test_paying_bills_of_one_supplier_goes_straight_to_the_payment(client_member, company):
-    supplier = SupplierFactory(company=company)
-    bills = BillFactory.create_batch(2, company=company, supplier=supplier)
-
-    response = client_member.get(client_member.post(SELECTION, {"bill": [b.pk for b in bills]}).url)
-
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("payments:payment-new"))
-    assert sorted(_query(response.url)["bill"]) == sorted(str(b.pk) for b in bills)
-
-
-def test_paying_bills_of_several_suppliers_explains_and_offers_one_payment_each(
-    client_member, company
-):
-    a = SupplierFactory(company=company, name="Acme Paper")
-    b = SupplierFactory(company=company, name="Blue Freight")
-    a1 = BillFactory(company=company, supplier=a, amount_due=Decimal("10.10"))
-    a2 = BillFactory(company=company, supplier=a, amount_due=Decimal("0.20"))
-    b1 = BillFactory(company=company, supplier=b, currency="EUR", amount_due=Decimal("7.00"))
-
-    response = client_member.get(_select(client_member, [a1, b1, a2]).url)
-
-    assert response.status_code == 200
-    content = response.content.decode()
-    assert "Pay these bills in 2 payments" in content
-    assert "One payment goes to one supplier in one currency" in content
-    assert money(Decimal("10.30"), "USD") in content  # exact, per supplier
-    assert money(Decimal("7.00"), "EUR") in content
-    new = reverse("payments:payment-new")
-    assert f'href="{new}?bill={a1.pk}&amp;bill={a2.pk}"' in content
-    assert f'href="{new}?bill={b1.pk}"' in content
-
-
-def test_the_pay_form_opened_with_two_suppliers_links_to_the_split(client_member, company):
-    one = BillFactory(company=company)
-    two = BillFactory(company=company, supplier=SupplierFactory(company=company))
-
-    response = client_member.get(reverse("payments:payment-new"), {"bill": [one.pk, two.pk]})
-
-    assert f'href="{PAY_SELECTED}?bill={one.pk}&amp;bill={two.pk}"' in response.content.decode()
-
-
-def test_one_supplier_in_two_currencies_is_two_payments(client_member, company):
-    supplier = SupplierFactory(company=company)
-    usd = BillFactory(company=company, supplier=supplier)
-    eur = BillFactory(company=company, supplier=supplier, currency="EUR")
-
-    response = client_member.get(PAY_SELECTED, {"bill": [usd.pk, eur.pk]})
-
-    assert response.status_code == 200
-    assert "Pay these bills in 2 payments" in response.content.decode()
-
-
-def test_a_paid_bill_in_the_selection_is_left_out_and_said_so(client_member, company):
-    open_bill = BillFactory(company=company)
-    paid = BillFactory(company=company, amount_due=Decimal("0"), codat_status="Paid")
-
-    response = client_member.get(PAY_SELECTED, {"bill": [open_bill.pk, paid.pk]})
-
-    content = response.content.decode()
-    assert "1 bill left out" in content
-    assert f"?bill={open_bill.pk}" in content
-    assert f'bill={paid.pk}"' not in content
-
-
-def test_paying_another_companys_bill_from_the_selection_is_a_404(
-    client_member, company, other_company
-):
-    mine = BillFactory(company=company)
-    theirs = BillFactory(company=other_company)
-
-    response = client_member.get(PAY_SELECTED, {"bill": [mine.pk, theirs.pk]})
-
-    assert response.status_code == 404
+# --- the selection form (paying it is a pay run: tests/runs/test_from_inbox.py) ---------------------
 
 
 def test_a_selection_value_that_is_not_a_bill_id_is_a_400(client_member):
-    assert client_member.get(PAY_SELECTED, {"bill": "x"}).status_code == 400
     assert client_member.post(SELECTION, {"bill": "1e3"}).status_code == 400
 
 
-@pytest.mark.parametrize(("url", "method"), [(SELECTION, "get"), (PAY_SELECTED, "post")])
-def test_the_selection_urls_refuse_the_wrong_method(client_member, url, method):
-    assert getattr(client_member, method)(url).status_code == 405
+def test_the_selection_url_refuses_get(client_member):
+    assert client_member.get(SELECTION).status_code == 405
 
 
 def test_the_inbox_filters_to_go_back_to_are_reparsed_never_a_url(client_member, connected):
-    response = _select(client_member, [], params="q=a&view=//evil.example/")
+    response = _select(client_member, [], action="approve", params="q=a&view=//evil.example/")
 
     assert response.url == reverse("bills:inbox")  # malformed filters: the default inbox
 

@@ -40,20 +40,14 @@ from billpay.bills.selectors.inbox import (
 )
 from billpay.bills.selectors.selection import (
     MAX_SELECTED,
-    PayGroup,
-    PaySelection,
     bill_list_selected,
-    bill_pay_selection,
 )
 from billpay.bills.selectors.sync import FirstSync, sync_first_state, sync_run_latest
 
 __all__ = [
     "MAX_SELECTED",
     "PAGE_SIZE",
-    "PayGroup",
-    "PaySelection",
     "bill_list_selected",
-    "bill_pay_selection",
     "SORTS",
     "SORT_LABELS",
     "VIEWS",

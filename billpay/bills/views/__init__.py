@@ -26,7 +26,7 @@ from billpay.bills.views.review import (
     sync_now,
     sync_status,
 )
-from billpay.bills.views.selection import bill_selection, pay_selected
+from billpay.bills.views.selection import bill_selection
 
 __all__ = [
     "bill_attachment_download",
@@ -45,7 +45,6 @@ __all__ = [
     "inbox",
     "inbox_csv",
     "inbox_totals",
-    "pay_selected",
     "supplier_edit",
     "supplier_new",
     "supplier_options",

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django import template
 
-from billpay.core.money import format_money
+from billpay.core.money import format_money, quantize
 
 register = template.Library()
 
@@ -11,3 +11,11 @@ register = template.Library()
 def money(amount: Decimal | None, currency: str) -> str:
     """{{ bill.amount_due|money:bill.currency }} → "$1,234.50"."""
     return format_money(amount, currency)
+
+
+@register.filter
+def amount_input(amount: Decimal | None, currency: str) -> str:
+    """An amount as a form field shows it: the currency's decimals, no symbol or separators."""
+    if amount is None:
+        return ""
+    return str(quantize(amount, currency))

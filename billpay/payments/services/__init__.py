@@ -18,6 +18,10 @@ a PaymentEvent for the timeline):
   The books are searched for a lost payment by our reference on the bill payment.
 - Once recorded, Codat is asked to re-read the bills; `payment_verify` marks the payment
   verified only once the mirrored bills show the lower amountDue and our bill payment.
+- A batch (a pay run) prepares and confirms many payments at once (`payments_create_batch`,
+  approved as a whole); its payments are `refresh_by_batch`: each one recorded, failed or held
+  is announced to the batch (`payments.hooks`), which asks for one bills refresh for all of them
+  and verifies them with one read (`payments_verify_in_mirror`).
 - Failed releases the reservation (failed is not in flight) and offers a retry: a new push,
   a new Idempotency-Key.
 """
@@ -31,28 +35,37 @@ from billpay.payments.errors import (
 )
 from billpay.payments.services.common import payment_methods
 from billpay.payments.services.prepare import (
+    BatchGroup,
     payment_body,
     payment_cancel,
     payment_confirm,
     payment_prepare,
     payment_retry,
     payment_settings_save,
+    payments_create_batch,
 )
 from billpay.payments.services.schedule import payments_due_company_ids, payments_submit_due
 from billpay.payments.services.writeback import (
+    bills_refresh_done,
+    bills_refresh_request,
     payment_push_changed,
     payment_request_bills_refresh,
     payment_send,
+    payment_settled,
     payment_verify,
     payments_pending_quiet,
+    payments_verify_in_mirror,
 )
 
 __all__ = [
     "AmountNotAvailable",
+    "BatchGroup",
     "ApprovalRequired",
     "MappingRequired",
     "NotAllowed",
     "PaymentInvalid",
+    "bills_refresh_done",
+    "bills_refresh_request",
     "payment_body",
     "payment_cancel",
     "payment_confirm",
@@ -63,8 +76,11 @@ __all__ = [
     "payment_retry",
     "payment_send",
     "payment_settings_save",
+    "payment_settled",
     "payment_verify",
     "payments_due_company_ids",
     "payments_pending_quiet",
+    "payments_create_batch",
     "payments_submit_due",
+    "payments_verify_in_mirror",
 ]

@@ -42,9 +42,16 @@ def check_bills(
     payment_date: date,
     *,
     exclude: Payment | None,
+    across_suppliers: bool = False,
 ) -> None:
-    if len({b.codat_supplier_id for b in bills}) > 1 or not bills[0].codat_supplier_id:
+    """Every amount > 0 and ≤ what is due minus what other payments reserve; one supplier (unless
+    `across_suppliers`: Xero's batch payment) and one currency. **Raises:** PaymentInvalid,
+    AmountNotAvailable."""
+    suppliers = {b.codat_supplier_id for b in bills}
+    if not across_suppliers and (len(suppliers) > 1 or not bills[0].codat_supplier_id):
         raise PaymentInvalid("One payment pays one supplier: pick bills of a single supplier.")
+    if across_suppliers and "" in suppliers:
+        raise PaymentInvalid("Every bill of a batch payment needs a supplier in your books.")
     if len({b.currency for b in bills}) > 1:
         raise PaymentInvalid("One payment has one currency: pick bills in a single currency.")
     latest_issue = max((b.issue_date for b in bills if b.issue_date), default=None)

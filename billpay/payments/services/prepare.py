@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -27,6 +28,8 @@ from billpay.payments.services.common import new_reference, transition
 from billpay.payments.services.writeback import payment_send
 
 if TYPE_CHECKING:
+    from billpay.bills.models import Bill
+    from billpay.mapping.models import LedgerAccount
     from billpay.onboarding.models import Company, User
 
 S = Payment.Status
@@ -66,68 +69,157 @@ def payment_prepare(
                     "Settings › Payment accounts (or create one in your books there), then try again."
                 )
             wanted = {b.pk: quantize(to_decimal(amounts.get(b.pk, ZERO)), currency) for b in bills}
-            check_bills(company, bills, wanted, payment_date, exclude=None)
-            payment = Payment.objects.create(
-                company=company,
-                reference=new_reference(),
-                supplier=bills[0].supplier,
-                codat_supplier_id=bills[0].codat_supplier_id,
-                supplier_name=bills[0].supplier_name,
+            payment = _create(
+                company,
+                actor,
+                bills,
+                wanted,
                 method=method,
                 account=mapping.account,
-                codat_account_id=mapping.account.codat_account_id,
-                currency=currency,
-                total_amount=sum(wanted.values(), ZERO),
-                currency_rate=Decimal("1")
-                if currency == company.base_currency
-                else bills[0].currency_rate,
                 payment_date=payment_date,
-                note=note.strip(),
+                note=note,
                 form_token=form_token,
-                created_by=actor if actor and actor.is_authenticated else None,
-            )
-            allocations = [
-                PaymentAllocation(
-                    company=company,
-                    payment=payment,
-                    bill=b,
-                    codat_bill_id=b.codat_bill_id,
-                    amount=wanted[b.pk],
-                    currency=currency,
-                    amount_due_before=b.amount_due,
-                    bill_status_before=b.codat_status,
-                    codat_supplier_id_before=b.codat_supplier_id,
-                )
-                for b in bills
-            ]
-            PaymentAllocation.objects.bulk_create(allocations)
-            payment.request_body = dumps(payment_body(payment=payment, allocations=allocations))
-            payment.save(update_fields=["request_body"])
-            PaymentEvent.objects.create(
-                company=company,
-                payment=payment,
-                status=S.DRAFT,
-                message="Prepared",
-                actor=payment.created_by,
-            )
-            audit_record(
-                company=company,
-                actor=actor,
-                action="payment.prepared",
-                target=payment_target(payment),
-                ref=f"payment:{payment.pk}",
-                data={
-                    "bills": [b.codat_bill_id for b in bills],
-                    "method": method,
-                    "total": str(payment.total_amount),
-                    "currency": currency,
-                    "date": payment_date.isoformat(),
-                },
             )
     except IntegrityError:
         if form_token and (found := _by_token(company, form_token)):
             return found
         raise
+    return payment
+
+
+@dataclass(frozen=True)
+class BatchGroup:
+    """One payment of a batch: its bills, the amount for each, the account it is paid from.
+
+    `across_suppliers`: a batch payment without supplier (Xero), named `supplier_name`.
+    """
+
+    bill_ids: list[int]
+    amounts: dict[int, Decimal]
+    account: LedgerAccount
+    across_suppliers: bool = False
+    supplier_name: str = ""
+
+
+def payments_create_batch(
+    *,
+    company: Company,
+    actor: User | None,
+    method: str,
+    payment_date: date,
+    groups: list[BatchGroup],
+) -> list[Payment]:
+    """Prepare and confirm one payment per group of a batch approved as a whole (a pay run).
+
+    Locks every bill of the batch once (in id order), checks each group as `payment_prepare` and
+    `payment_confirm` do, then confirms them all: sent now (each its own push, started after
+    commit) or scheduled for `payment_date`. The payments are `refresh_by_batch`: their batch
+    asks Codat to re-read the bills once for all of them (`payments.hooks`).
+    **Approval:** the caller's (the batch was approved as a whole, not bill by bill).
+    **Raises:** NotAllowed, AmountNotAvailable, PaymentInvalid.
+    **Transaction:** one (or the caller's): all the payments, or none.
+    """
+    _require_owner(company, actor, "Only an owner can pay.")
+    with transaction.atomic():
+        locked = {b.pk: b for b in lock_bills(company, [i for g in groups for i in g.bill_ids])}
+        payments = []
+        for group in groups:
+            bills = [locked[pk] for pk in sorted(group.bill_ids)]
+            payments.append(
+                _create(
+                    company,
+                    actor,
+                    bills,
+                    {pk: to_decimal(amount) for pk, amount in group.amounts.items()},
+                    method=method,
+                    account=group.account,
+                    payment_date=payment_date,
+                    across_suppliers=group.across_suppliers,
+                    supplier_name=group.supplier_name,
+                    refresh_by_batch=True,
+                )
+            )
+        for payment in payments:
+            _confirm_checked(company, actor, payment)
+    return payments
+
+
+def _create(
+    company: Company,
+    actor: User | None,
+    bills: list[Bill],
+    wanted: dict[int, Decimal],
+    *,
+    method: str,
+    account: LedgerAccount,
+    payment_date: date,
+    note: str = "",
+    form_token: uuid.UUID | None = None,
+    across_suppliers: bool = False,
+    supplier_name: str = "",
+    refresh_by_batch: bool = False,
+) -> Payment:
+    """A draft payment of these locked bills, its allocations, first event and audit record."""
+    check_bills(
+        company, bills, wanted, payment_date, exclude=None, across_suppliers=across_suppliers
+    )
+    currency = bills[0].currency
+    payment = Payment.objects.create(
+        company=company,
+        reference=new_reference(),
+        supplier=None if across_suppliers else bills[0].supplier,
+        codat_supplier_id="" if across_suppliers else bills[0].codat_supplier_id,
+        supplier_name=supplier_name if across_suppliers else bills[0].supplier_name,
+        method=method,
+        account=account,
+        codat_account_id=account.codat_account_id,
+        currency=currency,
+        total_amount=sum(wanted.values(), ZERO),
+        currency_rate=Decimal("1") if currency == company.base_currency else bills[0].currency_rate,
+        payment_date=payment_date,
+        note=note.strip(),
+        form_token=form_token,
+        refresh_by_batch=refresh_by_batch,
+        created_by=actor if actor and actor.is_authenticated else None,
+    )
+    allocations = [
+        PaymentAllocation(
+            company=company,
+            payment=payment,
+            bill=b,
+            codat_bill_id=b.codat_bill_id,
+            amount=wanted[b.pk],
+            currency=currency,
+            amount_due_before=b.amount_due,
+            bill_status_before=b.codat_status,
+            codat_supplier_id_before=b.codat_supplier_id,
+        )
+        for b in bills
+    ]
+    PaymentAllocation.objects.bulk_create(allocations)
+    payment.request_body = dumps(payment_body(payment=payment, allocations=allocations))
+    payment.save(update_fields=["request_body"])
+    PaymentEvent.objects.create(
+        company=company,
+        payment=payment,
+        status=S.DRAFT,
+        message="Prepared",
+        actor=payment.created_by,
+    )
+    audit_record(
+        company=company,
+        actor=actor,
+        action="payment.prepared",
+        target=payment_target(payment),
+        ref=f"payment:{payment.pk}",
+        data={
+            "bills": [b.codat_bill_id for b in bills],
+            "method": method,
+            "total": str(payment.total_amount),
+            "currency": currency,
+            "date": payment_date.isoformat(),
+        },
+    )
     return payment
 
 
@@ -144,12 +236,12 @@ def payment_body(*, payment: Payment, allocations: list[PaymentAllocation]) -> d
         }
         for a in allocations
     ]
-    body: dict = {
-        "supplierRef": {"id": payment.codat_supplier_id},
-        "accountRef": {"id": payment.codat_account_id},
-        "totalAmount": sum((a.amount for a in allocations), ZERO),
-        "currency": payment.currency,
-    }
+    body: dict = {}
+    if payment.codat_supplier_id:  # a batch across suppliers (Xero) has none: CODAT.md §8
+        body["supplierRef"] = {"id": payment.codat_supplier_id}
+    body["accountRef"] = {"id": payment.codat_account_id}
+    body["totalAmount"] = sum((a.amount for a in allocations), ZERO)
+    body["currency"] = payment.currency
     if payment.currency_rate is not None:
         body["currencyRate"] = payment.currency_rate.normalize()
     body["date"] = payment.payment_date
@@ -175,21 +267,33 @@ def payment_confirm(*, company: Company, actor: User | None, payment_id: int) ->
     with transaction.atomic():
         bills = lock_bills(company, list(payment.allocations.values_list("bill_id", flat=True)))
         wanted = {a.bill_id: a.amount for a in payment.allocations.all()}
-        check_bills(company, bills, wanted, payment.payment_date, exclude=payment)
-        scheduled = payment.payment_date > timezone.localdate()
-        confirmed = {"confirmed_by": actor, "confirmed_at": timezone.now()}
-        if scheduled:
-            message = f"Scheduled for {payment.payment_date:%d %b %Y}"
-            moved = transition(
-                payment, [S.DRAFT], S.SCHEDULED, actor=actor, message=message, **confirmed
-            )
-        else:
-            Payment.objects.filter(pk=payment.pk, status=S.DRAFT).update(**confirmed)
-            moved = payment_send(
-                payment=payment, from_statuses=[S.DRAFT], actor=actor, message="Confirmed"
-            )
-        if not moved:
-            return payment
+        check_bills(
+            company,
+            bills,
+            wanted,
+            payment.payment_date,
+            exclude=payment,
+            across_suppliers=not payment.codat_supplier_id,
+        )
+        _confirm_checked(company, actor, payment)
+    return payment
+
+
+def _confirm_checked(company: Company, actor: User | None, payment: Payment) -> bool:
+    """Send a checked draft now, or schedule it for its date; False if it had moved already."""
+    scheduled = payment.payment_date > timezone.localdate()
+    confirmed = {"confirmed_by": actor, "confirmed_at": timezone.now()}
+    if scheduled:
+        message = f"Scheduled for {payment.payment_date:%d %b %Y}"
+        moved = transition(
+            payment, [S.DRAFT], S.SCHEDULED, actor=actor, message=message, **confirmed
+        )
+    else:
+        Payment.objects.filter(pk=payment.pk, status=S.DRAFT).update(**confirmed)
+        moved = payment_send(
+            payment=payment, from_statuses=[S.DRAFT], actor=actor, message="Confirmed"
+        )
+    if moved:
         audit_record(
             company=company,
             actor=actor,
@@ -202,7 +306,7 @@ def payment_confirm(*, company: Company, actor: User | None, payment_id: int) ->
                 "date": payment.payment_date.isoformat(),
             },
         )
-    return payment
+    return moved
 
 
 def payment_cancel(*, company: Company, actor: User | None, payment_id: int) -> Payment:
@@ -237,21 +341,33 @@ def payment_cancel(*, company: Company, actor: User | None, payment_id: int) -> 
     return payment
 
 
-def payment_retry(*, company: Company, actor: User | None, payment_id: int) -> Payment:
+def payment_retry(
+    *, company: Company, actor: User | None, payment_id: int, approval_given: bool = False
+) -> Payment:
     """Try a failed payment again: a new attempt, a new push with a new idempotency key.
 
-    **Idempotent:** only a failed payment is retried. **Raises:** NotAllowed, AmountNotAvailable.
+    `approval_given`: the caller approved it as part of a batch (a pay run), so the per-bill
+    approval gate does not apply. **Idempotent:** only a failed payment is retried.
+    **Raises:** NotAllowed, ApprovalRequired, AmountNotAvailable.
     **Transaction:** one, with the bills locked while the amounts are reserved again.
     """
     _require_owner(company, actor, "Only an owner can pay.")
     payment = Payment.objects.get(company=company, pk=payment_id)
     if payment.status != S.FAILED:
         return payment
-    approval_gate(company, actor, payment)
+    if not approval_given:
+        approval_gate(company, actor, payment)
     with transaction.atomic():
         bills = lock_bills(company, list(payment.allocations.values_list("bill_id", flat=True)))
         wanted = {a.bill_id: a.amount for a in payment.allocations.all()}
-        check_bills(company, bills, wanted, payment.payment_date, exclude=payment)
+        check_bills(
+            company,
+            bills,
+            wanted,
+            payment.payment_date,
+            exclude=payment,
+            across_suppliers=not payment.codat_supplier_id,
+        )
         if payment_send(payment=payment, from_statuses=[S.FAILED], actor=actor, message="Retry"):
             audit_record(
                 company=company,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from decimal import Decimal
 
+from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -15,7 +16,7 @@ from billpay.core.services import audit_record
 from billpay.onboarding.models import Company
 from billpay.payments.models import Payment, PaymentAllocation
 from billpay.payments.services.common import transition
-from billpay.payments.services.writeback import payment_send
+from billpay.payments.services.writeback import payment_send, payment_settled
 
 logger = logging.getLogger(__name__)
 S = Payment.Status
@@ -49,26 +50,28 @@ def payments_submit_due(*, company: Company) -> int:
         for payment in due:
             reason = _what_changed(client, company, payment)
             if reason:
-                if transition(
-                    payment,
-                    [S.SCHEDULED],
-                    S.ON_HOLD,
-                    status_reason=reason,
-                    message=f"On hold: {reason}",
-                ):
-                    audit_record(
-                        company=company,
-                        actor=None,
-                        action="payment.held",
-                        target=payment.reference,
-                        ref=f"payment:{payment.pk}",
-                        data={"reason": reason},
-                    )
+                _hold(company, payment, reason)
             elif payment_send(
                 payment=payment, from_statuses=[S.SCHEDULED], message="Due today: sent"
             ):
                 queued += 1
     return queued
+
+
+def _hold(company: Company, payment: Payment, reason: str) -> None:
+    with transaction.atomic():
+        if transition(
+            payment, [S.SCHEDULED], S.ON_HOLD, status_reason=reason, message=f"On hold: {reason}"
+        ):
+            audit_record(
+                company=company,
+                actor=None,
+                action="payment.held",
+                target=payment.reference,
+                ref=f"payment:{payment.pk}",
+                data={"reason": reason},
+            )
+            payment_settled(payment)
 
 
 def _what_changed(client: CodatClient, company: Company, payment: Payment) -> str:

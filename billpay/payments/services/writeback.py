@@ -21,6 +21,7 @@ from billpay.codat import get_codat_client
 from billpay.codat.errors import CodatConflictError, CodatOutcomeUnknownError
 from billpay.core.services import audit_record
 from billpay.onboarding.models import User
+from billpay.payments.hooks import batch_settled_handlers
 from billpay.payments.models import Payment
 from billpay.payments.services.common import transition
 from billpay.pushes.models import Push
@@ -86,6 +87,7 @@ def payment_push_changed(*, push: Push, message: str) -> None:
                 ref=f"payment:{payment.pk}",
                 data={"bill_payment_id": push.record_id},
             )
+            payment_settled(payment)
     elif push.status == Push.Status.FAILED:
         reason = push.error
         if transition(payment, [S.SENDING], S.FAILED, status_reason=reason, message=reason):
@@ -97,6 +99,7 @@ def payment_push_changed(*, push: Push, message: str) -> None:
                 ref=f"payment:{payment.pk}",
                 data={"reason": reason},
             )
+            payment_settled(payment)
     else:
         payment.events.create(company_id=payment.company_id, status=S.SENDING, message=message)
         if push.status == Push.Status.SENT:
@@ -108,6 +111,16 @@ def payment_push_changed(*, push: Push, message: str) -> None:
                 ref=f"payment:{payment.pk}",
                 data={"push_operation_key": push.push_operation_key, "attempt": payment.attempt},
             )
+
+
+def payment_settled(payment: Payment) -> None:
+    """A payment of a batch was recorded, failed or was held: tell the batch (its hooks).
+
+    **Transaction:** runs inside the caller's, which moved the payment.
+    """
+    if payment.refresh_by_batch:
+        for handler in batch_settled_handlers():
+            handler(payment=payment)
 
 
 def payment_verify(*, payment_id: int) -> float | None:
@@ -172,19 +185,59 @@ def payment_request_bills_refresh(payment: Payment) -> None:
     if shared:
         state.update(bills_pull_id=shared["bills_pull_id"], bills_pull_at=shared["bills_pull_at"])
     else:
-        asked = timezone.now().isoformat()  # before sending: the read starts no earlier
-        try:
-            with get_codat_client() as client:
-                pull = client.refresh_data_type(
-                    company_id=payment.company.codat_company_id, data_type="bills"
-                )
-            state.update(bills_pull_id=pull.id, bills_pull_at=asked)
-        except (CodatConflictError, CodatOutcomeUnknownError):
-            state.pop("bills_pull_id", None)  # one is already running (or probably is)
-            state.pop("bills_pull_at", None)
+        state.pop("bills_pull_id", None)
+        state.pop("bills_pull_at", None)
+        state.update(bills_refresh_request(company=payment.company))
     now = timezone.now()
     Payment.objects.filter(pk=payment.pk).update(refresh_requested_at=now, verify_state=state)
     payment.refresh_requested_at, payment.verify_state = now, state
+
+
+def bills_refresh_request(*, company) -> dict:
+    """Ask Codat once to re-read the company's bills: {bills_pull_id, bills_pull_at}, or {} when
+    one is already running (Codat's 409) or the answer was lost (the next sync shows it anyway).
+    """
+    asked = timezone.now().isoformat()  # before sending: the read starts no earlier
+    try:
+        with get_codat_client() as client:
+            pull = client.refresh_data_type(company_id=company.codat_company_id, data_type="bills")
+    except (CodatConflictError, CodatOutcomeUnknownError):
+        return {}
+    return {"bills_pull_id": pull.id, "bills_pull_at": asked}
+
+
+def bills_refresh_done(*, company, state: dict) -> bool:
+    """Whether the re-read of the bills in `state` (from `bills_refresh_request`) completed."""
+    if not state.get("bills_pull_id"):
+        return True
+    with get_codat_client() as client:
+        pull = client.get_pull_operation(
+            company_id=company.codat_company_id, dataset_id=state["bills_pull_id"]
+        )
+    return pull.is_completed
+
+
+def payments_verify_in_mirror(*, company, payment_ids: list[int]) -> list[int]:
+    """Sync the bills once, then mark verified every pending payment the mirror shows.
+
+    Returns the ids still pending. One bills read for a whole batch (a pay run), not one per
+    payment. **Idempotent:** only pending payments move. **Raises:** CodatTransientError.
+    """
+    run, _ = sync_run_queue(company=company, trigger=SyncRun.Trigger.WEBHOOK, data_types=["bills"])
+    bills_sync(run_id=run.pk)
+    payments = list(
+        Payment.objects.filter(company=company, pk__in=payment_ids, status=S.PENDING)
+        .select_related("company", "push")
+        .prefetch_related("allocations")
+    )
+    shown = _mirror_shows(payments)
+    waiting = []
+    for payment in payments:
+        if payment.pk in shown:
+            _verified(payment)
+        else:
+            waiting.append(payment.pk)
+    return waiting
 
 
 def payments_pending_quiet() -> list[int]:
@@ -193,8 +246,9 @@ def payments_pending_quiet() -> list[int]:
     **Idempotent:** resets their follow-up budget; verifying checks the state first.
     """
     quiet = timezone.now() - timedelta(seconds=settings.PUSH_SWEEP_SECONDS)
+    # A batch's payments are verified by their batch (its own sweep), never one by one.
     ids = list(
-        Payment.objects.filter(status=S.PENDING, updated_at__lt=quiet)
+        Payment.objects.filter(status=S.PENDING, updated_at__lt=quiet, refresh_by_batch=False)
         .order_by("updated_at")
         .values_list("pk", flat=True)[:500]
     )
@@ -236,6 +290,28 @@ def _books_show(payment: Payment) -> bool:
         if bill.amount_due > allocation.amount_due_before - allocation.amount:
             return False
     return True
+
+
+def _mirror_shows(payments: list[Payment]) -> set[int]:
+    """`_books_show` for many payments in three queries: the ids the mirror shows."""
+    bill_ids = {a.bill_id for p in payments for a in p.allocations.all()}
+    due = dict(Bill.objects.filter(pk__in=bill_ids).values_list("pk", "amount_due"))
+    paid_by: dict[int, set[str]] = {}
+    for bill_id, codat_payment_id in BillAllocation.objects.filter(
+        bill_id__in=bill_ids
+    ).values_list("bill_id", "codat_payment_id"):
+        paid_by.setdefault(bill_id, set()).add(codat_payment_id)
+    shown = set()
+    for payment in payments:
+        record = payment.codat_bill_payment_id
+        if all(
+            (not paid_by.get(a.bill_id) or (record and record in paid_by[a.bill_id]))
+            and due.get(a.bill_id) is not None
+            and due[a.bill_id] <= a.amount_due_before - a.amount
+            for a in payment.allocations.all()
+        ):
+            shown.add(payment.pk)
+    return shown
 
 
 def _later(payment: Payment) -> float | None:

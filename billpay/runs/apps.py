@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class RunsConfig(AppConfig):
+    name = "billpay.runs"
+    label = "runs"
+    verbose_name = "Pay runs"
+
+    def ready(self) -> None:
+        from billpay.payments.hooks import register_batch_settled_handler
+        from billpay.runs.hooks import run_payment_settled
+
+        register_batch_settled_handler(run_payment_settled)

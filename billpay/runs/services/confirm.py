@@ -1,0 +1,242 @@
+"""Approving a run, confirming it (every group written back once) and retrying a failed group."""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.utils import timezone
+
+from billpay.core.money import format_money
+from billpay.core.services import audit_record
+from billpay.mapping.services import method_get
+from billpay.payments.errors import ApprovalRequired
+from billpay.payments.models import Payment
+from billpay.payments.services import BatchGroup, payment_retry, payments_create_batch
+from billpay.runs.errors import OverdrawNotConfirmed, RunChanged, RunInvalid
+from billpay.runs.models import PayRun, PayRunGroup
+from billpay.runs.selectors import run_bills_needing_approval
+from billpay.runs.services.cash import run_shortfalls
+from billpay.runs.services.common import refresh_accounts, require_owner
+
+if TYPE_CHECKING:
+    from billpay.onboarding.models import Company, User
+
+R = PayRun.Status
+
+
+def run_approve(
+    *,
+    company: Company,
+    actor: User | None,
+    run_id: int,
+    comment: str = "",
+    form_token: uuid.UUID | None = None,
+) -> PayRun:
+    """An owner approves the run as a whole (what the approval threshold asks of its bills).
+
+    `form_token`, when given, must be the run's current one: the approval is of the run as the
+    approver saw it. **Idempotent:** an approved run stays approved.
+    **Raises:** NotAllowed (only owners approve; an accountant never approves a run, their own
+    included), RunChanged, RunInvalid. **Transaction:** one conditional UPDATE with its event.
+    """
+    run = PayRun.objects.filter(company=company, pk=run_id).first()
+    if run is None:
+        raise RunInvalid("No such pay run.")
+    own = run.created_by_id is not None and run.created_by_id == getattr(actor, "pk", None)
+    require_owner(
+        company,
+        actor,
+        "You prepared this pay run: an owner approves it."
+        if own
+        else "Only an owner can approve a pay run.",
+    )
+    if run.status == R.APPROVED:
+        return run
+    if run.status != R.DRAFT:
+        raise RunInvalid("This pay run is no longer waiting for approval.")
+    filters = {"form_token": form_token} if form_token else {}
+    now = timezone.now()
+    with transaction.atomic():
+        moved = PayRun.objects.filter(pk=run.pk, status=R.DRAFT, **filters).update(
+            status=R.APPROVED,
+            approved_by=actor,
+            approved_at=now,
+            approval_comment=comment.strip()[:500],
+            updated_at=now,
+        )
+        if not moved:
+            raise RunChanged("This pay run changed since you opened it: check it again.")
+        audit_record(
+            company=company,
+            actor=actor,
+            action="run.approved",
+            target=f"Pay run {run.pk}",
+            ref=f"run:{run.pk}",
+            data={"comment": comment.strip()[:500]} if comment.strip() else {},
+        )
+    run.refresh_from_db()
+    return run
+
+
+def run_confirm(
+    *,
+    company: Company,
+    actor: User | None,
+    run_id: int,
+    form_token: uuid.UUID,
+    confirm_overdraw: bool = False,
+) -> PayRun:
+    """Confirm the run: one payment per group, each written back once through its push.
+
+    Exactly one of two people confirming at once wins (a conditional UPDATE draft/approved →
+    sending); the other gets the run as it now is. The payments are sent now, or scheduled for
+    the run's date; Codat is asked to re-read the bills once, when all of them are recorded.
+    **Idempotent:** a confirmed run is returned unchanged.
+    **Raises:** NotAllowed (owners pay), RunChanged (the run changed since `form_token`),
+    ApprovalRequired, OverdrawNotConfirmed, RunInvalid (a currency with no account),
+    AmountNotAvailable / PaymentInvalid (a bill changed meanwhile: nothing is sent).
+    **Transaction:** one: the run moves and all its payments exist, or nothing happened.
+    """
+    require_owner(company, actor, "Only an owner can pay. The pay run is prepared for them.")
+    run = PayRun.objects.filter(company=company, pk=run_id).first()
+    if run is None:
+        raise RunInvalid("No such pay run.")
+    if not run.is_editable:
+        return run
+    if run.form_token != form_token:
+        raise RunChanged("This pay run changed since you opened it: check it again.")
+    _, label, _kind = method_get(run.method)
+    if refresh_accounts(company, run):
+        PayRun.objects.filter(pk=run.pk).update(form_token=uuid.uuid4())
+        raise RunChanged("The accounts that pay this run changed: check them again.")
+    groups = list(run.groups.prefetch_related("lines"))
+    missing = sorted({g.currency for g in groups if g.account_id is None})
+    if missing:
+        raise RunInvalid(
+            f"No account is set up to pay {', '.join(missing)} bills by {label}. An owner maps "
+            "one under Payment accounts."
+        )
+    _approval_gate(company, actor, run)
+    overdraws = [s for s in run_shortfalls(company, run) if s.overdraws]
+    if overdraws and not confirm_overdraw:
+        raise OverdrawNotConfirmed(
+            "This run would overdraw "
+            + ", ".join(
+                f"{s.account.name} by {format_money(-s.after, s.currency)}" for s in overdraws
+            )
+            + ". Tick the box to say you will have the money there, then confirm again."
+        )
+    now = timezone.now()
+    with transaction.atomic():
+        moved = PayRun.objects.filter(
+            pk=run.pk, status__in=PayRun.EDITABLE, form_token=form_token
+        ).update(
+            status=R.SENDING,
+            confirmed_by=actor,
+            confirmed_at=now,
+            overdraw_confirmed=bool(overdraws),
+            refresh_requested_at=None,
+            verify_state={},
+            verify_polls=0,
+            updated_at=now,
+        )
+        if not moved:  # someone else confirmed (or changed) it first: they win
+            run.refresh_from_db()
+            return run
+        payments = payments_create_batch(
+            company=company,
+            actor=actor,
+            method=run.method,
+            payment_date=run.payment_date,
+            groups=[
+                BatchGroup(
+                    bill_ids=[line.bill_id for line in g.lines.all()],
+                    amounts={line.bill_id: line.amount for line in g.lines.all()},
+                    account=g.account,
+                    across_suppliers=not g.codat_supplier_id,
+                    supplier_name=g.supplier_name,
+                )
+                for g in groups
+            ],
+        )
+        for group, payment in zip(groups, payments, strict=True):
+            group.payment = payment
+        PayRunGroup.objects.bulk_update(groups, ["payment"])
+        audit_record(
+            company=company,
+            actor=actor,
+            action="run.confirmed",
+            target=f"Pay run {run.pk}",
+            ref=f"run:{run.pk}",
+            data={
+                "payments": len(payments),
+                "bills": run.bill_count,
+                "date": run.payment_date.isoformat(),
+                "overdraw_confirmed": bool(overdraws),
+            },
+        )
+    run.refresh_from_db()
+    return run
+
+
+def run_retry_group(*, company: Company, actor: User | None, run_id: int, group_id: int) -> PayRun:
+    """Send a failed group's payment again (a new push), exactly once.
+
+    **Raises:** NotAllowed, RunInvalid (the group has not failed: e.g. a second retry while the
+    first is on its way), AmountNotAvailable. **Transaction:** one: the run is paying again and
+    the payment is sending, or neither.
+    """
+    require_owner(company, actor, "Only an owner can pay.")
+    group = (
+        PayRunGroup.objects.select_related("run", "payment")
+        .filter(company=company, run_id=run_id, pk=group_id)
+        .first()
+    )
+    if group is None or group.payment is None:
+        raise RunInvalid("No such payment in this pay run.")
+    if group.payment.status != Payment.Status.FAILED:
+        raise RunInvalid(
+            f"The payment to {group.supplier_name} has not failed: there is nothing to retry."
+        )
+    with transaction.atomic():
+        PayRun.objects.filter(pk=run_id, status__in=[R.SENDING, R.ATTENTION]).update(
+            status=R.SENDING, completed_at=None, verify_polls=0, updated_at=timezone.now()
+        )
+        payment = payment_retry(
+            company=company, actor=actor, payment_id=group.payment_id, approval_given=True
+        )
+        if payment.status != Payment.Status.SENDING:
+            # Another retry moved it first: raising undoes the run's move with this transaction.
+            raise RunInvalid(f"The payment to {group.supplier_name} is already being sent again.")
+        audit_record(
+            company=company,
+            actor=actor,
+            action="run.group_retried",
+            target=f"Pay run {run_id}",
+            ref=f"run:{run_id}",
+            data={"payment": payment.reference, "attempt": payment.attempt},
+        )
+    return PayRun.objects.get(pk=run_id)
+
+
+def _approval_gate(company: Company, actor: User | None, run: PayRun) -> None:
+    """A run with bills the policy holds for approval needs an owner's approval first."""
+    if run.status == R.APPROVED:
+        return
+    blocked = run_bills_needing_approval(company=company, run=run)
+    if not blocked:
+        return
+    audit_record(
+        company=company,
+        actor=actor,
+        action="run.approval_required",
+        target=f"Pay run {run.pk}",
+        ref=f"run:{run.pk}",
+        data={"bills": [b.codat_bill_id for b in blocked]},
+    )
+    raise ApprovalRequired(
+        f"An owner must approve this pay run first: {len(blocked)} of its bills "
+        f"need approval under your payment settings."
+    )

@@ -1,0 +1,138 @@
+"""After confirm: one bills refresh for the whole run, one read to verify all its payments.
+
+Every group's payment is `refresh_by_batch`: when one is recorded, fails or is held, payments
+tells the run (`payments.hooks` → `run_group_settled`). Once none is still on its way, the run
+asks Codat to re-read the bills once, waits for that read, syncs the bills once and marks every
+payment the mirror shows verified (`run_verify`). Then the run is done, or needs attention when
+some payment failed or was held (a failed group can be retried on its own).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Exists, Max, OuterRef
+from django.utils import timezone
+
+from billpay.core.services import audit_record
+from billpay.payments.models import Payment
+from billpay.payments.services import (
+    bills_refresh_done,
+    bills_refresh_request,
+    payments_verify_in_mirror,
+)
+from billpay.runs.models import PayRun, PayRunGroup
+
+R = PayRun.Status
+P = Payment.Status
+UNSETTLED = (P.DRAFT, P.SCHEDULED, P.SENDING)
+
+
+def run_group_settled(*, payment: Payment) -> int | None:
+    """One of a run's payments was recorded, failed or held: the run's id once none of its
+    payments is still on its way (its verification is to start), else None.
+
+    **Transaction:** the caller's (the push machine's); locks the run row so that of two
+    payments settling at once the later one sees the other settled (one of them says "go").
+    """
+    group = PayRunGroup.objects.filter(payment=payment).values("run_id").first()
+    if group is None:
+        return None
+    run = PayRun.objects.select_for_update().filter(pk=group["run_id"]).first()
+    if run is None or run.status != R.SENDING:
+        return None
+    if Payment.objects.filter(run_group__run=run, status__in=UNSETTLED).exists():
+        return None
+    return run.pk
+
+
+def run_verify(*, run_id: int) -> float | None:
+    """Ask for the run's one bills refresh, wait for it, read the bills once, verify.
+
+    Returns when to check again (seconds), or None: finished, not ready (a payment is still on
+    its way: its settling starts this again), or out of follow-ups (the sweep takes over).
+    **Idempotent:** only a paying run is checked; only pending payments move.
+    **Raises:** CodatTransientError.
+    """
+    run = PayRun.objects.select_related("company").filter(pk=run_id).first()
+    if run is None or run.status != R.SENDING:
+        return None
+    payments = Payment.objects.filter(run_group__run=run)
+    if payments.filter(status__in=UNSETTLED).exists():
+        return None
+    pending = payments.filter(status=P.PENDING)
+    recorded = pending.aggregate(last=Max("completed_at"))["last"]
+    if recorded is None:
+        _finish(run)
+        return None
+    if run.refresh_requested_at is None or run.refresh_requested_at < recorded:
+        state = bills_refresh_request(company=run.company)
+        now = timezone.now()
+        PayRun.objects.filter(pk=run.pk).update(
+            refresh_requested_at=now, verify_state=state, updated_at=now
+        )
+        run.refresh_requested_at, run.verify_state = now, state
+        return _later(run)
+    if _within_grace(run.refresh_requested_at):
+        return _later(run)  # read.completed → sync usually lands first
+    if not bills_refresh_done(company=run.company, state=run.verify_state):
+        return _later(run)
+    waiting = payments_verify_in_mirror(
+        company=run.company, payment_ids=list(pending.values_list("pk", flat=True))
+    )
+    if waiting:
+        # The read we waited for predates some payment reaching the books: ask for another.
+        PayRun.objects.filter(pk=run.pk).update(refresh_requested_at=None)
+        return _later(run)
+    _finish(run)
+    return None
+
+
+def runs_quiet() -> list[int]:
+    """Paying runs whose payments all settled but which went quiet: to verify again.
+
+    **Idempotent:** resets their follow-up budget; verifying checks the state first.
+    """
+    quiet = timezone.now() - timedelta(seconds=settings.PUSH_SWEEP_SECONDS)
+    unsettled = Payment.objects.filter(run_group__run=OuterRef("pk"), status__in=UNSETTLED)
+    ids = list(
+        PayRun.objects.filter(status=R.SENDING, updated_at__lt=quiet)
+        .filter(~Exists(unsettled))
+        .order_by("updated_at")
+        .values_list("pk", flat=True)[:500]
+    )
+    PayRun.objects.filter(pk__in=ids).update(verify_polls=0, updated_at=timezone.now())
+    return ids
+
+
+def _finish(run: PayRun) -> None:
+    """Every payment is verified (done) or some failed or were held (needs attention)."""
+    statuses = set(Payment.objects.filter(run_group__run=run).values_list("status", flat=True))
+    final = R.DONE if statuses == {P.VERIFIED} else R.ATTENTION
+    now = timezone.now()
+    if PayRun.objects.filter(pk=run.pk, status=R.SENDING).update(
+        status=final, completed_at=now, updated_at=now
+    ):
+        audit_record(
+            company=run.company,
+            actor=None,
+            action=f"run.{final}",
+            target=f"Pay run {run.pk}",
+            ref=f"run:{run.pk}",
+        )
+
+
+def _later(run: PayRun) -> float | None:
+    delays = settings.PUSH_POLL_DELAYS
+    turn = run.verify_polls
+    if turn >= len(delays):
+        return None
+    PayRun.objects.filter(pk=run.pk).update(verify_polls=turn + 1, updated_at=timezone.now())
+    run.verify_polls = turn + 1
+    return delays[turn]
+
+
+def _within_grace(moment) -> bool:
+    grace = settings.PUSH_WEBHOOK_GRACE_SECONDS
+    return bool(grace and moment and moment > timezone.now() - timedelta(seconds=grace))
