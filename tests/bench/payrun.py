@@ -38,6 +38,7 @@ from collections import Counter, defaultdict
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
+from unittest import mock
 
 from billpay.codat.serialize import loads
 from tests.bench.harness import BASE, ROOT, report, timer
@@ -64,8 +65,11 @@ def run() -> None:
     )
     twin = _twin(seeded)
     bills = _spread(payable(company), BILLS)
-    outcome = _pay_run(company, owner, bills)
+    _purge()  # tasks an earlier run left in the broker name rows this database no longer has
+    with _run_limit(BILLS):
+        outcome = _pay_run(company, owner, bills)
     floor_s, floor_calls = _floor(twin, outcome["bodies"])
+    _purge()  # the floor's webhooks (a company the app does not know) wait for no worker
     report(
         "payrun_1000_calls_per_bill",
         outcome["calls"] / len(bills),
@@ -111,16 +115,37 @@ def _spread(bills: list, count: int) -> list:
 # --- the app's run ---------------------------------------------------------------------------
 
 
+@contextmanager
+def _run_limit(bills: int):
+    """The issue's benchmark pays 1,000 bills in one run; the runs app caps a run lower (what
+    "pay all matching" selects): lifted here, and said so in the output."""
+    from billpay.runs.services import create
+
+    if bills <= create.RUN_MAX_BILLS:
+        yield
+        return
+    print(f"# payrun: a run's limit ({create.RUN_MAX_BILLS} bills) lifted to {bills}", flush=True)
+    with mock.patch.object(create, "RUN_MAX_BILLS", bills):
+        yield
+
+
+def _purge() -> None:
+    from billpay.celery import app
+
+    app.control.purge()
+
+
 def _pay_run(company, owner, bills) -> dict:
     """The owner's run of `bills`, from the confirm until every group is verified (or failed)."""
+    from billpay.payments.models import Payment
     from billpay.runs.models import PayRunGroup
+    from billpay.runs.selectors import run_bills_needing_approval
     from billpay.runs.services import run_approve, run_confirm, run_create
 
-    from billpay.payments.models import Payment
-
     run = run_create(company=company, actor=owner, bill_ids=[b.pk for b in bills])
-    if run.status == run.Status.NEEDS_APPROVAL:
-        run = run_approve(company=company, actor=owner, run_id=run.pk)
+    assert run.bill_count == len(bills), run.left_out[:5]
+    if run_bills_needing_approval(company=company, run=run):
+        run = run_approve(company=company, actor=owner, run_id=run.pk, form_token=run.form_token)
     groups = PayRunGroup.objects.filter(run=run)
     final = [Payment.Status.VERIFIED, Payment.Status.FAILED]
     with sandbox_clock(), worker(settings=WORKER_SETTINGS):
