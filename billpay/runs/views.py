@@ -84,7 +84,11 @@ def _context(request: CompanyHttpRequest, run: PayRun, **extra) -> dict:
         "run": run,
         "groups": list(run.groups.all()),
         "progress": selectors.run_progress(run),
-        "cash": services.run_cash(company, run) if editable else [],
+        "cash": [
+            (row, account_label(account=row.account)) for row in services.run_cash(company, run)
+        ]
+        if editable
+        else [],
         "needs_approval": selectors.run_bills_needing_approval(company=company, run=run)
         if editable
         else [],
@@ -102,7 +106,7 @@ def _context(request: CompanyHttpRequest, run: PayRun, **extra) -> dict:
     }
     for group in context["groups"]:
         group.account_label = account_label(account=group.account) if group.account_id else ""
-    context["overdraws"] = [row for row in context["cash"] if row.overdraws]
+    context["overdraws"] = [row for row, _label in context["cash"] if row.overdraws]
     context.update(extra)
     return context
 

@@ -1,9 +1,9 @@
 """The shape of the package: which app may import which (DESIGN.md, "Packages").
 
-Layers, bottom up: codat (plain package) · core · onboarding · mapping · bills · payments; sandbox
-stands apart. A lower app that must reach a higher one offers a hook the higher one fills in its
-AppConfig.ready() (`onboarding.hooks`, `mapping.hooks`). `python -m tests.core.import_graph`
-prints the graph.
+Layers, bottom up: codat (plain package) · core · onboarding · pushes · mapping · bills · payments ·
+runs; sandbox stands apart. A lower app that must reach a higher one offers a hook the higher one
+fills in its AppConfig.ready() (`onboarding.hooks`, `mapping.hooks`, `payments.hooks`).
+`python -m tests.core.import_graph` prints the graph.
 """
 
 import textwrap
@@ -71,6 +71,19 @@ def test_the_sandbox_is_apart_from_the_app(graph):
     assert not out, "the sandbox imports the app:\n" + _sites(graph, "sandbox", out)
     assert not into, "the app imports the sandbox:\n" + "\n".join(
         _sites(graph, app, {"sandbox"}) for app in sorted(into)
+    )
+
+
+def test_runs_sits_above_payments_and_nothing_imports_it(graph):
+    """Pay runs use payments, bills and mapping; those reach runs only through hooks
+    (`payments.hooks`) and URLs (the inbox posts to the runs app's create view)."""
+    importers = sorted(
+        app for app, edges in graph.items() if "runs" in edges and app not in (PROJECT, "runs")
+    )
+
+    assert {"payments", "bills", "mapping"} <= set(graph["runs"])
+    assert not importers, "runs is the top layer:\n" + "\n".join(
+        _sites(graph, app, {"runs"}) for app in importers
     )
 
 

@@ -89,22 +89,17 @@ def test_ticking_bills_shows_a_count_and_the_actions_and_several_suppliers_split
     expect(count).to_have_text("Tick bills to pay or approve several at once.")
     expect(pay_selected).to_be_hidden()
 
-    # Bills of two suppliers: a page that explains, and one payment each.
+    # Bills of two suppliers: one pay run, one payment per supplier (its review page).
     for bill in (first, second, other):
         _box(page, bill).check()
     expect(count).to_have_text("3 bills selected")
     audit(page, "inbox with bills ticked")
     pay_selected.click()
-    expect(page).to_have_url(re.compile(r"/bills/pay/\?"))
-    expect(page.get_by_role("heading", name="Pay these bills in 2 payments")).to_be_visible()
-    group = page.locator(".paygroup").filter(has_text=first.reference)
+    expect(page).to_have_url(re.compile(r"/runs/\d+/$"))
+    expect(page.get_by_role("heading", name="Check and pay this run")).to_be_visible()
+    group = page.locator(".rungroup").filter(has_text=first.reference)
     expect(group).to_contain_text(second.reference)
-    audit(page, "pay several suppliers")
-    group.get_by_role("link", name=f"Pay {first.supplier_name}").click()
-    expect(page).to_have_url(re.compile(r"/payments/new/\?bill="))
-    expect(
-        page.get_by_role("heading", name=f"Pay 2 bills from {first.supplier_name}")
-    ).to_be_visible()
+    expect(page.locator(".rungroup")).to_have_count(2)
 
     # The Pay action on a row.
     page.goto("/bills/")
