@@ -1,13 +1,13 @@
 """`python -m tests.bench [NAME ...]`: run every benchmark (or those named) on a fresh database.
 
-Names: sync, pay, inbox, dashboard, load, sync_memory.
+Names: sync, pay, payrun, inbox, dashboard, load, sync_memory.
 """
 
 import sys
 
 from tests.bench import harness
 
-NAMES = ("sync", "pay", "inbox", "dashboard", "load", "sync_memory")
+NAMES = ("sync", "pay", "payrun", "inbox", "dashboard", "load", "sync_memory")
 
 
 def main() -> None:
@@ -15,7 +15,7 @@ def main() -> None:
     if unknown := wanted - set(NAMES):
         sys.exit(f"unknown benchmark(s): {', '.join(sorted(unknown))}; choose from {NAMES}")
     harness.setup_django()
-    from tests.bench import dashboard, inbox, load, pay, sync, sync_memory
+    from tests.bench import dashboard, inbox, load, pay, payrun, sync, sync_memory
 
     if wanted & {"sync", "pay"}:
         with harness.server():
@@ -23,6 +23,11 @@ def main() -> None:
                 sync.run()
             if "pay" in wanted:
                 pay.run()
+    if "payrun" in wanted:
+        # Codat's webhooks delivered to the app over HTTP; the access log counts its calls.
+        payrun.ACCESS_LOG.parent.mkdir(parents=True, exist_ok=True)
+        with harness.server(env=payrun.SERVER_ENV, access_log=payrun.ACCESS_LOG):
+            payrun.run()
     if "inbox" in wanted:
         inbox.run()
     if "dashboard" in wanted:

@@ -72,13 +72,25 @@ def _create_database() -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
+ACCESS_FORMAT = "%(m)s %(U)s %(s)s"
+
+
 @contextmanager
-def server(workers: int = 2, threads: int = 4, settings: str = "billpay.settings"):
+def server(
+    workers: int = 2,
+    threads: int = 4,
+    settings: str = "billpay.settings",
+    env: dict[str, str] | None = None,
+    access_log: Path | None = None,
+):
     """gunicorn serving the app (and its sandbox) on BASE, as in production.
 
-    `settings="tests.bench.settings"` serves the same app with the load benchmark's list floor.
+    `settings="tests.bench.settings"` serves the same app with the load benchmark's list floor;
+    `env` adds to (or overrides) ENV; `access_log` is a file the server writes one
+    "METHOD path status" line to per request, to count what a benchmark asked of it.
     """
-    env = {**os.environ, **ENV, "DJANGO_SETTINGS_MODULE": settings}
+    env = {**os.environ, **ENV, **(env or {}), "DJANGO_SETTINGS_MODULE": settings}
+    logging = ["--access-logfile", str(access_log), "--access-logformat", ACCESS_FORMAT]
     process = subprocess.Popen(
         [
             sys.executable,
@@ -93,6 +105,7 @@ def server(workers: int = 2, threads: int = 4, settings: str = "billpay.settings
             str(threads),
             "--log-level",
             "warning",
+            *(logging if access_log else []),
         ],
         cwd=ROOT,
         env=env,

@@ -10,6 +10,7 @@ import sys
 import time
 from contextlib import contextmanager
 from datetime import date
+from decimal import Decimal
 from unittest import mock
 
 from tests.bench.harness import ENV, ROOT, report, timer
@@ -18,14 +19,20 @@ CALLS_BILLS = 20
 MANY = 1_000
 
 
-def _linked_company(name: str, bills: int):
+def linked_company(
+    name: str, bills: int, *, suppliers: int | None = None, balance: Decimal | None = None
+):
+    """A sandbox company with generated books, linked to an app company, synced, its bank
+    accounts mapped for bank transfers; with `balance`, every bank account holds that much."""
     from billpay.bills.models import SyncRun
     from billpay.bills.services import bills_sync, sync_run_queue
     from billpay.mapping.models import AccountMapping, LedgerAccount
     from billpay.onboarding.models import AccountingConnection, Company, Membership, User
     from billpay.sandbox.seeding import seed_company
 
-    seeded = seed_company(name=name, bills=bills, seed=5)
+    seeded = seed_company(name=name, bills=bills, suppliers=suppliers, seed=5)
+    if balance is not None:
+        _fund(seeded.company, balance)
     company = Company.objects.create(
         name=name, base_currency="USD", country="US", codat_company_id=str(seeded.company.pk)
     )
@@ -52,23 +59,37 @@ def _linked_company(name: str, bills: int):
     return company, owner, seeded
 
 
-def _payable(company, count: int) -> list:
+def _fund(sandbox_company, balance: Decimal) -> None:
+    """Every bank account in the books (and Codat's copy of them) holds `balance`."""
+    from billpay.sandbox.models import SandboxCacheRecord, SandboxLedgerRecord
+
+    for model in (SandboxLedgerRecord, SandboxCacheRecord):
+        rows = list(model.objects.filter(company=sandbox_company, data_type="chartOfAccounts"))
+        for row in rows:
+            if row.data.get("isBankAccount"):
+                row.data["currentBalance"] = balance
+        model.objects.bulk_update(rows, ["data"])
+
+
+def payable(company, count: int | None = None) -> list:
+    """The company's bills that can be paid now from a mapped account (the first `count`)."""
     from billpay.bills.models import Bill
     from billpay.mapping.models import AccountMapping
 
     currencies = AccountMapping.objects.filter(company=company).values_list("currency", flat=True)
-    bills = list(
-        Bill.objects.filter(
-            company=company,
-            amount_due__gt=0,
-            codat_status__in=["Open", "PartiallyPaid"],
-            is_deleted=False,
-            issue_date__lte=date.today(),
-            currency__in=list(currencies),
-        ).order_by("pk")[:count]
-    )
-    assert len(bills) == count, f"only {len(bills)} payable bills"
-    return bills
+    bills = Bill.objects.filter(
+        company=company,
+        amount_due__gt=0,
+        codat_status__in=["Open", "PartiallyPaid"],
+        is_deleted=False,
+        issue_date__lte=date.today(),
+        currency__in=list(currencies),
+    ).order_by("pk")
+    if count is None:
+        return list(bills)
+    chosen = list(bills[:count])
+    assert len(chosen) == count, f"only {len(chosen)} payable bills"
+    return chosen
 
 
 def _queue(company, owner, bill):
@@ -115,8 +136,8 @@ def _calls_per_bill(*, webhooks: bool) -> float:
     from billpay.pushes.tasks import push_write_event
     from billpay.sandbox import lazy, pushes
 
-    company, owner, seeded = _linked_company(f"Bench calls {webhooks}", CALLS_BILLS * 2)
-    bills = _payable(company, CALLS_BILLS)
+    company, owner, seeded = linked_company(f"Bench calls {webhooks}", CALLS_BILLS * 2)
+    bills = payable(company, CALLS_BILLS)
     grace = 60 if webhooks else 0
     with (
         mock.patch("celery.app.task.Task.apply_async"),
@@ -155,14 +176,14 @@ def _calls_per_bill(*, webhooks: bool) -> float:
     return counts["calls"] / len(bills)
 
 
+# Without webhooks, the worker follows its pushes at once and then often.
+POLLING = {"PUSH_WEBHOOK_GRACE_SECONDS": "0", "PUSH_POLL_DELAYS": "0,1,1,2,2,4,4,8,8,16,30,60"}
+
+
 @contextmanager
-def _worker(concurrency: int = 8):
-    env = {
-        **os.environ,
-        **ENV,
-        "PUSH_WEBHOOK_GRACE_SECONDS": "0",
-        "PUSH_POLL_DELAYS": "0,1,1,2,2,4,4,8,8,16,30,60",
-    }
+def worker(concurrency: int = 8, settings: dict[str, str] | None = None):
+    """A real Celery worker on the benchmark's Redis: POLLING settings unless others are given."""
+    env = {**os.environ, **ENV, **(POLLING if settings is None else settings)}
     process = subprocess.Popen(
         [
             sys.executable,
@@ -192,15 +213,15 @@ def _worker(concurrency: int = 8):
 def _many_bills() -> tuple[float, int]:
     from billpay.payments.models import Payment
 
-    company, owner, _seeded = _linked_company("Bench pay 1000", int(MANY * 1.6))
-    bills = _payable(company, MANY)
+    company, owner, _seeded = linked_company("Bench pay 1000", int(MANY * 1.6))
+    bills = payable(company, MANY)
     with mock.patch("celery.app.task.Task.apply_async"):
         ids = [_queue(company, owner, bill).pk for bill in bills]
     # The payments are queued; the worker starts with the clock.
     from billpay.pushes.tasks import push_advance_task
 
     push_ids = list(Payment.objects.filter(pk__in=ids).values_list("push_id", flat=True))
-    with _worker(), timer() as t:
+    with worker(), timer() as t:
         for push_id in push_ids:
             push_advance_task.delay(push_id=push_id)
         deadline = time.monotonic() + 1800

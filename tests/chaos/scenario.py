@@ -399,7 +399,7 @@ def _pay(company, owner, size: Size, rng: random.Random, worker: Worker, failure
     from billpay.payments.tasks import payments_verify_sweep_task
     from billpay.pushes.tasks import push_sweep_task
     from billpay.sandbox.models import SandboxLedgerRecord
-    from tests.bench.pay import _payable, _queue
+    from tests.bench.pay import _queue, payable
 
     for account in LedgerAccount.objects.filter(
         company=company, is_bank_account=True, account_type="Asset", status="Active"
@@ -410,7 +410,7 @@ def _pay(company, owner, size: Size, rng: random.Random, worker: Worker, failure
             currency=account.currency,
             defaults={"account": account},
         )
-    bills = _payable(company, size.payments)
+    bills = payable(company, size.payments)
     before = set(
         SandboxLedgerRecord.objects.filter(
             company_id=company.codat_company_id, data_type="billPayments"
