@@ -355,6 +355,9 @@ DATE_FORMAT = "j M Y"
 DATETIME_FORMAT = "j M Y, H:i"
 DATE_INPUT_FORMATS = ["%d %b %Y", "%d %B %Y", "%Y-%m-%d"]
 
+# The most bills one pay run pays ("Pay all matching" takes the first this many of the filter).
+PAY_RUN_MAX_BILLS = 1000
+
 # --- Security (production) ----------------------------------------------------------------------
 # Sessions are kept in the database and read through the cache (Redis; files in `make run`):
 # a page reads its session without a query, and a cache flush loses no one's login.

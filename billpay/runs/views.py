@@ -89,6 +89,7 @@ def _context(request: CompanyHttpRequest, run: PayRun, **extra) -> dict:
     offered = services.batch_offered(company)
     context = {
         "run": run,
+        "limit": services.RUN_MAX_BILLS,
         "groups": list(run.groups.all()),
         "progress": selectors.run_progress(run),
         "cash": [

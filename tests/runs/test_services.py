@@ -14,6 +14,7 @@ from billpay.runs.models import PayRun
 from billpay.runs.services import (
     run_approve,
     run_cancel,
+    run_cash,
     run_confirm,
     run_create,
     run_set_amount,
@@ -210,6 +211,53 @@ def test_an_account_with_no_balance_cannot_be_checked_and_is_no_overdraw(
 
     assert row.unknown and not row.overdraws
     assert _confirm(company, user, run).status == R.SENDING
+
+
+def test_bills_due_after_the_run_are_a_warning_from_the_forecast_not_a_block(
+    company, user, suppliers_bills
+):
+    """The run leaves 280.00; a 500.00 bill not in the run, due in 10 days, would take the
+    account to -220.00 then: said on the review page, but the run may go without a "yes"."""
+    account = company.mapping.account
+    account.current_balance = Decimal("1000.00")
+    account.save()
+    later = timezone.localdate() + timedelta(days=10)
+    BillFactory(company=company, total_amount=Decimal("500.00"), due_date=later)
+    run = _create(company, user, suppliers_bills)  # six bills due in 14 days: 720.00 today
+
+    [row] = run_cash(company, run)
+
+    assert (row.after, row.lowest, row.lowest_date) == (
+        Decimal("280.0000"),
+        Decimal("-220.0000"),
+        later,
+    )
+    assert row.short_later and not row.overdraws
+    assert run_shortfalls(company, run) == []
+    assert _confirm(company, user, run).status == R.SENDING
+
+
+def test_what_a_partial_payment_leaves_of_a_bill_still_falls_due_on_its_date(
+    company, user, suppliers_bills
+):
+    account = company.mapping.account
+    account.current_balance = Decimal("800.00")
+    account.save()
+    run = _create(company, user, suppliers_bills)
+    bill = suppliers_bills[0]
+    run_set_amount(
+        company=company, actor=user, run_id=run.pk, bill_id=bill.pk, amount=Decimal("20.00")
+    )
+
+    [row] = run_cash(company, run)
+
+    # 620.00 goes with the run; the 100.00 the run leaves of that bill is due in 14 days.
+    assert (row.after, row.lowest, row.lowest_date) == (
+        Decimal("180.0000"),
+        Decimal("80.0000"),
+        bill.due_date,
+    )
+    assert not row.short_later
 
 
 def test_an_account_with_money_enough_is_no_shortfall(company, user, suppliers_bills):

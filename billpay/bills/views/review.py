@@ -4,6 +4,7 @@ import csv
 from dataclasses import replace
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -55,6 +56,7 @@ def inbox(request: CompanyHttpRequest) -> HttpResponse:
         "params_all_suppliers": _filter_params(replace(filters, supplier="")),
         "views": selectors.VIEWS,
         "today": timezone.localdate(),
+        "pay_run_limit": settings.PAY_RUN_MAX_BILLS,
         "connection": connection,
         # Until the books have been read once, an empty inbox says why instead of "all paid".
         "first_sync": selectors.sync_first_state(company=request.company, connection=connection),

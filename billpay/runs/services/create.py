@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from billpay.onboarding.models import Company, User
 
 # The most bills one run pays (the inbox's "everything matching the filter" says so).
-RUN_MAX_BILLS = 500
+RUN_MAX_BILLS = settings.PAY_RUN_MAX_BILLS
 # Codat documents one bill payment across suppliers only on Xero (CODAT.md §8).
 BATCH_PLATFORMS = ("gbol",)
 

@@ -74,8 +74,6 @@ def run_verify(*, run_id: int) -> float | None:
         )
         run.refresh_requested_at, run.verify_state = now, state
         return _later(run)
-    if _within_grace(run.refresh_requested_at):
-        return _later(run)  # read.completed → sync usually lands first
     if not bills_refresh_done(company=run.company, state=run.verify_state):
         return _later(run)
     waiting = payments_verify_in_mirror(
@@ -131,8 +129,3 @@ def _later(run: PayRun) -> float | None:
     PayRun.objects.filter(pk=run.pk).update(verify_polls=turn + 1, updated_at=timezone.now())
     run.verify_polls = turn + 1
     return delays[turn]
-
-
-def _within_grace(moment) -> bool:
-    grace = settings.PUSH_WEBHOOK_GRACE_SECONDS
-    return bool(grace and moment and moment > timezone.now() - timedelta(seconds=grace))
