@@ -59,7 +59,12 @@ document.addEventListener("submit", (event) => {
   const ticked = document.querySelectorAll(`input[name="bill"][form="${form.id}"]:checked`).length;
   const bills = `${ticked} bill${ticked === 1 ? "" : "s"}`;
   const count = form.querySelector("[data-selection-count]");
-  if (count) count.textContent = event.submitter.value === "approve" ? `Approving ${bills}…` : `Preparing the payment of ${bills}…`;
+  const doing = {
+    approve: `Approving ${bills}…`,
+    pay: `Preparing the payment of ${bills}…`,
+    filter: "Preparing a pay run of every bill that matches…",
+  };
+  if (count) count.textContent = doing[event.submitter.value] || count.textContent;
   form.setAttribute("aria-busy", "true");
   // Disabled after the browser has read the clicked button's value: a second click sends nothing.
   setTimeout(() => form.querySelectorAll("button").forEach((button) => { button.disabled = true; }));

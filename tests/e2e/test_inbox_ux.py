@@ -153,6 +153,13 @@ def test_while_the_selection_is_sent_the_page_says_what_is_happening(books, new_
     expect(page.get_by_role("button", name="Approve selected")).to_be_disabled()
     expect(page.get_by_role("button", name="Pay selected")).to_be_disabled()  # no second send
 
+    page.reload()
+    page.evaluate("window.addEventListener('submit', (e) => e.preventDefault(), {once: true})")
+    page.get_by_role("button", name="Pay all matching").click()
+    expect(page.locator("[data-selection-count]")).to_have_text(
+        "Preparing a pay run of every bill that matches…"
+    )
+
 
 def test_the_bill_side_panel_is_a_dialog_that_closes_and_gives_focus_back(books, new_page, audit):
     first = books.plan.pair[0]
