@@ -265,16 +265,7 @@ def payment_confirm(*, company: Company, actor: User | None, payment_id: int) ->
         return payment
     approval_gate(company, actor, payment)  # outside: its audit event must survive the refusal
     with transaction.atomic():
-        bills = lock_bills(company, list(payment.allocations.values_list("bill_id", flat=True)))
-        wanted = {a.bill_id: a.amount for a in payment.allocations.all()}
-        check_bills(
-            company,
-            bills,
-            wanted,
-            payment.payment_date,
-            exclude=payment,
-            across_suppliers=not payment.codat_supplier_id,
-        )
+        _recheck(company, payment)
         _confirm_checked(company, actor, payment)
     return payment
 
@@ -358,16 +349,7 @@ def payment_retry(
     if not approval_given:
         approval_gate(company, actor, payment)
     with transaction.atomic():
-        bills = lock_bills(company, list(payment.allocations.values_list("bill_id", flat=True)))
-        wanted = {a.bill_id: a.amount for a in payment.allocations.all()}
-        check_bills(
-            company,
-            bills,
-            wanted,
-            payment.payment_date,
-            exclude=payment,
-            across_suppliers=not payment.codat_supplier_id,
-        )
+        _recheck(company, payment)
         if payment_send(payment=payment, from_statuses=[S.FAILED], actor=actor, message="Retry"):
             audit_record(
                 company=company,
@@ -405,6 +387,21 @@ def payment_settings_save(
 
 
 # --- internals ------------------------------------------------------------------------------
+
+
+def _recheck(company: Company, payment: Payment) -> None:
+    """Lock the payment's bills and check its amounts again against what they leave to pay.
+    **Transaction:** the caller's (the locks last until it ends). **Raises:** DomainError."""
+    bills = lock_bills(company, list(payment.allocations.values_list("bill_id", flat=True)))
+    wanted = {a.bill_id: a.amount for a in payment.allocations.all()}
+    check_bills(
+        company,
+        bills,
+        wanted,
+        payment.payment_date,
+        exclude=payment,
+        across_suppliers=not payment.codat_supplier_id,
+    )
 
 
 def _by_token(company: Company, token: uuid.UUID) -> Payment | None:
