@@ -153,7 +153,15 @@ class WebhookEvent(models.Model):
 
     class Meta:
         ordering = ["-received_at"]
-        indexes = [models.Index(fields=["company", "event_type", "-received_at"])]
+        indexes = [
+            models.Index(fields=["company", "event_type", "-received_at"]),
+            # The few events still waiting for their task (`webhook_event_waiting`).
+            models.Index(
+                fields=["company", "event_type"],
+                condition=models.Q(processed_at__isnull=True),
+                name="webhook_event_waiting",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.event_type} {self.webhook_id}"

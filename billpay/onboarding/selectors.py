@@ -3,7 +3,13 @@
 from django.db.models import QuerySet
 
 from billpay.onboarding.errors import NotConnected
-from billpay.onboarding.models import AccountingConnection, Company, Membership, User
+from billpay.onboarding.models import (
+    AccountingConnection,
+    Company,
+    Membership,
+    User,
+    WebhookEvent,
+)
 
 
 def membership_list_for_user(*, user: User) -> QuerySet[Membership]:
@@ -81,3 +87,22 @@ def connection_get_linked(*, company: Company) -> AccountingConnection:
     if connection is None or not connection.is_linked or not company.codat_company_id:
         raise NotConnected()
     return connection
+
+
+def webhook_event_waiting(
+    *, company: Company, event_type: str, payload_id: str
+) -> WebhookEvent | None:
+    """A stored event of this type about this object (`payload.id`, e.g. a push operation key)
+    that no task has processed yet: it waits in the queue behind other work."""
+    if not payload_id:
+        return None
+    return (
+        WebhookEvent.objects.filter(
+            company=company,
+            processed_at__isnull=True,
+            event_type=event_type,
+            payload__payload__id=payload_id,
+        )
+        .order_by("received_at")
+        .first()
+    )

@@ -15,6 +15,7 @@ from django.utils import timezone
 from billpay.codat import CodatClient
 from billpay.codat.errors import CodatRequestError, CodatTransientError, ValidationItem
 from billpay.onboarding.models import AccountingConnection
+from billpay.onboarding.services import webhook_process, webhook_receive
 from billpay.payments.models import Payment
 from billpay.payments.services import payment_confirm
 from billpay.pushes.models import Push
@@ -243,3 +244,57 @@ def test_a_rate_limit_comes_back_when_codat_says_without_spending_a_retry(paymen
     assert fresh(payment).push.status == S.QUEUED  # nothing reached the books
     [(name, kwargs)] = enqueued
     assert name == "push_advance_task" and kwargs == {"push_id": payment.push_id, "turn": None}
+
+
+def _success_webhook(books, push: Push, webhook_id: str, *, key: str | None = None):
+    """Codat's `billPayments.write.successful` for this push, stored by the receiver as it
+    arrives and not yet processed (its task waits behind other work)."""
+    advance_pushes(books.seeded.company)  # the sandbox records it in the books
+    op = SandboxPushOperation.objects.get(key=push.push_operation_key)
+    payload = {
+        "eventType": "billPayments.write.successful",
+        "payload": {
+            "id": key or push.push_operation_key,
+            "type": "Create",
+            "referenceCompany": {"id": books.codat_company_id},
+            "status": "Success",
+            "record": {"id": op.record_id},
+        },
+    }
+    event = webhook_receive(webhook_id=webhook_id, payload=payload)
+    assert event is not None and event.processed_at is None
+    return event, op.record_id
+
+
+def test_a_follow_up_settles_a_push_from_its_waiting_webhook_without_asking_codat(books, payment):
+    later = push_advance(push_id=payment.push_id)  # sent: Pending, a follow-up is scheduled
+    event, record_id = _success_webhook(books, fresh(payment).push, "msg_waiting")
+
+    with mock.patch("billpay.codat.CodatClient.get_push_operation") as follow:
+        assert push_advance(push_id=payment.push_id, turn=later.turn) is None
+
+    follow.assert_not_called()
+    push = fresh(payment).push
+    assert push.status == S.SUCCEEDED and push.record_id == record_id
+    assert fresh(payment).codat_bill_payment_id == record_id
+    event.refresh_from_db()
+    assert event.processed_at is not None
+    webhook_process(event_id=event.pk)  # its own task comes later: nothing more happens
+    assert len(ledger_payments(books, payment.reference)) == 1
+
+
+def test_a_follow_up_asks_codat_when_the_waiting_webhook_is_another_pushs(books, payment):
+    later = push_advance(push_id=payment.push_id)
+    event, record_id = _success_webhook(
+        books, fresh(payment).push, "msg_other", key="c0ffee00-0000-4000-8000-000000000000"
+    )
+
+    with mock.patch.object(
+        CodatClient, "get_push_operation", autospec=True, side_effect=CodatClient.get_push_operation
+    ) as follow:
+        assert push_advance(push_id=payment.push_id, turn=later.turn) is None
+
+    assert follow.call_count == 1
+    assert fresh(payment).push.record_id == record_id
+    event.refresh_from_db()
+    assert event.processed_at is None  # left to its own task

@@ -4,6 +4,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from billpay.core.models import AuditEvent
@@ -353,6 +355,64 @@ def test_confirming_makes_one_batched_payment_per_group_and_starts_each_push_onc
     assert sorted(t for t, _kw in enqueued) == ["push_advance_task"] * 3
     assert run.confirmed_by == user
     assert AuditEvent.objects.filter(action="run.confirmed", ref=f"run:{run.pk}").exists()
+
+
+def _confirm_queries(company, user, suppliers: int) -> int:
+    bills = []
+    for _ in range(suppliers):
+        bills += BillFactory.create_batch(
+            2, company=company, supplier=SupplierFactory(company=company)
+        )
+    run = _create(company, user, bills)
+    run.refresh_from_db()
+    with CaptureQueriesContext(connection) as queries:
+        run_confirm(company=company, actor=user, run_id=run.pk, form_token=run.form_token)
+    assert Payment.objects.filter(run_group__run=run, status=Payment.Status.SENDING).count() == (
+        suppliers
+    )
+    return len(queries)
+
+
+def test_confirming_a_run_makes_the_same_queries_however_many_groups(company, user, enqueued):
+    AccountMappingFactory(company=company)
+
+    small, big = _confirm_queries(company, user, 2), _confirm_queries(company, user, 20)
+
+    assert big == small, f"2 groups: {small} queries, 20 groups: {big}"
+
+
+def test_each_confirmed_payment_of_a_run_has_its_own_push_timeline_and_audit(
+    company, user, suppliers_bills, enqueued
+):
+    run = _confirm(company, user, _create(company, user, suppliers_bills))
+
+    payments = list(Payment.objects.filter(run_group__run=run).select_related("push"))
+    assert len({p.push_id for p in payments}) == 3
+    for payment in payments:
+        assert payment.push.body == payment.request_body and payment.attempt == 1
+        assert payment.push.status == "queued" and payment.confirmed_by == user
+        assert list(payment.events.values_list("status", "message")) == [
+            (Payment.Status.DRAFT, "Prepared"),
+            (Payment.Status.SENDING, "Confirmed"),
+        ]
+        assert sorted(
+            AuditEvent.objects.filter(ref=f"payment:{payment.pk}").values_list("action", flat=True)
+        ) == ["payment.confirmed", "payment.prepared"]
+
+
+def test_a_scheduled_run_says_so_in_each_payments_timeline(company, user, suppliers_bills):
+    day = timezone.localdate() + timedelta(3)
+    run = _confirm(company, user, _create(company, user, suppliers_bills, payment_date=day))
+
+    for payment in Payment.objects.filter(run_group__run=run):
+        assert payment.push_id is None and payment.confirmed_by == user
+        assert list(payment.events.values_list("status", "message")) == [
+            (Payment.Status.DRAFT, "Prepared"),
+            (Payment.Status.SCHEDULED, f"Scheduled for {day:%d %b %Y}"),
+        ]
+        assert AuditEvent.objects.filter(
+            ref=f"payment:{payment.pk}", action="payment.scheduled"
+        ).exists()
 
 
 def test_confirming_with_the_token_of_a_page_drawn_before_a_change_is_refused(

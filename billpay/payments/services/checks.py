@@ -43,10 +43,12 @@ def check_bills(
     *,
     exclude: Payment | None,
     across_suppliers: bool = False,
+    in_flight: dict[int, Decimal] | None = None,
 ) -> None:
     """Every amount > 0 and ≤ what is due minus what other payments reserve; one supplier (unless
-    `across_suppliers`: Xero's batch payment) and one currency. **Raises:** PaymentInvalid,
-    AmountNotAvailable."""
+    `across_suppliers`: Xero's batch payment) and one currency. `in_flight`: what is reserved
+    per bill, when the caller read it once for many payments (`bill_in_flight`).
+    **Raises:** PaymentInvalid, AmountNotAvailable."""
     suppliers = {b.codat_supplier_id for b in bills}
     if not across_suppliers and (len(suppliers) > 1 or not bills[0].codat_supplier_id):
         raise PaymentInvalid("One payment pays one supplier: pick bills of a single supplier.")
@@ -59,8 +61,10 @@ def check_bills(
         raise PaymentInvalid(
             f"The payment date can't be before the bill was issued ({latest_issue:%d %b %Y})."
         )
-    in_flight = bill_in_flight(company=company, bill_ids=[b.pk for b in bills])
+    if in_flight is None:
+        in_flight = bill_in_flight(company=company, bill_ids=[b.pk for b in bills])
     if exclude is not None:
+        in_flight = dict(in_flight)
         for a in exclude.allocations.all():
             in_flight[a.bill_id] = in_flight.get(a.bill_id, ZERO) - a.amount
     for bill in bills:

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from billpay.codat.serialize import dumps
 from billpay.core.money import quantize, to_decimal
-from billpay.core.services import audit_record
+from billpay.core.services import AuditEntry, audit_record, audit_record_many
 from billpay.mapping.selectors import mapping_for_currency
 from billpay.mapping.services import method_get
 from billpay.onboarding.models import Membership
@@ -23,9 +23,10 @@ from billpay.payments.errors import (
     PaymentInvalid,
 )
 from billpay.payments.models import Payment, PaymentAllocation, PaymentEvent, PaymentSettings
+from billpay.payments.selectors import bill_in_flight
 from billpay.payments.services.checks import approval_gate, check_bills, lock_bills, payment_target
 from billpay.payments.services.common import new_reference, transition
-from billpay.payments.services.writeback import payment_send
+from billpay.payments.services.writeback import payment_send, payments_send_new
 
 if TYPE_CHECKING:
     from billpay.bills.models import Bill
@@ -69,7 +70,8 @@ def payment_prepare(
                     "Settings › Payment accounts (or create one in your books there), then try again."
                 )
             wanted = {b.pk: quantize(to_decimal(amounts.get(b.pk, ZERO)), currency) for b in bills}
-            payment = _create(
+            check_bills(company, bills, wanted, payment_date, exclude=None)
+            draft = _draft(
                 company,
                 actor,
                 bills,
@@ -80,11 +82,12 @@ def payment_prepare(
                 note=note,
                 form_token=form_token,
             )
+            _insert(company, actor, [draft])
     except IntegrityError:
         if form_token and (found := _by_token(company, form_token)):
             return found
         raise
-    return payment
+    return draft.payment
 
 
 @dataclass(frozen=True)
@@ -112,9 +115,12 @@ def payments_create_batch(
     """Prepare and confirm one payment per group of a batch approved as a whole (a pay run).
 
     Locks every bill of the batch once (in id order), checks each group as `payment_prepare` and
-    `payment_confirm` do, then confirms them all: sent now (each its own push, started after
-    commit) or scheduled for `payment_date`. The payments are `refresh_by_batch`: their batch
-    asks Codat to re-read the bills once for all of them (`payments.hooks`).
+    `payment_confirm` do (against what other payments, and the batch's groups before it,
+    reserve), then confirms them all: sent now (each its own push, started after commit) or
+    scheduled for `payment_date`. The payments are `refresh_by_batch`: their batch asks Codat to
+    re-read the bills once for all of them (`payments.hooks`).
+    A constant number of queries however many groups: the payments are new in this transaction,
+    so each is inserted already confirmed (its timeline still says prepared, then confirmed).
     **Approval:** the caller's (the batch was approved as a whole, not bill by bill).
     **Raises:** NotAllowed, AmountNotAvailable, PaymentInvalid.
     **Transaction:** one (or the caller's): all the payments, or none.
@@ -122,15 +128,28 @@ def payments_create_batch(
     _require_owner(company, actor, "Only an owner can pay.")
     with transaction.atomic():
         locked = {b.pk: b for b in lock_bills(company, [i for g in groups for i in g.bill_ids])}
-        payments = []
+        in_flight = bill_in_flight(company=company, bill_ids=list(locked))
+        drafts = []
         for group in groups:
             bills = [locked[pk] for pk in sorted(group.bill_ids)]
-            payments.append(
-                _create(
+            wanted = {pk: to_decimal(amount) for pk, amount in group.amounts.items()}
+            check_bills(
+                company,
+                bills,
+                wanted,
+                payment_date,
+                exclude=None,
+                across_suppliers=group.across_suppliers,
+                in_flight=in_flight,
+            )
+            for bill in bills:  # reserved by this group for the groups after it
+                in_flight[bill.pk] = in_flight.get(bill.pk, ZERO) + wanted[bill.pk]
+            drafts.append(
+                _draft(
                     company,
                     actor,
                     bills,
-                    {pk: to_decimal(amount) for pk, amount in group.amounts.items()},
+                    wanted,
                     method=method,
                     account=group.account,
                     payment_date=payment_date,
@@ -139,12 +158,37 @@ def payments_create_batch(
                     refresh_by_batch=True,
                 )
             )
+        payments = [d.payment for d in drafts]
+        confirmed_at = timezone.now()
+        scheduled = payment_date > timezone.localdate()
         for payment in payments:
-            _confirm_checked(company, actor, payment)
+            payment.confirmed_by, payment.confirmed_at = actor, confirmed_at
+        if scheduled:
+            for payment in payments:
+                payment.status = S.SCHEDULED
+            message, action = f"Scheduled for {payment_date:%d %b %Y}", "payment.scheduled"
+        else:
+            payments_send_new(company=company, payments=payments, actor=actor)
+            message, action = "Confirmed", "payment.confirmed"
+        _insert(
+            company,
+            actor,
+            drafts,
+            then=[(message, action, _confirmed_data(p)) for p in payments],
+        )
     return payments
 
 
-def _create(
+@dataclass
+class _Draft:
+    """A payment not saved yet, its allocations and what its audit event says it pays."""
+
+    payment: Payment
+    allocations: list[PaymentAllocation]
+    bills: list[str]
+
+
+def _draft(
     company: Company,
     actor: User | None,
     bills: list[Bill],
@@ -158,13 +202,10 @@ def _create(
     across_suppliers: bool = False,
     supplier_name: str = "",
     refresh_by_batch: bool = False,
-) -> Payment:
-    """A draft payment of these locked bills, its allocations, first event and audit record."""
-    check_bills(
-        company, bills, wanted, payment_date, exclude=None, across_suppliers=across_suppliers
-    )
+) -> _Draft:
+    """A draft payment of these checked bills and its allocations, with its body; not saved."""
     currency = bills[0].currency
-    payment = Payment.objects.create(
+    payment = Payment(
         company=company,
         reference=new_reference(),
         supplier=None if across_suppliers else bills[0].supplier,
@@ -196,31 +237,69 @@ def _create(
         )
         for b in bills
     ]
-    PaymentAllocation.objects.bulk_create(allocations)
     payment.request_body = dumps(payment_body(payment=payment, allocations=allocations))
-    payment.save(update_fields=["request_body"])
-    PaymentEvent.objects.create(
-        company=company,
-        payment=payment,
-        status=S.DRAFT,
-        message="Prepared",
-        actor=payment.created_by,
-    )
-    audit_record(
-        company=company,
-        actor=actor,
-        action="payment.prepared",
-        target=payment_target(payment),
-        ref=f"payment:{payment.pk}",
-        data={
-            "bills": [b.codat_bill_id for b in bills],
-            "method": method,
-            "total": str(payment.total_amount),
-            "currency": currency,
-            "date": payment_date.isoformat(),
-        },
-    )
-    return payment
+    return _Draft(payment, allocations, [b.codat_bill_id for b in bills])
+
+
+def _insert(
+    company: Company,
+    actor: User | None,
+    drafts: list[_Draft],
+    *,
+    then: list[tuple[str, str, dict]] | None = None,
+) -> None:
+    """Insert the drafts, their allocations, their "Prepared" events and audit records: one
+    insert each, however many. `then`: per draft, the (message, audit action, audit data) of the
+    step it was inserted in (confirmed or scheduled), recorded after "Prepared"."""
+    payments = Payment.objects.bulk_create([d.payment for d in drafts])
+    for d in drafts:
+        for a in d.allocations:
+            a.payment = d.payment  # its pk is known now
+    PaymentAllocation.objects.bulk_create([a for d in drafts for a in d.allocations])
+    events = [
+        PaymentEvent(
+            company=company, payment=p, status=S.DRAFT, message="Prepared", actor=p.created_by
+        )
+        for p in payments
+    ]
+    entries = [
+        AuditEntry(
+            action="payment.prepared",
+            target=payment_target(d.payment),
+            ref=f"payment:{d.payment.pk}",
+            data={
+                "bills": d.bills,
+                "method": d.payment.method,
+                "total": str(d.payment.total_amount),
+                "currency": d.payment.currency,
+                "date": d.payment.payment_date.isoformat(),
+            },
+        )
+        for d in drafts
+    ]
+    for p, (message, action, data) in zip(payments, then or [], strict=False):
+        events.append(
+            PaymentEvent(
+                company=company,
+                payment=p,
+                status=p.status,
+                message=message,
+                actor=actor if actor and actor.is_authenticated else None,
+            )
+        )
+        entries.append(
+            AuditEntry(action=action, target=payment_target(p), ref=f"payment:{p.pk}", data=data)
+        )
+    PaymentEvent.objects.bulk_create(events)
+    audit_record_many(company=company, actor=actor, entries=entries)
+
+
+def _confirmed_data(payment: Payment) -> dict:
+    return {
+        "total": str(payment.total_amount),
+        "currency": payment.currency,
+        "date": payment.payment_date.isoformat(),
+    }
 
 
 def payment_body(*, payment: Payment, allocations: list[PaymentAllocation]) -> dict:
@@ -291,11 +370,7 @@ def _confirm_checked(company: Company, actor: User | None, payment: Payment) -> 
             action="payment.scheduled" if scheduled else "payment.confirmed",
             target=payment_target(payment),
             ref=f"payment:{payment.pk}",
-            data={
-                "total": str(payment.total_amount),
-                "currency": payment.currency,
-                "date": payment.payment_date.isoformat(),
-            },
+            data=_confirmed_data(payment),
         )
     return moved
 

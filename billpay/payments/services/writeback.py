@@ -20,12 +20,12 @@ from billpay.bills.services import bills_sync, sync_run_queue
 from billpay.codat import get_codat_client
 from billpay.codat.errors import CodatConflictError, CodatOutcomeUnknownError
 from billpay.core.services import audit_record
-from billpay.onboarding.models import User
+from billpay.onboarding.models import Company, User
 from billpay.payments.hooks import batch_settled_handlers
 from billpay.payments.models import Payment
 from billpay.payments.services.common import transition
 from billpay.pushes.models import Push
-from billpay.pushes.services import push_create
+from billpay.pushes.services import push_create, push_create_many
 from billpay.pushes.tasks import push_start
 
 logger = logging.getLogger(__name__)
@@ -59,6 +59,29 @@ def payment_send(
             return False
         push_start(push)
     return True
+
+
+def payments_send_new(
+    *, company: Company, payments: list[Payment], actor: User | None = None
+) -> None:
+    """The first push of each new payment (not saved yet, about to be inserted sending):
+    created in one insert, each payment marked sending with its own, each started on commit.
+
+    **Transaction:** the caller's, which must be open: the payments are inserted in it before
+    any push starts.
+    """
+    pushes = push_create_many(
+        company=company,
+        kind=PUSH_KIND,
+        bodies=[p.request_body for p in payments],
+        created_by=actor,
+    )
+    for payment, push in zip(payments, pushes, strict=True):
+        payment.push = push
+        payment.status = S.SENDING
+        payment.status_reason = ""
+        payment.attempt += 1
+        push_start(push)
 
 
 def payment_push_changed(*, push: Push, message: str) -> None:

@@ -45,6 +45,30 @@ def push_create(
     )
 
 
+def push_create_many(
+    *, company: Company, kind: str, bodies: list[str], created_by: User | None = None
+) -> list[Push]:
+    """`push_create` for many writes of one kind in one insert (a pay run's payments), each
+    queued with a fresh Idempotency-Key, in the order of `bodies`.
+
+    **Transaction:** joins the caller's; the caller starts each after commit.
+    """
+    data_type = adapter_for(kind).data_type
+    return Push.objects.bulk_create(
+        [
+            Push(
+                company=company,
+                kind=kind,
+                data_type=data_type,
+                body=body,
+                created_by=created_by,
+                idempotency_key=uuid.uuid4(),
+            )
+            for body in bodies
+        ]
+    )
+
+
 def push_find(*, company: Company, push_operation_key: str) -> Push | None:
     """Our push behind a push operation key, if it is one of ours."""
     if not push_operation_key:
@@ -60,6 +84,7 @@ __all__ = [
     "push_advance",
     "push_apply_success",
     "push_create",
+    "push_create_many",
     "push_find",
     "push_give_up",
     "push_sweep",

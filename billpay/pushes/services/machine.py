@@ -23,7 +23,8 @@ from billpay.codat.errors import (
     CodatTransientError,
 )
 from billpay.onboarding.errors import NotConnected
-from billpay.onboarding.selectors import connection_get_linked
+from billpay.onboarding.selectors import connection_get_linked, webhook_event_waiting
+from billpay.onboarding.services import webhook_process
 from billpay.pushes.models import Push
 from billpay.pushes.services.adapters import WAIT, PushAdapter, adapter_for
 from billpay.pushes.services.lookup import lookup
@@ -164,6 +165,8 @@ def _send(push: Push, adapter: PushAdapter) -> Later | None:
 
 
 def _follow(push: Push, adapter: PushAdapter) -> Later | None:
+    if _settled_by_waiting_webhook(push):
+        return None
     try:
         with get_codat_client() as client:
             op = client.get_push_operation(
@@ -174,3 +177,18 @@ def _follow(push: Push, adapter: PushAdapter) -> Later | None:
         move(push, adapter, [S.SENT], S.CHECKING, "Checking your books", lookup={}, polls=0)
         return later(push)
     return apply(push, adapter, op)
+
+
+def _settled_by_waiting_webhook(push: Push) -> bool:
+    """Codat's success webhook for this push arrived but still waits for its task (behind the
+    sends of a pay run, say): process it now instead of asking Codat for the push's status."""
+    event = webhook_event_waiting(
+        company=push.company,
+        event_type=f"{push.data_type}.write.successful",
+        payload_id=push.push_operation_key,
+    )
+    if event is None:
+        return False
+    webhook_process(event_id=event.pk)
+    settled = load(push.pk)
+    return settled is None or settled.is_final

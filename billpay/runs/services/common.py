@@ -88,11 +88,18 @@ def build_groups(
 
 
 def refresh_accounts(company: Company, run: PayRun) -> bool:
-    """Point every group at the account mapped now for its currency; True if one changed."""
+    """Point every group at the account mapped now for its currency; True if one changed.
+
+    One look-up per currency, however many groups pay in it."""
     changed = []
+    accounts: dict[str, int | None] = {}
     for group in run.groups.all():
-        mapping = mapping_for_currency(company=company, method=run.method, currency=group.currency)
-        account_id = mapping.account_id if mapping else None
+        if group.currency not in accounts:
+            mapping = mapping_for_currency(
+                company=company, method=run.method, currency=group.currency
+            )
+            accounts[group.currency] = mapping.account_id if mapping else None
+        account_id = accounts[group.currency]
         if group.account_id != account_id:
             group.account_id = account_id
             changed.append(group)

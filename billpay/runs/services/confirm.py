@@ -111,7 +111,7 @@ def run_confirm(
     if refresh_accounts(company, run):
         PayRun.objects.filter(pk=run.pk).update(form_token=uuid.uuid4())
         raise RunChanged("The accounts that pay this run changed: check them again.")
-    groups = list(run.groups.prefetch_related("lines"))
+    groups = list(run.groups.select_related("account").prefetch_related("lines"))
     missing = sorted({g.currency for g in groups if g.account_id is None})
     if missing:
         raise RunInvalid(
