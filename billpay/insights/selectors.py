@@ -9,6 +9,7 @@ more aggregate and one short list.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -158,33 +159,43 @@ def _currency_boards(
 
 
 def _board(currency: str, groups: list[DueGroup], today: date) -> CurrencyBoard:
-    buckets = {key: Figure() for key, *_ in AGING}
-    total = overdue = undated = due_soon = due_after = waiting = Figure()
+    """One pass over the currency's groups with plain sums (a few hundred groups: the page's
+    Python work, kept to additions)."""
+    sums: dict[str, list] = defaultdict(lambda: [0, ZERO])  # block or bucket → [count, amount]
+    soon, after = today + timedelta(days=DUE_SOON), today + timedelta(days=2 * DUE_SOON)
     for group in groups:
-        figure = Figure(group.count, group.amount)
-        total += figure
-        waiting += Figure(group.waiting_count, group.waiting_amount)
-        key = aging_bucket(due_date=group.due_date, today=today)
-        buckets[key] += figure
-        if group.due_date is None:
-            undated += figure
-            continue
-        if group.due_date < today:
-            overdue += figure
-        elif group.due_date <= today + timedelta(days=DUE_SOON):
-            due_soon += figure
-        elif group.due_date <= today + timedelta(days=2 * DUE_SOON):
-            due_after += figure
-    aging = [AgingBucket(key, label, buckets[key]) for key, label, *_ in AGING]
+        due = group.due_date
+        if due is None:
+            blocks = ("total", "current", "undated")
+        elif due < today:
+            blocks = ("total", aging_bucket(due_date=due, today=today), "overdue")
+        elif due <= soon:
+            blocks = ("total", "current", "due_soon")
+        elif due <= after:
+            blocks = ("total", "current", "due_after")
+        else:
+            blocks = ("total", "current")
+        for block in blocks:
+            cell = sums[block]
+            cell[0] += group.count
+            cell[1] += group.amount
+        cell = sums["waiting"]
+        cell[0] += group.waiting_count
+        cell[1] += group.waiting_amount
+
+    def figure(block: str) -> Figure:
+        return Figure(*sums[block]) if block in sums else Figure()
+
+    aging = [AgingBucket(key, label, figure(key)) for key, label, *_ in AGING]
     return CurrencyBoard(
         currency=currency,
         aging=aging,
-        total=total,
-        overdue=overdue,
-        undated=undated,
-        due_soon=due_soon,
-        due_after=due_after,
-        waiting=waiting,
+        total=figure("total"),
+        overdue=figure("overdue"),
+        undated=figure("undated"),
+        due_soon=figure("due_soon"),
+        due_after=figure("due_after"),
+        waiting=figure("waiting"),
         chart=bar_chart([(b.label, b.figure.amount) for b in aging]),
     )
 

@@ -199,3 +199,26 @@ def test_bills_over_ninety_days_overdue_are_one_group_counted_as_before(company)
     assert aging["61_90"] == (1, D("1.00")) and aging["over_90"] == (3, D("60.00"))
     [overdue] = [e for e in result.forecasts[0].days[0].entries if e.kind == "overdue"]
     assert (overdue.count, overdue.amount) == (4, D("56.00"))  # $5.00 is being paid
+
+
+def test_bills_due_past_every_horizon_are_one_group_counted_as_before(company):
+    account = LedgerAccountFactory(company=company, current_balance=D("1000.00"))
+    AccountMappingFactory(company=company, currency="USD", account=account)
+    today = timezone.localdate()
+    for days, amount in [(90, "1.00"), (91, "10.00"), (200, "20.00"), (700, "30.00")]:
+        BillFactory(company=company, due_date=today + timedelta(days=days), total_amount=D(amount))
+
+    result = company_forecasts(company=company, horizon_days=90)
+    board = dashboard_get(company=company)
+
+    assert sorted((g.due_date, g.count, g.amount) for g in result.snapshot.groups) == [
+        (today + timedelta(days=90), 1, D("1.00")),
+        (today + timedelta(days=91), 3, D("60.00")),
+    ]
+    usd = _usd_board(board)
+    assert (usd.total.count, usd.total.amount) == (4, D("61.00"))
+    aging = {b.key: (b.figure.count, b.figure.amount) for b in usd.aging}
+    assert aging["current"] == (4, D("61.00"))
+    # The 90-day forecast (today and the 89 days after) counts none of them.
+    assert result.forecasts[0].total_outflow == D("0.00")
+    assert result.forecasts[0].closing_balance == D("1000.00")

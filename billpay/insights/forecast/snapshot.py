@@ -124,6 +124,12 @@ def bank_account_attribution(*, company: Company) -> Attribution:
     return Attribution(accounts=ordered, by_currency=by_currency)
 
 
+# The cached groups serve the overview (30 days ahead) and the forecast page (at most 90): a bill
+# due later than this many days from today counts on that day. A pay run's forecast, which may
+# look further, leaves its bills out and so is never served from the cache.
+LATEST_DAYS = 91
+
+
 def oldest_due(today: date) -> date:
     """The due date every bill due on or before it is counted at (91 days overdue)."""
     return today - timedelta(days=COLLAPSE_OVERDUE_DAYS)
@@ -179,7 +185,7 @@ def _cached_due_groups(
     applied to them here, so forecasts of one account share the company's cached groups."""
     revision = bills_revision(company_id=company.pk)
     key = (
-        f"billpay:due-groups:v1:{company.pk}:{revision}:{threshold}:{company.base_currency}"
+        f"billpay:due-groups:v2:{company.pk}:{revision}:{threshold}:{company.base_currency}"
         f":{today.isoformat()}"
     )
     groups = cache.get(key)
@@ -191,6 +197,9 @@ def _cached_due_groups(
             excluded=[],
             oldest=oldest_due(today),
         )
+        # Dates past every cached reader's horizon are one group per currency, as the overdue
+        # ones are: the page's work then grows with neither the bills nor their dates.
+        groups = _collapse_later(groups, today + timedelta(days=LATEST_DAYS))
         cache.set(key, groups, timeout=GROUPS_CACHE_SECONDS)
     if currencies is None:
         return groups
@@ -245,19 +254,28 @@ def _due_groups(
 
 def _collapse_overdue(groups: list[DueGroup], oldest: date) -> list[DueGroup]:
     """One group per currency for every group due on or before `oldest`, dated `oldest`."""
+    return _collapse(groups, oldest, lambda due: due <= oldest)
+
+
+def _collapse_later(groups: list[DueGroup], latest: date) -> list[DueGroup]:
+    """One group per currency for every group due on or after `latest`, dated `latest`."""
+    return _collapse(groups, latest, lambda due: due >= latest)
+
+
+def _collapse(groups: list[DueGroup], at: date, far) -> list[DueGroup]:
     kept: list[DueGroup] = []
     old: dict[str, DueGroup] = {}
     for group in groups:
-        if group.due_date is None or group.due_date > oldest:
+        if group.due_date is None or not far(group.due_date):
             kept.append(group)
             continue
         was = old.get(group.currency)
         old[group.currency] = (
-            replace(group, due_date=oldest)
+            replace(group, due_date=at)
             if was is None
             else DueGroup(
                 currency=group.currency,
-                due_date=oldest,
+                due_date=at,
                 count=was.count + group.count,
                 amount=was.amount + group.amount,
                 waiting_count=was.waiting_count + group.waiting_count,
