@@ -23,7 +23,11 @@ from playwright.sync_api import Page, expect
 
 from billpay.bills.models import TO_PAY, Bill, SyncRun
 from billpay.core.models import AuditEvent
+from billpay.mapping.models import LedgerAccount
+from billpay.mapping.selectors import account_kind, account_usable
 from billpay.onboarding.models import AccountingConnection, Company, WebhookEvent
+from billpay.payments.models import Payment
+from billpay.runs.models import PayRun
 from billpay.sandbox.models import SandboxLedgerRecord, SandboxWebhookDelivery
 from tests.e2e.conftest import ARTIFACTS, TIMEOUT_MS
 from tests.e2e.journey import PASSWORD, sandbox_company
@@ -56,6 +60,59 @@ def page(browser, live_stack: Stack, request) -> Page:  # noqa: F811
         except Exception as exc:  # the page may have crashed: keep what there is
             stem.with_suffix(".error.txt").write_text(repr(exc), encoding="utf-8")
     context.close()
+
+
+def _pay_a_run_of_three_suppliers(page: Page, company: Company) -> None:
+    """Issue 13 through the shipped stack: three suppliers' bills ticked in the inbox make one
+    pay run; confirmed, its three payments go through the worker, the sandbox's webhooks come back
+    over HTTP, one bills refresh, and the run page says they are all verified."""
+    payable = [b for b in Bill.objects.filter(TO_PAY, company=company) if b.is_in_books]
+    accounts = [
+        a
+        for a in LedgerAccount.objects.filter(company=company).order_by("pk")
+        if account_usable(a) and account_kind(a) == "Debit"
+    ]
+    for account in accounts:
+        first_of = {}
+        for bill in sorted(payable, key=lambda b: (b.amount_due, b.pk)):
+            if bill.currency == account.currency and bill.codat_supplier_id:
+                first_of.setdefault(bill.codat_supplier_id, bill)
+        if len(first_of) >= 3:
+            bills = list(first_of.values())[:3]
+            break
+    else:
+        raise AssertionError("the generated books have no three suppliers one account can pay")
+
+    page.goto("/settings/payment-accounts/")
+    label = f"Account for Bank transfer / ACH in {account.currency}"
+    row = page.locator("#mapping-form form").filter(has=page.get_by_label(label))
+    row.get_by_label(label).select_option(str(account.pk))
+    with page.expect_response(re.compile(r"/settings/payment-accounts/save/$")) as saved:
+        row.get_by_role("button", name="Save").click()
+    assert saved.value.ok
+
+    page.goto(f"/bills/?view=all&currency={account.currency}")
+    for bill in bills:
+        page.locator(f'input[name="bill"][value="{bill.pk}"]').check()
+    page.get_by_role("button", name="Pay selected").click()
+    expect(page).to_have_url(re.compile(r"/runs/\d+/$"))
+    overdraw = page.get_by_label(re.compile("I will have the money"))
+    if overdraw.count():
+        overdraw.check()
+    page.get_by_role("button", name=re.compile(r"^Record 3 payments in your books")).click()
+    progress = page.locator("#run-progress")
+    expect(progress).to_contain_text("All done.", timeout=60_000)
+    expect(progress).to_contain_text("3 verified in your books")
+
+    run = PayRun.objects.get(company=company)
+    payments = list(Payment.objects.filter(run_group__run=run))
+    assert {p.status for p in payments} == {Payment.Status.VERIFIED}
+    records = SandboxLedgerRecord.objects.filter(
+        company=sandbox_company(company), data_type="billPayments", is_deleted=False
+    )
+    references = [r.data.get("reference") for r in records]
+    for payment in payments:
+        assert references.count(payment.reference) == 1, payment.reference  # exactly once
 
 
 def _open_bills_in_ledger(company) -> int:
@@ -123,6 +180,7 @@ DELIVERIES = {
 def test_a_new_business_sees_its_bills_with_the_app_run_as_make_run_runs_it(
     live_stack: Stack,  # noqa: F811
     page: Page,
+    request,
 ):
     company = None
     try:
@@ -171,5 +229,9 @@ def test_a_new_business_sees_its_bills_with_the_app_run_as_make_run_runs_it(
         assert SyncRun.objects.filter(company=company, status=SyncRun.Status.SUCCEEDED).exists()
         assert Bill.objects.filter(TO_PAY, company=company).count() == expected
         live_stack.check_alive()
+
+        if request.node.callspec.id == "webhooks-as-sent":
+            _pay_a_run_of_three_suppliers(page, company)
+            live_stack.check_alive()
     except AssertionError as exc:
         raise AssertionError(f"{exc}\n\n{_timeline(company, live_stack)}") from exc
