@@ -1,7 +1,9 @@
-"""What the runs app does when payments tells it one of a run's payments settled."""
+"""What the runs app does when payments tells it one of a run's payments settled, and when bills
+tells it a sync has just re-read the bills."""
 
+from billpay.onboarding.models import Company
 from billpay.payments.models import Payment
-from billpay.runs.services import run_group_settled
+from billpay.runs.services import run_group_settled, runs_awaiting_bills
 from billpay.runs.tasks import run_verify_task
 
 
@@ -10,4 +12,12 @@ def run_payment_settled(*, payment: Payment) -> None:
     the commit of the transaction that settled it)."""
     run_id = run_group_settled(payment=payment)
     if run_id is not None:
+        run_verify_task.delay_on_commit(run_id=run_id)
+
+
+def run_bills_synced(*, company: Company) -> None:
+    """Registered in bills.sync_hooks: a sync has just re-read the company's bills (the
+    read.completed webhook's, after a run's refresh): verify the runs waiting for their refresh
+    now rather than at their next poll."""
+    for run_id in runs_awaiting_bills(company=company):
         run_verify_task.delay_on_commit(run_id=run_id)

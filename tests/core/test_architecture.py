@@ -2,7 +2,8 @@
 
 Layers, bottom up: codat (plain package) · core · onboarding · pushes · mapping · bills · payments ·
 insights · runs; sandbox stands apart. A lower app that must reach a higher one offers a hook the higher one
-fills in its AppConfig.ready() (`onboarding.hooks`, `mapping.hooks`, `payments.hooks`).
+fills in its AppConfig.ready() (`onboarding.hooks`, `mapping.hooks`, `bills.sync_hooks`,
+`payments.hooks`).
 `python -m tests.core.import_graph` prints the graph.
 """
 

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from billpay.bills.models import Bill, BillAllocation, SyncRun
-from billpay.bills.services import bills_sync, sync_run_queue
+from billpay.bills.services import SyncOutcome, bills_sync, sync_run_queue
 from billpay.codat import get_codat_client
 from billpay.codat.errors import CodatConflictError, CodatOutcomeUnknownError
 from billpay.core.services import audit_record
@@ -242,14 +242,22 @@ def bills_refresh_done(*, company, state: dict) -> bool:
     return pull.is_completed
 
 
-def payments_verify_in_mirror(*, company, payment_ids: list[int]) -> list[int]:
+def payments_verify_in_mirror(*, company, payment_ids: list[int]) -> list[int] | None:
     """Sync the bills once, then mark verified every pending payment the mirror shows.
 
-    Returns the ids still pending. One bills read for a whole batch (a pay run), not one per
-    payment. **Idempotent:** only pending payments move. **Raises:** CodatTransientError.
+    Returns the ids still pending, or None when this read of the bills did not happen and
+    nothing was checked: another worker's sync is still writing the mirror (a read.completed
+    webhook's, say: this one's rows would be half old), or the sync failed. Only a sync run here,
+    after the caller saw its refresh complete, shows what that refresh read. One bills read for
+    a whole batch (a pay run), not one per payment; that sync tells no one it finished
+    (`announce=False`): its caller is the one that reads it.
+    **Idempotent:** only pending payments move. **Raises:** CodatTransientError.
     """
     run, _ = sync_run_queue(company=company, trigger=SyncRun.Trigger.WEBHOOK, data_types=["bills"])
-    bills_sync(run_id=run.pk)
+    if bills_sync(run_id=run.pk, announce=False) != SyncOutcome.DONE:
+        return None
+    if not SyncRun.objects.filter(pk=run.pk, status=SyncRun.Status.SUCCEEDED).exists():
+        return None
     payments = list(
         Payment.objects.filter(company=company, pk__in=payment_ids, status=S.PENDING)
         .select_related("company", "push")

@@ -21,7 +21,8 @@ A run's states (each step a conditional `UPDATE … WHERE status IN (…)`, with
   confirmers wins) and one `payments.Payment` per group is prepared and confirmed through
   `payments_create_batch`: each written back exactly once by its push.
 - Verify (`verify.py`): once every payment is recorded (or failed), one bills refresh for the
-  whole run, one read, every payment the mirror shows verified. A failed group is retried on
+  whole run, one read (a sync run after Codat says the refresh completed; the end of the
+  read.completed webhook's sync starts it at once), every payment the mirror shows verified. A failed group is retried on
   its own (`run_retry_group`: a new push, once).
 """
 
@@ -38,7 +39,12 @@ from billpay.runs.services.create import (
     run_set_date,
     run_set_method,
 )
-from billpay.runs.services.verify import run_group_settled, run_verify, runs_quiet
+from billpay.runs.services.verify import (
+    run_group_settled,
+    run_verify,
+    runs_awaiting_bills,
+    runs_quiet,
+)
 
 __all__ = [
     "RUN_MAX_BILLS",
@@ -58,5 +64,6 @@ __all__ = [
     "run_set_method",
     "run_shortfalls",
     "run_verify",
+    "runs_awaiting_bills",
     "runs_quiet",
 ]

@@ -9,9 +9,12 @@ some payment failed or was held (a failed group can be retried on its own).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 
@@ -27,6 +30,7 @@ from billpay.runs.models import PayRun, PayRunGroup
 R = PayRun.Status
 P = Payment.Status
 UNSETTLED = (P.DRAFT, P.SCHEDULED, P.SENDING)
+VERIFY_LOCK_SPACE = 0x52554E56  # "RUNV": the first key of the advisory lock of a run's verify
 
 
 def run_group_settled(*, payment: Payment) -> int | None:
@@ -51,10 +55,27 @@ def run_verify(*, run_id: int) -> float | None:
     """Ask for the run's one bills refresh, wait for it, read the bills once, verify.
 
     Returns when to check again (seconds), or None: finished, not ready (a payment is still on
-    its way: its settling starts this again), or out of follow-ups (the sweep takes over).
-    **Idempotent:** only a paying run is checked; only pending payments move.
+    its way: its settling starts this again), another verification of this run is at work right
+    now (it comes back by itself), or out of follow-ups (the sweep takes over).
+
+    One refresh per run: it is asked for once every payment is recorded, and the bills are read
+    by a sync run here only after Codat says that refresh completed. A sync still being written
+    by another worker (the read.completed webhook's) is waited for, never read half done; its
+    end starts this again (`run_bills_synced`). A second refresh is asked for only when the one
+    read after the refresh completed still misses a payment: then the books changed after the
+    refresh started, or the refresh was never ours (Codat said one was already running, or its
+    answer was lost), and only a new read can show the payment.
+    **Idempotent and one at a time:** only a paying run is checked, only pending payments move,
+    and two verifications of one run (a poll, the sync's hook, the sweep) never overlap.
     **Raises:** CodatTransientError.
     """
+    with _verifying(run_id) as alone:
+        if not alone:
+            return None
+        return _verify(run_id)
+
+
+def _verify(run_id: int) -> float | None:
     run = PayRun.objects.select_related("company").filter(pk=run_id).first()
     if run is None or run.status != R.SENDING:
         return None
@@ -79,12 +100,24 @@ def run_verify(*, run_id: int) -> float | None:
     waiting = payments_verify_in_mirror(
         company=run.company, payment_ids=list(pending.values_list("pk", flat=True))
     )
+    if waiting is None:  # another sync is writing the mirror: read it once that one is done
+        return _later(run)
     if waiting:
-        # The read we waited for predates some payment reaching the books: ask for another.
+        # The read after our refresh completed still misses a payment: ask for another.
         PayRun.objects.filter(pk=run.pk).update(refresh_requested_at=None)
         return _later(run)
     _finish(run)
     return None
+
+
+def runs_awaiting_bills(*, company) -> list[int]:
+    """The company's paying runs whose bills refresh was asked for: a sync that has just read
+    the bills may be what they wait for."""
+    return list(
+        PayRun.objects.filter(
+            company=company, status=R.SENDING, refresh_requested_at__isnull=False
+        ).values_list("pk", flat=True)
+    )
 
 
 def runs_quiet() -> list[int]:
@@ -119,6 +152,22 @@ def _finish(run: PayRun) -> None:
             target=f"Pay run {run.pk}",
             ref=f"run:{run.pk}",
         )
+
+
+@contextmanager
+def _verifying(run_id: int) -> Iterator[bool]:
+    """Whether this is the only verification of the run at work: a PostgreSQL advisory lock
+    held by this connection's session (not a transaction: Codat is called in between), let go
+    at the end, or by PostgreSQL if the worker dies."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [VERIFY_LOCK_SPACE, run_id])
+        alone = cursor.fetchone()[0]
+    try:
+        yield alone
+    finally:
+        if alone:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [VERIFY_LOCK_SPACE, run_id])
 
 
 def _later(run: PayRun) -> float | None:

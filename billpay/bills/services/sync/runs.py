@@ -27,6 +27,7 @@ from billpay.bills.services.sync.common import (
 )
 from billpay.bills.services.sync.fetch import sync_data_type, sync_progress_save
 from billpay.bills.services.sync.first_read import cache_read_times, first_read_check
+from billpay.bills.sync_hooks import bills_synced_handlers
 from billpay.codat import get_codat_client
 from billpay.codat.errors import CodatError, CodatNotFoundError, CodatTransientError
 from billpay.core.parsing import storable_text
@@ -99,9 +100,11 @@ def sync_run_queue(
             return active, False
 
 
-def bills_sync(*, run_id: int) -> SyncOutcome:
+def bills_sync(*, run_id: int, announce: bool = True) -> SyncOutcome:
     """Execute a queued sync run.
 
+    Once a run that read the bills succeeds, the apps above are told (`bills.sync_hooks`), unless
+    `announce` is False: a caller that reads the mirror itself right after (a verification).
     **Idempotent:** claims the run first; a run already claimed or finished is skipped.
     **Raises:** CodatTransientError (the run is queued again for the retry). Any other error
     ends the run as failed before this returns.
@@ -165,6 +168,9 @@ def bills_sync(*, run_id: int) -> SyncOutcome:
     _finish(run, SyncRun.Status.SUCCEEDED, client=client)
     cache.delete(currencies_cache_key(company.pk))
     AccountingConnection.objects.filter(pk=connection.pk).update(last_synced_at=run.finished_at)
+    if announce and "bills" in run.data_types:
+        for handler in bills_synced_handlers():
+            handler(company=company)
     return SyncOutcome.DONE
 
 
