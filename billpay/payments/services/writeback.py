@@ -180,7 +180,14 @@ def payment_verify(*, payment_id: int) -> float | None:
         trigger=SyncRun.Trigger.WEBHOOK,
         data_types=["bills"],
     )
-    bills_sync(run_id=run.pk)
+    outcome = bills_sync(run_id=run.pk, announce=False)
+    if (
+        outcome != SyncOutcome.DONE
+        or not SyncRun.objects.filter(pk=run.pk, status=SyncRun.Status.SUCCEEDED).exists()
+    ):
+        # Another worker's sync is still writing the mirror (or this one failed): its rows may
+        # be half old, so nothing is concluded and the refresh asked for is kept.
+        return _later(payment)
     if _books_show(payment):
         _verified(payment)
         return None
