@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from billpay.core import forms as strict
 from billpay.mapping.selectors import payment_methods
@@ -25,18 +27,23 @@ class MappingForm(forms.Form):
 class BankAccountForm(forms.Form):
     """A new bank or card account; the choices come from the books' `options/bankAccounts`."""
 
-    method = forms.ChoiceField(label="For payments by")
-    currency = forms.ChoiceField(label="Currency")
-    account_name = forms.CharField(label="Account name", max_length=150)
-    account_number = forms.CharField(label="Account number", max_length=60, required=False)
-    nominal_code = forms.CharField(label="Nominal code", max_length=60, required=False)
-    institution = forms.CharField(label="Bank or card issuer", max_length=150, required=False)
+    method = forms.ChoiceField(label=_("For payments by"))
+    currency = forms.ChoiceField(label=_("Currency"))
+    account_name = forms.CharField(label=_("Account name"), max_length=150)
+    account_number = forms.CharField(label=_("Account number"), max_length=60, required=False)
+    nominal_code = forms.CharField(label=_("Nominal code"), max_length=60, required=False)
+    institution = forms.CharField(label=_("Bank or card issuer"), max_length=150, required=False)
 
     def __init__(self, *args, options: BankAccountOptions, currencies: list[str], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.options = options
         self.fields["method"].choices = [
-            (k, f"{label} ({'card / credit' if kind == 'Credit' else 'bank / debit'} account)")
+            (
+                k,
+                gettext("%(method)s (card / credit account)") % {"method": label}
+                if kind == "Credit"
+                else gettext("%(method)s (bank / debit account)") % {"method": label},
+            )
             for k, label, kind in payment_methods()
         ]
         allowed = list(options.currencies) or currencies

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from billpay.core.models import AMOUNT, MirroredModel, TimestampedModel
 
@@ -97,5 +98,5 @@ class BankAccountRequest(TimestampedModel):
     def status_label(self) -> str:
         """The push's status in the request's words (its push is select_related)."""
         if self.push.status == self.push.Status.SUCCEEDED:
-            return "Created"
+            return gettext("Created")
         return self.push.get_status_display()

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseStopPolling, trigger_client_event
 
@@ -65,9 +66,9 @@ def mapping_save(request: CompanyHttpRequest) -> HttpResponse:
         except DomainError as exc:
             error = exc.message
     else:
-        error = "Pick a payment method, a currency and an account."
+        error = gettext("Pick a payment method, a currency and an account.")
     if not request.htmx:
-        (messages.error if error else messages.success)(request, error or "Mapping saved.")
+        (messages.error if error else messages.success)(request, error or gettext("Mapping saved."))
         return redirect("mapping:mapping-settings")
     response = render(
         request, "mapping/settings.html#mapping-form", _settings_context(request, error=error)

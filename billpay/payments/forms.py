@@ -8,6 +8,8 @@ from decimal import Decimal
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from billpay.core import forms as strict
 from billpay.core.money import minor_places, quantize
@@ -21,13 +23,13 @@ LAST_PAYMENT_DATE = date(2199, 12, 31)
 class PayForm(forms.Form):
     """Method, one amount per bill, date and note. Fields `amount_<bill id>` are added per bill."""
 
-    method = forms.ChoiceField(label="Pay by")
+    method = forms.ChoiceField(label=_("Pay by"))
     payment_date = strict.DateField(
-        label="Payment date",
+        label=_("Payment date"),
         max_value=LAST_PAYMENT_DATE,
-        help_text="Today, or a later date to schedule the payment.",
+        help_text=_("Today, or a later date to schedule the payment."),
     )
-    note = forms.CharField(label="Note", required=False, max_length=500)
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
     # The form's one-time token; Payment's unique (company, form_token) keeps it per company.
     form_token = strict.KeyField()
 
@@ -55,7 +57,7 @@ class PayForm(forms.Form):
     def clean_payment_date(self):
         value = self.cleaned_data["payment_date"]
         if value < timezone.localdate():
-            raise forms.ValidationError("Pick today or a later date.")
+            raise forms.ValidationError(gettext("Pick today or a later date."))
         return value
 
     def amounts(self) -> dict[int, Decimal]:
@@ -68,10 +70,10 @@ class PayForm(forms.Form):
 
 class PaymentFilterForm(forms.Form):
     status = forms.ChoiceField(
-        required=False, choices=[("", "Any status"), *Payment.Status.choices]
+        required=False, choices=[("", _("Any status")), *Payment.Status.choices]
     )
     supplier = forms.CharField(required=False, max_length=100)
-    q = forms.CharField(required=False, label="Search", max_length=100)
+    q = forms.CharField(required=False, label=_("Search"), max_length=100)
     date_from = strict.DateField(required=False)
     date_to = strict.DateField(required=False)
 
@@ -86,9 +88,11 @@ class PaymentSettingsForm(forms.Form):
         required=False,
         min_value=Decimal("0"),
         currency="XXX",
-        label="Approval threshold",
-        help_text="Bills above this amount (in your base currency) must be approved in review "
-        "before they can be paid. Leave empty for no approval step.",
+        label=_("Approval threshold"),
+        help_text=_(
+            "Bills above this amount (in your base currency) must be approved in review "
+            "before they can be paid. Leave empty for no approval step."
+        ),
     )
 
     def __init__(self, *args, currency: str, **kwargs) -> None:

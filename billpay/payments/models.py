@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from billpay.core.models import AMOUNT, TimestampedModel
 
@@ -31,14 +32,14 @@ class PaymentSettings(TimestampedModel):
 
 
 class _Status(models.TextChoices):
-    DRAFT = "draft", "Prepared"
-    SCHEDULED = "scheduled", "Scheduled"
-    SENDING = "sending", "Sending to your books"  # its push is on its way (see `push.status`)
-    PENDING = "pending", "Recorded, waiting to show in your books"
-    VERIFIED = "verified", "Verified in your books"
-    FAILED = "failed", "Failed"
-    ON_HOLD = "on_hold", "On hold"
-    CANCELLED = "cancelled", "Cancelled"
+    DRAFT = "draft", _("Prepared")
+    SCHEDULED = "scheduled", _("Scheduled")
+    SENDING = "sending", _("Sending to your books")  # its push is on its way (see `push.status`)
+    PENDING = "pending", _("Recorded, waiting to show in your books")
+    VERIFIED = "verified", _("Verified in your books")
+    FAILED = "failed", _("Failed")
+    ON_HOLD = "on_hold", _("On hold")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 STATUS_VALUES = [choice.value for choice in _Status]

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import DecimalField, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils.translation import gettext
 
 from billpay.bills.models import Bill
 from billpay.mapping.selectors import mapping_for_currency, payment_methods
@@ -61,6 +62,11 @@ class PayStart:
         """The picked bills that can still be paid (for a link that drops the others)."""
         skip = {bill.pk for bill, _reason in self.unpayable}
         return [row.bill.pk for row in self.bills if row.bill.pk not in skip]
+
+    @property
+    def unmapped_labels(self) -> str:
+        """The methods not mapped in this currency, as one list for a sentence."""
+        return ", ".join(label for _key, label in self.unmapped)
 
     @property
     def all_paid(self) -> bool:
@@ -156,9 +162,9 @@ def pay_start(*, company: Company, bill_ids: list[int]) -> PayStart:
     currencies = {b.currency for b in bills}
     suppliers = {b.codat_supplier_id for b in bills}
     if len(suppliers) > 1:
-        problems.append("Pick bills of one supplier: one payment pays one supplier.")
+        problems.append(gettext("Pick bills of one supplier: one payment pays one supplier."))
     if len(currencies) > 1:
-        problems.append("Pick bills in one currency: one payment has one currency.")
+        problems.append(gettext("Pick bills in one currency: one payment has one currency."))
     unpayable = [(bill, reason) for bill in bills if (reason := bill_unpayable_reason(bill=bill))]
     threshold = payment_settings_get(company=company).approval_threshold
     in_flight = bill_in_flight(company=company, bill_ids=[b.pk for b in bills])
@@ -196,27 +202,33 @@ def pay_start(*, company: Company, bill_ids: list[int]) -> PayStart:
 def bill_unpayable_reason(*, bill: Bill) -> str:
     """Why the bill cannot be paid at all, in words ("" when it can be). The same rules as the
     payment's own checks (`services.checks.check_bills`), said before the form is filled in."""
-    name = f"{bill.supplier_name} {bill.reference}".strip() or "This bill"
+    name = f"{bill.supplier_name} {bill.reference}".strip() or gettext("This bill")
     if bill.is_deleted:
-        return f"{name} is no longer in your books."
+        return gettext("%(bill)s is no longer in your books.") % {"bill": name}
     if bill.is_paid:
-        return f"{name} is already paid in full: there is nothing left to pay."
+        return gettext("%(bill)s is already paid in full: there is nothing left to pay.") % {
+            "bill": name
+        }
     if not bill.is_in_books:
-        return f"{name} is still on its way to your books; pay it once it is there."
+        return gettext("%(bill)s is still on its way to your books; pay it once it is there.") % {
+            "bill": name
+        }
     if bill.codat_status == "Void":
-        return f"{name} is void in your books: there is nothing to pay."
+        return gettext("%(bill)s is void in your books: there is nothing to pay.") % {"bill": name}
     if bill.codat_status == "Draft":
-        return f"{name} is still a draft in your books; pay it once it is approved there."
+        return gettext(
+            "%(bill)s is still a draft in your books; pay it once it is approved there."
+        ) % {"bill": name}
     if bill.amount_due <= ZERO:
-        return f"{name} has nothing left to pay."
+        return gettext("%(bill)s has nothing left to pay.") % {"bill": name}
     if bill.review_status == Bill.Review.REJECTED:
-        return f"{name} was rejected in review and can't be paid."
+        return gettext("%(bill)s was rejected in review and can't be paid.") % {"bill": name}
     return ""
 
 
 def account_label(*, account: LedgerAccount) -> str:
     """The account's name with its currency, said once ("Business Current (USD)")."""
-    name = account.name or "Account"
+    name = account.name or gettext("Account")
     if account.currency and account.currency.upper() not in name.upper():
         return f"{name} ({account.currency})"
     return name

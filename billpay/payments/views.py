@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import (
@@ -140,20 +141,20 @@ def payment_confirm(request: CompanyHttpRequest, payment_id: int) -> HttpRespons
         request,
         payment_id,
         services.payment_confirm,
-        "Payment confirmed: its progress is below.",
+        gettext("Payment confirmed: its progress is below."),
     )
 
 
 @require_POST
 @company_required
 def payment_cancel(request: CompanyHttpRequest, payment_id: int) -> HttpResponse:
-    return _action(request, payment_id, services.payment_cancel, "Payment cancelled.")
+    return _action(request, payment_id, services.payment_cancel, gettext("Payment cancelled."))
 
 
 @require_POST
 @company_required
 def payment_retry(request: CompanyHttpRequest, payment_id: int) -> HttpResponse:
-    return _action(request, payment_id, services.payment_retry, "Trying again.")
+    return _action(request, payment_id, services.payment_retry, gettext("Trying again."))
 
 
 @require_http_methods(["GET", "POST"])
@@ -175,7 +176,7 @@ def payment_settings(request: CompanyHttpRequest) -> HttpResponse:
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, "Payment settings saved.")
+            messages.success(request, gettext("Payment settings saved."))
             return redirect("payments:payment-settings")
     return render(
         request,

@@ -6,6 +6,8 @@ from decimal import Decimal
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from billpay.core import forms as strict
 from billpay.core.money import minor_places
@@ -17,13 +19,13 @@ class RunSettingsForm(forms.Form):
     """The run's one payment date, its method and (on Xero) the batch choice."""
 
     payment_date = strict.DateField(
-        label="Payment date",
+        label=_("Payment date"),
         max_value=LAST_PAYMENT_DATE,
-        help_text="Today, or a later date to schedule the payments.",
+        help_text=_("Today, or a later date to schedule the payments."),
     )
-    method = forms.ChoiceField(label="Pay by")
+    method = forms.ChoiceField(label=_("Pay by"))
     batch = forms.BooleanField(
-        label="One payment per account for all bills in your base currency (Xero batch payment)",
+        label=_("One payment per account for all bills in your base currency (Xero batch payment)"),
         required=False,
     )
 
@@ -36,7 +38,7 @@ class RunSettingsForm(forms.Form):
     def clean_payment_date(self):
         value = self.cleaned_data["payment_date"]
         if value < timezone.localdate():
-            raise forms.ValidationError("Pick today or a later date.")
+            raise forms.ValidationError(gettext("Pick today or a later date."))
         return value
 
 
@@ -46,12 +48,14 @@ class AmountForm(forms.Form):
     def __init__(self, *args, currency: str, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["amount"] = strict.AmountField(
-            label="Amount", currency=currency, min_value=Decimal(1).scaleb(-minor_places(currency))
+            label=gettext("Amount"),
+            currency=currency,
+            min_value=Decimal(1).scaleb(-minor_places(currency)),
         )
 
 
 class ApproveForm(forms.Form):
-    comment = forms.CharField(label="Comment (optional)", required=False, max_length=500)
+    comment = forms.CharField(label=_("Comment (optional)"), required=False, max_length=500)
     form_token = strict.KeyField()
 
     def clean(self):
@@ -64,7 +68,7 @@ class ConfirmForm(forms.Form):
     form_token = strict.KeyField()
     confirm_overdraw = forms.BooleanField(
         required=False,
-        label="I will have the money in these accounts by the payment date: pay anyway",
+        label=_("I will have the money in these accounts by the payment date: pay anyway"),
     )
 
     def clean(self):
@@ -72,6 +76,6 @@ class ConfirmForm(forms.Form):
         strict.surface_hidden_errors(self)
         if not cleaned.get("form_token") and "form_token" not in self.errors:
             raise forms.ValidationError(
-                "This form has expired or was changed. Reload the page and try again."
+                gettext("This form has expired or was changed. Reload the page and try again.")
             )
         return cleaned

@@ -11,6 +11,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from billpay.core.models import AMOUNT, TimestampedModel
 
@@ -19,12 +20,12 @@ class PayRun(TimestampedModel):
     """Bills picked to be paid together on one date, by one payment method."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Being prepared"
-        APPROVED = "approved", "Approved"
-        SENDING = "sending", "Paying"  # confirmed: its payments are on their way
-        DONE = "done", "Done"  # every payment verified in the books
-        ATTENTION = "attention", "Needs attention"  # settled, but some payments failed or held
-        CANCELLED = "cancelled", "Cancelled"
+        DRAFT = "draft", _("Being prepared")
+        APPROVED = "approved", _("Approved")
+        SENDING = "sending", _("Paying")  # confirmed: its payments are on their way
+        DONE = "done", _("Done")  # every payment verified in the books
+        ATTENTION = "attention", _("Needs attention")  # settled, but some payments failed or held
+        CANCELLED = "cancelled", _("Cancelled")
 
     EDITABLE = (Status.DRAFT, Status.APPROVED)
 

@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseStopPolling
 
@@ -165,7 +166,7 @@ def run_settings(request: CompanyHttpRequest, run_id: int) -> HttpResponse:
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            return _done(request, run.pk, "Pay run updated.")
+            return _done(request, run.pk, gettext("Pay run updated."))
     return _review(request, run.pk, settings_form=form)
 
 
@@ -177,7 +178,7 @@ def run_amount(request: CompanyHttpRequest, run_id: int, bill_id: int) -> HttpRe
         (ln for g in run.groups.all() for ln in g.lines.all() if ln.bill_id == bill_id), None
     )
     if line is None:
-        raise Http404("No such bill in this pay run.")
+        raise Http404(gettext("No such bill in this pay run."))
     form = AmountForm(request.POST, currency=line.bill.currency)
     if form.is_valid():
         try:
@@ -191,7 +192,7 @@ def run_amount(request: CompanyHttpRequest, run_id: int, bill_id: int) -> HttpRe
         except DomainError as exc:
             form.add_error("amount", exc.message)
         else:
-            return _done(request, run.pk, "Amount changed.")
+            return _done(request, run.pk, gettext("Amount changed."))
     error = (bill_id, request.POST.get("amount", "")[:40], form.errors.get("amount"))
     return _review(request, run.pk, amount_error=error)
 
@@ -213,7 +214,7 @@ def run_approve(request: CompanyHttpRequest, run_id: int) -> HttpResponse:
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            return _done(request, run.pk, "Pay run approved.")
+            return _done(request, run.pk, gettext("Pay run approved."))
     return _review(request, run.pk, approve_form=form)
 
 
@@ -235,10 +236,10 @@ def run_confirm(request: CompanyHttpRequest, run_id: int) -> HttpResponse:
             form.add_error(None, exc.message)
         else:
             if after.confirmed_by_id != request.user.pk:
-                messages.info(request, "Someone else confirmed this pay run first.")
+                messages.info(request, gettext("Someone else confirmed this pay run first."))
                 url = _run_url(after)
                 return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
-            return _done(request, run.pk, "Pay run confirmed: its progress is below.")
+            return _done(request, run.pk, gettext("Pay run confirmed: its progress is below."))
     return _review(request, run.pk, confirm_form=form)
 
 
@@ -251,7 +252,7 @@ def run_cancel(request: CompanyHttpRequest, run_id: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect(_run_url(run))
-    return _done(request, run.pk, "Pay run cancelled.")
+    return _done(request, run.pk, gettext("Pay run cancelled."))
 
 
 @require_POST
@@ -259,7 +260,7 @@ def run_cancel(request: CompanyHttpRequest, run_id: int) -> HttpResponse:
 def run_retry(request: CompanyHttpRequest, run_id: int, group_id: int) -> HttpResponse:
     run = selectors.run_get(request.company, run_id)
     if not any(g.pk == group_id for g in run.groups.all()):
-        raise Http404("No such payment in this pay run.")
+        raise Http404(gettext("No such payment in this pay run."))
     try:
         services.run_retry_group(
             company=request.company, actor=request.user, run_id=run.pk, group_id=group_id
@@ -267,4 +268,4 @@ def run_retry(request: CompanyHttpRequest, run_id: int, group_id: int) -> HttpRe
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect(_run_url(run))
-    return _done(request, run.pk, "Sending that payment again.")
+    return _done(request, run.pk, gettext("Sending that payment again."))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from billpay.core.errors import DomainError
 from billpay.core.services import audit_record
@@ -24,7 +25,7 @@ def method_get(method: str) -> tuple[str, str, str]:
     for row in payment_methods():
         if row[0] == method:
             return row
-    raise MappingInvalid("That payment method is not offered.")
+    raise MappingInvalid(gettext("That payment method is not offered."))
 
 
 def account_mapping_save(
@@ -38,17 +39,30 @@ def account_mapping_save(
     """
     _key, label, kind = method_get(method)
     if account.company_id != company.pk:
-        raise MappingInvalid("That account is not in your books.")
+        raise MappingInvalid(gettext("That account is not in your books."))
     if not account_usable(account):
-        raise MappingInvalid(f"{account.name} is archived or not a bank account in your books.")
+        raise MappingInvalid(
+            gettext("%(account)s is archived or not a bank account in your books.")
+            % {"account": account.name}
+        )
     if account.currency != currency:
         raise MappingInvalid(
-            f"{account.name} is a {account.currency} account; {currency} payments need a "
-            f"{currency} account."
+            gettext(
+                "%(account)s is a %(account_currency)s account; %(currency)s payments need a "
+                "%(currency)s account."
+            )
+            % {"account": account.name, "account_currency": account.currency, "currency": currency}
         )
     if account_kind(account) != kind:
-        wanted = "a card (credit) account" if kind == "Credit" else "a bank (debit) account"
-        raise MappingInvalid(f"{label} payments come from {wanted}; {account.name} is not one.")
+        if kind == "Credit":
+            message = gettext(
+                "%(method)s payments come from a card (credit) account; %(account)s is not one."
+            )
+        else:
+            message = gettext(
+                "%(method)s payments come from a bank (debit) account; %(account)s is not one."
+            )
+        raise MappingInvalid(message % {"method": label, "account": account.name})
     with transaction.atomic():
         mapping, created = AccountMapping.objects.select_for_update().update_or_create(
             company=company,

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext
 
 from billpay.codat.serialize import dumps
 from billpay.core.services import audit_record
@@ -66,7 +67,7 @@ def bank_account_request_create(
         options, kind=kind, label=label, currency=currency, values=values
     )
     if errors:
-        raise BankAccountInvalid("Your books would not accept this account.", errors)
+        raise BankAccountInvalid(gettext("Your books would not accept this account."), errors)
     body = {
         "accountName": account_name,
         "accountType": kind,

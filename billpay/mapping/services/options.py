@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.core.cache import cache
+from django.utils.translation import gettext
 
 from billpay.codat import get_codat_client
 from billpay.codat.errors import CodatError
@@ -76,23 +77,38 @@ def bank_account_option_errors(
     """Field → why the books would refuse this account (platform quirks included)."""
     errors = {}
     if options.account_types and kind not in options.account_types:
-        what = "card (credit)" if kind == "Credit" else "bank (debit)"
-        errors["method"] = (
-            f"{options.platform_name} cannot create {what} accounts through this app, so "
-            f"{label} can't get a new account here. Create it in {options.platform_name}, "
-            "sync, then map it above."
-        )
+        if kind == "Credit":
+            message = gettext(
+                "%(platform)s cannot create card (credit) accounts through this app, so "
+                "%(method)s can't get a new account here. Create it in %(platform)s, "
+                "sync, then map it above."
+            )
+        else:
+            message = gettext(
+                "%(platform)s cannot create bank (debit) accounts through this app, so "
+                "%(method)s can't get a new account here. Create it in %(platform)s, "
+                "sync, then map it above."
+            )
+        errors["method"] = message % {"platform": options.platform_name, "method": label}
     if options.currencies and currency not in options.currencies:
-        errors["currency"] = (
-            f"{currency} is not enabled in {options.platform_name}. Allowed: "
-            f"{', '.join(options.currencies)}."
-        )
+        errors["currency"] = gettext(
+            "%(currency)s is not enabled in %(platform)s. Allowed: %(allowed)s."
+        ) % {
+            "currency": currency,
+            "platform": options.platform_name,
+            "allowed": ", ".join(options.currencies),
+        }
     for name, value in values.items():
         limit = options.max_lengths.get(name)
         if name in options.required and not value:
-            errors[name] = f"{options.platform_name} requires this."
+            errors[name] = gettext("%(platform)s requires this.") % {
+                "platform": options.platform_name
+            }
         elif limit and len(value) > limit:
-            errors[name] = f"At most {limit} characters in {options.platform_name}."
+            errors[name] = gettext("At most %(limit)s characters in %(platform)s.") % {
+                "limit": limit,
+                "platform": options.platform_name,
+            }
     return errors
 
 

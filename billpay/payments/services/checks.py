@@ -7,6 +7,8 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext
+
 from billpay.bills.models import Bill
 from billpay.core.money import format_money
 from billpay.core.services import audit_record
@@ -31,7 +33,7 @@ def lock_bills(company: Company, bill_ids: list[int]) -> list[Bill]:
         .order_by("pk")
     )
     if len(bills) != len(set(bill_ids)):
-        raise PaymentInvalid("One of these bills is no longer in your books.")
+        raise PaymentInvalid(gettext("One of these bills is no longer in your books."))
     return bills
 
 
@@ -51,15 +53,22 @@ def check_bills(
     **Raises:** PaymentInvalid, AmountNotAvailable."""
     suppliers = {b.codat_supplier_id for b in bills}
     if not across_suppliers and (len(suppliers) > 1 or not bills[0].codat_supplier_id):
-        raise PaymentInvalid("One payment pays one supplier: pick bills of a single supplier.")
+        raise PaymentInvalid(
+            gettext("One payment pays one supplier: pick bills of a single supplier.")
+        )
     if across_suppliers and "" in suppliers:
-        raise PaymentInvalid("Every bill of a batch payment needs a supplier in your books.")
+        raise PaymentInvalid(
+            gettext("Every bill of a batch payment needs a supplier in your books.")
+        )
     if len({b.currency for b in bills}) > 1:
-        raise PaymentInvalid("One payment has one currency: pick bills in a single currency.")
+        raise PaymentInvalid(
+            gettext("One payment has one currency: pick bills in a single currency.")
+        )
     latest_issue = max((b.issue_date for b in bills if b.issue_date), default=None)
     if latest_issue and payment_date < latest_issue:
         raise PaymentInvalid(
-            f"The payment date can't be before the bill was issued ({latest_issue:%d %b %Y})."
+            gettext("The payment date can't be before the bill was issued (%(date)s).")
+            % {"date": f"{latest_issue:%d %b %Y}"}
         )
     if in_flight is None:
         in_flight = bill_in_flight(company=company, bill_ids=[b.pk for b in bills])
@@ -71,21 +80,36 @@ def check_bills(
         name = f"{bill.supplier_name} {bill.reference}".strip()
         if not bill.is_in_books:
             raise PaymentInvalid(
-                f"{name} is still on its way to your books; pay it once it is there."
+                gettext("%(bill)s is still on its way to your books; pay it once it is there.")
+                % {"bill": name}
             )
         if bill.codat_status in UNPAYABLE_STATUSES or bill.amount_due <= ZERO:
-            raise PaymentInvalid(f"{name} is {_state(bill)} in your books and can't be paid.")
+            raise PaymentInvalid(
+                gettext("%(bill)s is %(state)s in your books and can't be paid.")
+                % {"bill": name, "state": _state(bill)}
+            )
         if bill.review_status == Bill.Review.REJECTED:
-            raise PaymentInvalid(f"{name} was rejected in review and can't be paid.")
+            raise PaymentInvalid(
+                gettext("%(bill)s was rejected in review and can't be paid.") % {"bill": name}
+            )
         amount = wanted.get(bill.pk, ZERO)
         available = bill.amount_due - in_flight.get(bill.pk, ZERO)
         if amount <= ZERO:
-            raise AmountNotAvailable(f"Enter an amount above zero for {name}.")
+            raise AmountNotAvailable(
+                gettext("Enter an amount above zero for %(bill)s.") % {"bill": name}
+            )
         if amount > available:
             raise AmountNotAvailable(
-                f"{name}: at most {format_money(max(available, ZERO), bill.currency)} can be paid "
-                f"(amount due {format_money(bill.amount_due, bill.currency)}, "
-                f"{format_money(bill.amount_due - available, bill.currency)} already on its way)."
+                gettext(
+                    "%(bill)s: at most %(available)s can be paid "
+                    "(amount due %(due)s, %(in_flight)s already on its way)."
+                )
+                % {
+                    "bill": name,
+                    "available": format_money(max(available, ZERO), bill.currency),
+                    "due": format_money(bill.amount_due, bill.currency),
+                    "in_flight": format_money(bill.amount_due - available, bill.currency),
+                }
             )
 
 
@@ -107,8 +131,11 @@ def approval_gate(company: Company, actor: User | None, payment: Payment) -> Non
         data={"bills": [b.codat_bill_id for b in blocked]},
     )
     raise ApprovalRequired(
-        f"Approve {names} first: bills over {format_money(threshold, company.base_currency)} "
-        "(or in another currency) need an approved review before they can be paid."
+        gettext(
+            "Approve %(bills)s first: bills over %(threshold)s "
+            "(or in another currency) need an approved review before they can be paid."
+        )
+        % {"bills": names, "threshold": format_money(threshold, company.base_currency)}
     )
 
 

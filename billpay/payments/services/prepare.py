@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from billpay.codat.serialize import dumps
 from billpay.core.money import quantize, to_decimal
@@ -57,7 +58,7 @@ def payment_prepare(
     if form_token and (found := _by_token(company, form_token)):
         return found
     if not bill_ids:
-        raise PaymentInvalid("Pick at least one bill to pay.")
+        raise PaymentInvalid(gettext("Pick at least one bill to pay."))
     _key, label, _kind = method_get(method)
     try:
         with transaction.atomic():
@@ -66,8 +67,12 @@ def payment_prepare(
             mapping = mapping_for_currency(company=company, method=method, currency=currency)
             if mapping is None:
                 raise MappingRequired(
-                    f"No account is set up to pay {currency} bills by {label}. Map one under "
-                    "Settings › Payment accounts (or create one in your books there), then try again."
+                    gettext(
+                        "No account is set up to pay %(currency)s bills by %(method)s. Map one "
+                        "under Settings › Payment accounts (or create one in your books there), "
+                        "then try again."
+                    )
+                    % {"currency": currency, "method": label}
                 )
             wanted = {b.pk: quantize(to_decimal(amounts.get(b.pk, ZERO)), currency) for b in bills}
             check_bills(company, bills, wanted, payment_date, exclude=None)
@@ -125,7 +130,7 @@ def payments_create_batch(
     **Raises:** NotAllowed, AmountNotAvailable, PaymentInvalid.
     **Transaction:** one (or the caller's): all the payments, or none.
     """
-    _require_owner(company, actor, "Only an owner can pay.")
+    _require_owner(company, actor, gettext("Only an owner can pay."))
     with transaction.atomic():
         locked = {b.pk: b for b in lock_bills(company, [i for g in groups for i in g.bill_ids])}
         in_flight = bill_in_flight(company=company, bill_ids=list(locked))
@@ -338,7 +343,9 @@ def payment_confirm(*, company: Company, actor: User | None, payment_id: int) ->
     **Raises:** NotAllowed (accountants prepare, owners pay), ApprovalRequired, AmountNotAvailable.
     **Transaction:** one, with the bills locked; the write-back is enqueued after commit.
     """
-    _require_owner(company, actor, "Only an owner can pay. Your payment is prepared for them.")
+    _require_owner(
+        company, actor, gettext("Only an owner can pay. Your payment is prepared for them.")
+    )
     payment = Payment.objects.get(company=company, pk=payment_id)
     if payment.status != S.DRAFT:
         return payment
@@ -385,10 +392,10 @@ def payment_cancel(*, company: Company, actor: User | None, payment_id: int) -> 
         return payment
     if not payment.can_cancel:
         raise PaymentInvalid(
-            "This payment is already on its way to your books and can't be cancelled."
+            gettext("This payment is already on its way to your books and can't be cancelled.")
         )
     if payment.status != S.DRAFT:
-        _require_owner(company, actor, "Only an owner can cancel a scheduled payment.")
+        _require_owner(company, actor, gettext("Only an owner can cancel a scheduled payment."))
     with transaction.atomic():
         if transition(
             payment,
@@ -417,7 +424,7 @@ def payment_retry(
     **Raises:** NotAllowed, ApprovalRequired, AmountNotAvailable.
     **Transaction:** one, with the bills locked while the amounts are reserved again.
     """
-    _require_owner(company, actor, "Only an owner can pay.")
+    _require_owner(company, actor, gettext("Only an owner can pay."))
     payment = Payment.objects.get(company=company, pk=payment_id)
     if payment.status != S.FAILED:
         return payment
@@ -440,7 +447,7 @@ def payment_settings_save(
     *, company: Company, actor: User | None, approval_threshold: Decimal | None
 ) -> PaymentSettings:
     """Set the approval threshold (None: no approval needed). **Raises:** NotAllowed."""
-    _require_owner(company, actor, "Only an owner can change payment settings.")
+    _require_owner(company, actor, gettext("Only an owner can change payment settings."))
     with transaction.atomic():
         settings_row, _ = PaymentSettings.objects.update_or_create(
             company=company,

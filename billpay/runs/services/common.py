@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from django.db.models import DecimalField, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from billpay.mapping.selectors import mapping_for_currency
 from billpay.onboarding.models import Membership
@@ -36,9 +37,9 @@ def run_for_update(company: Company, run_id: int) -> PayRun:
     """The company's run, locked; only a run still being prepared may change."""
     run = PayRun.objects.select_for_update().filter(company=company, pk=run_id).first()
     if run is None:
-        raise RunInvalid("No such pay run.")
+        raise RunInvalid(gettext("No such pay run."))
     if not run.is_editable:
-        raise RunInvalid("This pay run is already confirmed and can no longer change.")
+        raise RunInvalid(gettext("This pay run is already confirmed and can no longer change."))
     return run
 
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from billpay.core.money import format_money
 from billpay.core.services import audit_record
@@ -43,19 +44,19 @@ def run_approve(
     """
     run = PayRun.objects.filter(company=company, pk=run_id).first()
     if run is None:
-        raise RunInvalid("No such pay run.")
+        raise RunInvalid(gettext("No such pay run."))
     own = run.created_by_id is not None and run.created_by_id == getattr(actor, "pk", None)
     require_owner(
         company,
         actor,
-        "You prepared this pay run: an owner approves it."
+        gettext("You prepared this pay run: an owner approves it.")
         if own
-        else "Only an owner can approve a pay run.",
+        else gettext("Only an owner can approve a pay run."),
     )
     if run.status == R.APPROVED:
         return run
     if run.status != R.DRAFT:
-        raise RunInvalid("This pay run is no longer waiting for approval.")
+        raise RunInvalid(gettext("This pay run is no longer waiting for approval."))
     filters = {"form_token": form_token} if form_token else {}
     now = timezone.now()
     with transaction.atomic():
@@ -67,7 +68,7 @@ def run_approve(
             updated_at=now,
         )
         if not moved:
-            raise RunChanged("This pay run changed since you opened it: check it again.")
+            raise RunChanged(gettext("This pay run changed since you opened it: check it again."))
         audit_record(
             company=company,
             actor=actor,
@@ -99,34 +100,44 @@ def run_confirm(
     AmountNotAvailable / PaymentInvalid (a bill changed meanwhile: nothing is sent).
     **Transaction:** one: the run moves and all its payments exist, or nothing happened.
     """
-    require_owner(company, actor, "Only an owner can pay. The pay run is prepared for them.")
+    require_owner(
+        company, actor, gettext("Only an owner can pay. The pay run is prepared for them.")
+    )
     run = PayRun.objects.filter(company=company, pk=run_id).first()
     if run is None:
-        raise RunInvalid("No such pay run.")
+        raise RunInvalid(gettext("No such pay run."))
     if not run.is_editable:
         return run
     if run.form_token != form_token:
-        raise RunChanged("This pay run changed since you opened it: check it again.")
+        raise RunChanged(gettext("This pay run changed since you opened it: check it again."))
     _, label, _kind = method_get(run.method)
     if refresh_accounts(company, run):
         PayRun.objects.filter(pk=run.pk).update(form_token=uuid.uuid4())
-        raise RunChanged("The accounts that pay this run changed: check them again.")
+        raise RunChanged(gettext("The accounts that pay this run changed: check them again."))
     groups = list(run.groups.select_related("account").prefetch_related("lines"))
     missing = sorted({g.currency for g in groups if g.account_id is None})
     if missing:
         raise RunInvalid(
-            f"No account is set up to pay {', '.join(missing)} bills by {label}. An owner maps "
-            "one under Payment accounts."
+            gettext(
+                "No account is set up to pay %(currencies)s bills by %(method)s. An owner maps "
+                "one under Payment accounts."
+            )
+            % {"currencies": ", ".join(missing), "method": label}
         )
     _approval_gate(company, actor, run)
     overdraws = [s for s in run_shortfalls(company, run) if s.overdraws]
     if overdraws and not confirm_overdraw:
+        accounts = ", ".join(
+            gettext("%(account)s by %(amount)s")
+            % {"account": s.account.name, "amount": format_money(-s.after, s.currency)}
+            for s in overdraws
+        )
         raise OverdrawNotConfirmed(
-            "This run would overdraw "
-            + ", ".join(
-                f"{s.account.name} by {format_money(-s.after, s.currency)}" for s in overdraws
+            gettext(
+                "This run would overdraw %(accounts)s. Tick the box to say you will have "
+                "the money there, then confirm again."
             )
-            + ". Tick the box to say you will have the money there, then confirm again."
+            % {"accounts": accounts}
         )
     now = timezone.now()
     with transaction.atomic():
@@ -188,17 +199,18 @@ def run_retry_group(*, company: Company, actor: User | None, run_id: int, group_
     first is on its way), AmountNotAvailable. **Transaction:** one: the run is paying again and
     the payment is sending, or neither.
     """
-    require_owner(company, actor, "Only an owner can pay.")
+    require_owner(company, actor, gettext("Only an owner can pay."))
     group = (
         PayRunGroup.objects.select_related("run", "payment")
         .filter(company=company, run_id=run_id, pk=group_id)
         .first()
     )
     if group is None or group.payment is None:
-        raise RunInvalid("No such payment in this pay run.")
+        raise RunInvalid(gettext("No such payment in this pay run."))
     if group.payment.status != Payment.Status.FAILED:
         raise RunInvalid(
-            f"The payment to {group.supplier_name} has not failed: there is nothing to retry."
+            gettext("The payment to %(supplier)s has not failed: there is nothing to retry.")
+            % {"supplier": group.supplier_name}
         )
     with transaction.atomic():
         PayRun.objects.filter(pk=run_id, status__in=[R.SENDING, R.ATTENTION]).update(
@@ -209,7 +221,10 @@ def run_retry_group(*, company: Company, actor: User | None, run_id: int, group_
         )
         if payment.status != Payment.Status.SENDING:
             # Another retry moved it first: raising undoes the run's move with this transaction.
-            raise RunInvalid(f"The payment to {group.supplier_name} is already being sent again.")
+            raise RunInvalid(
+                gettext("The payment to %(supplier)s is already being sent again.")
+                % {"supplier": group.supplier_name}
+            )
         audit_record(
             company=company,
             actor=actor,
@@ -237,6 +252,12 @@ def _approval_gate(company: Company, actor: User | None, run: PayRun) -> None:
         data={"bills": [b.codat_bill_id for b in blocked]},
     )
     raise ApprovalRequired(
-        f"An owner must approve this pay run first: {len(blocked)} of its bills "
-        f"need approval under your payment settings."
+        ngettext(
+            "An owner must approve this pay run first: %(count)d of its bills "
+            "need approval under your payment settings.",
+            "An owner must approve this pay run first: %(count)d of its bills "
+            "need approval under your payment settings.",
+            len(blocked),
+        )
+        % {"count": len(blocked)}
     )

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from billpay.bills.models import Bill
 from billpay.core.money import format_money, minor_places, quantize, to_decimal
@@ -57,23 +58,26 @@ def run_create(
     """
     wanted = list(dict.fromkeys(bill_ids))
     if not wanted:
-        raise RunInvalid("Tick the bills to pay first.")
+        raise RunInvalid(gettext("Tick the bills to pay first."))
     if len(wanted) > RUN_MAX_BILLS:
-        raise RunInvalid(f"A pay run pays at most {RUN_MAX_BILLS} bills: pick fewer.")
+        raise RunInvalid(
+            gettext("A pay run pays at most %(limit)d bills: pick fewer.")
+            % {"limit": RUN_MAX_BILLS}
+        )
     payment_date = payment_date or timezone.localdate()
     if payment_date < timezone.localdate():
-        raise RunInvalid("Pick today or a later date.")
+        raise RunInvalid(gettext("Pick today or a later date."))
     method = method or default_method(company)
     method_get(method)
     if batch and not batch_offered(company):
-        raise RunInvalid("Only Xero takes one payment for several suppliers.")
+        raise RunInvalid(gettext("Only Xero takes one payment for several suppliers."))
     bills = list(
         Bill.objects.filter(company=company, pk__in=wanted)
         .select_related("supplier")
         .order_by("supplier_name", "due_date", "pk")
     )
     if len(bills) != len(wanted):
-        raise RunInvalid("One of these bills is not in your books.")
+        raise RunInvalid(gettext("One of these bills is not in your books."))
     in_flight = bill_in_flight(company=company, bill_ids=wanted)
     payable, left_out, amounts = [], [], {}
     for bill in bills:
@@ -92,7 +96,8 @@ def run_create(
         amounts[bill.pk] = quantize(available, bill.currency)
     if not payable:
         raise RunInvalid(
-            "None of these bills can be paid: " + " ".join(o["reason"] for o in left_out)
+            gettext("None of these bills can be paid: %(reasons)s")
+            % {"reasons": " ".join(o["reason"] for o in left_out)}
         )
     with transaction.atomic():
         run = PayRun.objects.create(
@@ -140,21 +145,25 @@ def run_set_amount(
             .first()
         )
         if line is None:
-            raise RunInvalid("This bill is not in the pay run.")
+            raise RunInvalid(gettext("This bill is not in the pay run."))
         bill = line.bill
         if amount != quantize(amount, bill.currency):
             raise RunInvalid(
-                f"{bill.currency} amounts have at most {minor_places(bill.currency)} decimals."
+                gettext("%(currency)s amounts have at most %(places)d decimals.")
+                % {"currency": bill.currency, "places": minor_places(bill.currency)}
             )
         available = bill.amount_due - bill_in_flight(company=company, bill_ids=[bill.pk]).get(
             bill.pk, ZERO
         )
         if amount <= ZERO:
-            raise RunInvalid("Enter an amount above zero.")
+            raise RunInvalid(gettext("Enter an amount above zero."))
         if amount > available:
             raise RunInvalid(
-                f"At most {format_money(max(available, ZERO), bill.currency)} can be paid on "
-                f"{bill.reference or 'this bill'}."
+                gettext("At most %(amount)s can be paid on %(bill)s.")
+                % {
+                    "amount": format_money(max(available, ZERO), bill.currency),
+                    "bill": bill.reference or gettext("this bill"),
+                }
             )
         if line.amount == amount:
             return run
@@ -181,7 +190,7 @@ def run_set_date(
     **Raises:** RunInvalid. **Transaction:** one, with the run locked.
     """
     if payment_date < timezone.localdate():
-        raise RunInvalid("Pick today or a later date.")
+        raise RunInvalid(gettext("Pick today or a later date."))
     with transaction.atomic():
         run = run_for_update(company, run_id)
         if run.payment_date == payment_date:
@@ -194,7 +203,8 @@ def run_set_date(
         )
         if latest:
             raise RunInvalid(
-                f"A bill of this run was issued on {latest:%d %b %Y}: pay on that day or later."
+                gettext("A bill of this run was issued on %(date)s: pay on that day or later.")
+                % {"date": f"{latest:%d %b %Y}"}
             )
         run.payment_date = payment_date
         touched(run, "payment_date")
@@ -240,7 +250,7 @@ def run_set_batch(*, company: Company, actor: User | None, run_id: int, batch: b
     **Transaction:** one, with the run locked; the groups are rebuilt.
     """
     if batch and not batch_offered(company):
-        raise RunInvalid("Only Xero takes one payment for several suppliers.")
+        raise RunInvalid(gettext("Only Xero takes one payment for several suppliers."))
     with transaction.atomic():
         run = run_for_update(company, run_id)
         if run.batch == batch:
@@ -271,11 +281,13 @@ def run_cancel(*, company: Company, actor: User | None, run_id: int) -> PayRun:
     with transaction.atomic():
         run = PayRun.objects.select_for_update().filter(company=company, pk=run_id).first()
         if run is None:
-            raise RunInvalid("No such pay run.")
+            raise RunInvalid(gettext("No such pay run."))
         if run.status == PayRun.Status.CANCELLED:
             return run
         if not run.is_editable:
-            raise RunInvalid("This pay run is already confirmed and can no longer be cancelled.")
+            raise RunInvalid(
+                gettext("This pay run is already confirmed and can no longer be cancelled.")
+            )
         run.status = PayRun.Status.CANCELLED
         touched(run, "status")
         audit_record(
