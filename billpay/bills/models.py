@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from billpay.bills.progress import SyncStep, sync_steps
 from billpay.core.models import AMOUNT, MirroredModel, TimestampedModel
@@ -29,17 +31,17 @@ LOCAL_ID_PREFIX = "local:"
 
 
 class Origin(models.TextChoices):
-    SYNCED = "synced", "From the books"
-    APP = "app", "Created in BillPay"
+    SYNCED = "synced", _("From the books")
+    APP = "app", _("Created in BillPay")
 
 
 class PushState(models.TextChoices):
     """Where the latest write of a record to the books stands ("" for records only read)."""
 
     NONE = "", "—"
-    SENDING = "sending", "Sending"
-    IN_BOOKS = "in_books", "In your books"
-    FAILED = "failed", "Failed"
+    SENDING = "sending", _("Sending")
+    IN_BOOKS = "in_books", _("In your books")
+    FAILED = "failed", _("Failed")
 
 
 class Supplier(MirroredModel):
@@ -98,9 +100,9 @@ class Bill(MirroredModel):
     """A supplier bill as the books have it, plus the review state kept here."""
 
     class Review(models.TextChoices):
-        PENDING = "pending", "To review"
-        APPROVED = "approved", "Approved"
-        REJECTED = "rejected", "Rejected"
+        PENDING = "pending", _("To review")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
 
     Origin = Origin
     PushState = PushState
@@ -219,7 +221,7 @@ class BillLine(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.description or f"Line {self.position}"
+        return self.description or gettext("Line %(position)s") % {"position": self.position}
 
 
 class BillAllocation(models.Model):
@@ -262,19 +264,19 @@ class SyncRun(TimestampedModel):
     """One sync of one company: what it read and wrote, how long it took, how it ended."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        WAITING = "waiting", "Waiting for the books"
-        RUNNING = "running", "Running"
-        SUCCEEDED = "succeeded", "Finished"
-        FAILED = "failed", "Failed"
+        QUEUED = "queued", _("Queued")
+        WAITING = "waiting", _("Waiting for the books")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Finished")
+        FAILED = "failed", _("Failed")
 
     class Trigger(models.TextChoices):
-        SCHEDULE = "schedule", "Schedule"
-        MANUAL = "manual", "Sync now"
-        WEBHOOK = "webhook", "Webhook"
-        LINK = "link", "First sync"
-        COMMAND = "command", "Operator"
-        PUSH = "push", "After a write to the books"
+        SCHEDULE = "schedule", _("Schedule")
+        MANUAL = "manual", _("Sync now")
+        WEBHOOK = "webhook", _("Webhook")
+        LINK = "link", _("First sync")
+        COMMAND = "command", _("Operator")
+        PUSH = "push", _("After a write to the books")
 
     company = models.ForeignKey(
         "onboarding.Company", on_delete=models.CASCADE, related_name="sync_runs"
@@ -380,12 +382,12 @@ class LedgerWrite(TimestampedModel):
     class Kind(models.TextChoices):
         """The push's kind (its adapter in `bills/pushes.py`)."""
 
-        BILL_CREATE = "bill.create", "Create"
-        BILL_UPDATE = "bill.update", "Update"
-        BILL_DELETE = "bill.delete", "Delete"
-        BILL_ATTACHMENT = "bill.attachment", "Attach a file"
-        SUPPLIER_CREATE = "supplier.create", "Create"
-        SUPPLIER_UPDATE = "supplier.update", "Update"
+        BILL_CREATE = "bill.create", _("Create")
+        BILL_UPDATE = "bill.update", _("Update")
+        BILL_DELETE = "bill.delete", _("Delete")
+        BILL_ATTACHMENT = "bill.attachment", _("Attach a file")
+        SUPPLIER_CREATE = "supplier.create", _("Create")
+        SUPPLIER_UPDATE = "supplier.update", _("Update")
 
     company = models.ForeignKey(
         "onboarding.Company", on_delete=models.CASCADE, related_name="ledger_writes"

@@ -8,6 +8,8 @@ from datetime import date, timedelta
 from django import forms
 from django.core import validators
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from billpay.bills.forms.rules import (
     RulesMixin,
@@ -35,39 +37,40 @@ class BillForm(RulesMixin, forms.Form):
 
     submission_key = strict.KeyField()
     supplier = strict.ModelChoiceField(
-        queryset=None, required=False, empty_label="Choose a supplier…"
+        queryset=None, required=False, empty_label=_("Choose a supplier…"), label=_("Supplier")
     )
     new_supplier_name = forms.CharField(
-        label="…or a new supplier",
+        label=_("…or a new supplier"),
         required=False,
         max_length=300,
-        help_text="Created in your books together with the bill.",
+        help_text=_("Created in your books together with the bill."),
     )
     new_supplier_email = forms.EmailField(
-        label="New supplier's email", required=False, max_length=300
+        label=_("New supplier's email"), required=False, max_length=300
     )
     reference = forms.CharField(
-        label="Invoice number",
+        label=_("Invoice number"),
         required=False,
         max_length=300,
-        help_text="The supplier's reference for this bill.",
+        help_text=_("The supplier's reference for this bill."),
     )
-    issue_date = strict.DateField(min_value=FIRST_DATE, max_value=LAST_DATE)
+    issue_date = strict.DateField(label=_("Issue date"), min_value=FIRST_DATE, max_value=LAST_DATE)
     due_date = strict.DateField(
+        label=_("Due date"),
         required=False,
         min_value=FIRST_DATE,
         max_value=LAST_DATE,
-        help_text="Left empty: the supplier's usual terms, or 30 days.",
+        help_text=_("Left empty: the supplier's usual terms, or 30 days."),
     )
-    currency = forms.ChoiceField(choices=[])
+    currency = forms.ChoiceField(label=_("Currency"), choices=[])
     note = forms.CharField(
-        required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Note"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
     )
     attachment = forms.FileField(
-        label="Invoice (PDF, PNG or JPEG)",
+        label=_("Invoice (PDF, PNG or JPEG)"),
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/png,image/jpeg"}),
-        error_messages={"empty": "The file is empty."},
+        error_messages={"empty": _("The file is empty.")},
     )
     pending_attachment = strict.KeyField(required=False)
     confirm_duplicate = forms.BooleanField(required=False, widget=forms.HiddenInput)
@@ -93,9 +96,13 @@ class BillForm(RulesMixin, forms.Form):
         if not self.is_bound:
             self.fields["currency"].initial = company.base_currency
         offered = ", ".join(code for code, _ in self.fields["currency"].choices)
-        self.fields["currency"].error_messages["invalid_choice"] = (
-            f"{rules.platform_name or 'Your books'} accepts {offered} here, not %(value)s."
-        )
+        self.fields["currency"].error_messages["invalid_choice"] = gettext(
+            "%(platform)s accepts %(offered)s here, not %(value)s."
+        ) % {
+            "platform": rules.platform_name or gettext("Your books"),
+            "offered": offered,
+            "value": "%(value)s",  # left for the field to fill in
+        }
         self.apply_rules(rules)
         limit = supplier_rules.max_length("supplierName")
         if limit:
@@ -103,33 +110,36 @@ class BillForm(RulesMixin, forms.Form):
             self.fields["new_supplier_name"].validators.append(
                 validators.MaxLengthValidator(
                     limit,
-                    message=f"{supplier_rules.platform_name} allows at most {limit} "
-                    "characters in a supplier's name.",
+                    message=gettext(
+                        "%(platform)s allows at most %(limit)s characters in a supplier's name."
+                    )
+                    % {"platform": supplier_rules.platform_name, "limit": limit},
                 )
             )
-        self.fields[
-            "attachment"
-        ].help_text = (
-            f"Up to {megabytes(attachment_max_bytes())}. It is attached to the bill in your books."
-        )
+        self.fields["attachment"].help_text = gettext(
+            "Up to %(size)s. It is attached to the bill in your books."
+        ) % {"size": megabytes(attachment_max_bytes())}
 
     def clean_attachment(self):
         upload = self.cleaned_data.get("attachment")
         if not upload:
             return None
         if upload.size == 0:
-            raise forms.ValidationError("The file is empty.")
+            raise forms.ValidationError(gettext("The file is empty."))
         limit = attachment_max_bytes()
         if upload.size > limit:
             raise forms.ValidationError(
-                f"The file is {megabytes(upload.size)}; the limit is {megabytes(limit)}."
+                gettext("The file is %(size)s; the limit is %(limit)s.")
+                % {"size": megabytes(upload.size), "limit": megabytes(limit)}
             )
         head = upload.read(16)
         upload.seek(0)
         kind = sniff_content_type(head)
         if not kind:
             raise forms.ValidationError(
-                "Upload a PDF, PNG or JPEG file. This file is none of those, whatever its name says."
+                gettext(
+                    "Upload a PDF, PNG or JPEG file. This file is none of those, whatever its name says."
+                )
             )
         upload.sniffed_content_type = kind
         return upload
@@ -144,12 +154,14 @@ class BillForm(RulesMixin, forms.Form):
             (cleaned.get("new_supplier_name") or "").strip(),
         )
         if supplier is None and not new_name and "new_supplier_name" not in self.errors:
-            self.add_error("supplier", "Choose a supplier, or type the name of a new one.")
+            self.add_error("supplier", gettext("Choose a supplier, or type the name of a new one."))
         if supplier is not None and new_name:
-            self.add_error("new_supplier_name", "Choose a supplier or type a new one, not both.")
+            self.add_error(
+                "new_supplier_name", gettext("Choose a supplier or type a new one, not both.")
+            )
         issue, due = cleaned.get("issue_date"), cleaned.get("due_date")
         if issue and due and due < issue:
-            self.add_error("due_date", "The due date can't be before the issue date.")
+            self.add_error("due_date", gettext("The due date can't be before the issue date."))
         if issue and not due and "due_date" not in self.errors:
             days = (self.terms(supplier) if supplier and self.terms else None) or DEFAULT_TERMS_DAYS
             cleaned["due_date"] = issue + timedelta(days=days)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from billpay.bills.services.create import LineInput, bill_totals
 from billpay.bills.services.options import PlatformRules
@@ -17,17 +19,25 @@ MAX_LINES = 200
 class LineForm(forms.Form):
     """One bill line; a line left completely empty is ignored."""
 
-    description = forms.CharField(required=False, max_length=4000)
+    description = forms.CharField(label=_("Description"), required=False, max_length=4000)
     quantity = strict.DecimalField(
-        min_value=Decimal("0.0001"), max_value=AMOUNT_MAX, initial=Decimal("1"), what="a quantity"
+        label=_("Quantity"),
+        min_value=Decimal("0.0001"),
+        max_value=AMOUNT_MAX,
+        initial=Decimal("1"),
+        what=_("a quantity"),
     )
     # A unit price may carry more decimals than the currency (0.125 a screw): the column's four.
     # Each line's total is then rounded to the currency, as the books round it.
     unit_amount = strict.DecimalField(
-        label="Unit price", min_value=Decimal("0"), max_value=AMOUNT_MAX, what="a price"
+        label=_("Unit price"), min_value=Decimal("0"), max_value=AMOUNT_MAX, what=_("a price")
     )
-    account = strict.ModelChoiceField(queryset=None, empty_label="Expense account…")
-    tax_rate = strict.ModelChoiceField(queryset=None, required=False, empty_label="No tax")
+    account = strict.ModelChoiceField(
+        label=_("Account"), queryset=None, empty_label=_("Expense account…")
+    )
+    tax_rate = strict.ModelChoiceField(
+        label=_("Tax rate"), queryset=None, required=False, empty_label=_("No tax")
+    )
 
     def __init__(
         self, *args, accounts=None, tax_rates=None, rules: PlatformRules | None = None, **kwargs
@@ -36,33 +46,42 @@ class LineForm(forms.Form):
         self.fields["account"].queryset = accounts
         self.fields["tax_rate"].queryset = tax_rates
         rules = rules or PlatformRules()
-        name = rules.platform_name or "Your books"
+        name = rules.platform_name or gettext("Your books")
         if rules.required("lineItems.description"):
             self.fields["description"].required = True
-            self.fields["description"].error_messages["required"] = f"{name} needs a description."
+            self.fields["description"].error_messages["required"] = gettext(
+                "%(platform)s needs a description."
+            ) % {"platform": name}
         if rules.required("lineItems.taxRateRef"):
             self.fields["tax_rate"].required = True
-            self.fields["tax_rate"].error_messages["required"] = f"{name} needs a tax rate."
+            self.fields["tax_rate"].error_messages["required"] = gettext(
+                "%(platform)s needs a tax rate."
+            ) % {"platform": name}
         for field in ("quantity", "unit_amount"):
             self.fields[field].widget.attrs.update({"inputmode": "decimal", "step": "any"})
         # The lines table shows the labels only as column headings: name each field for screen
         # readers, with its line number.
         number = self.prefix.rsplit("-", 1)[-1] if self.prefix else ""
-        line = f"line {int(number) + 1}" if number.isdigit() else "line"
         for name, label in (
-            ("description", "Description"),
-            ("account", "Expense account"),
-            ("tax_rate", "Tax rate"),
-            ("quantity", "Quantity"),
-            ("unit_amount", "Unit price"),
+            ("description", gettext("Description")),
+            ("account", gettext("Expense account")),
+            ("tax_rate", gettext("Tax rate")),
+            ("quantity", gettext("Quantity")),
+            ("unit_amount", gettext("Unit price")),
         ):
-            self.fields[name].widget.attrs["aria-label"] = f"{label}, {line}"
+            self.fields[name].widget.attrs["aria-label"] = (
+                gettext("%(label)s, line %(number)s") % {"label": label, "number": int(number) + 1}
+                if number.isdigit()
+                else gettext("%(label)s, line") % {"label": label}
+            )
 
     def clean(self):
         cleaned = super().clean()
         quantity, unit = cleaned.get("quantity"), cleaned.get("unit_amount")
         if quantity is not None and unit is not None and quantity * unit > AMOUNT_MAX:
-            self.add_error("unit_amount", "This line's amount is larger than BillPay can record.")
+            self.add_error(
+                "unit_amount", gettext("This line's amount is larger than BillPay can record.")
+            )
         return cleaned
 
     def line_input(self) -> LineInput:
@@ -85,10 +104,12 @@ class BaseLineFormSet(forms.BaseFormSet):
             return
         lines = self.lines()
         if not lines:
-            raise forms.ValidationError("Add at least one line.")
+            raise forms.ValidationError(gettext("Add at least one line."))
         totals = bill_totals(lines=lines, currency=self.currency)
         if max(totals.total_amount, totals.tax_amount, totals.sub_total) > AMOUNT_MAX:
-            raise forms.ValidationError("The bill's total is larger than BillPay can record.")
+            raise forms.ValidationError(
+                gettext("The bill's total is larger than BillPay can record.")
+            )
 
     def lines(self) -> list[LineInput]:
         return [

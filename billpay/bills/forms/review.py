@@ -1,6 +1,7 @@
 """The inbox's filters, and a bill's review and notes."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from billpay.bills.models import Bill
 from billpay.bills.selectors import SORT_LABELS, VIEWS, InboxFilter
@@ -12,15 +13,15 @@ class InboxFilterForm(forms.Form):
 
     view = forms.ChoiceField(choices=list(VIEWS.items()), required=False)
     q = forms.CharField(
-        label="Search",
+        label=_("Search"),
         required=False,
         max_length=100,
-        widget=forms.SearchInput(attrs={"placeholder": "Supplier, reference or line"}),
+        widget=forms.SearchInput(attrs={"placeholder": _("Supplier, reference or line")}),
     )
     supplier = forms.CharField(required=False, max_length=100, widget=forms.HiddenInput)
     currency = forms.CharField(required=False, max_length=3)
     review = forms.ChoiceField(
-        choices=[("", "Any review state"), *Bill.Review.choices],
+        choices=[("", _("Any review state")), *Bill.Review.choices],
         required=False,
         widget=FixedSelect,
     )
@@ -38,15 +39,17 @@ class InboxFilterForm(forms.Form):
 class ReviewForm(forms.Form):
     decision = forms.ChoiceField(choices=Bill.Review.choices)
     reason = forms.CharField(
-        label="Comment",
+        label=_("Comment"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Kept in the activity. Needed when you reject, so the owner knows what to fix.",
+        help_text=_(
+            "Kept in the activity. Needed when you reject, so the owner knows what to fix."
+        ),
     )
 
 
 class NoteForm(forms.Form):
     text = forms.CharField(
-        label="Add a note", max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Add a note"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )

@@ -12,6 +12,7 @@ from decimal import Decimal
 from django import forms
 from django.conf import settings
 from django.core import validators
+from django.utils.translation import gettext
 
 from billpay.bills.services.options import PlatformRules
 
@@ -60,8 +61,15 @@ class RulesMixin:
                 field.validators.append(
                     validators.MaxLengthValidator(
                         field.max_length,
-                        message=f"{rules.platform_name or 'Your books'} allows at most "
-                        f"{field.max_length} characters here (you typed %(show_value)d).",
+                        message=gettext(
+                            "%(platform)s allows at most %(limit)s characters here"
+                            " (you typed %(show_value)s)."
+                        )
+                        % {
+                            "platform": rules.platform_name or gettext("Your books"),
+                            "limit": field.max_length,
+                            "show_value": "%(show_value)d",  # left for the validator to fill in
+                        },
                     )
                 )
 
@@ -71,8 +79,12 @@ class RulesMixin:
         if value and allowed and value not in allowed:
             self.add_error(
                 name,
-                f"{self.rules.platform_name or 'Your books'} accepts {', '.join(allowed)} "
-                f"here, not {value}.",
+                gettext("%(platform)s accepts %(offered)s here, not %(value)s.")
+                % {
+                    "platform": self.rules.platform_name or gettext("Your books"),
+                    "offered": ", ".join(allowed),
+                    "value": value,
+                },
             )
 
 

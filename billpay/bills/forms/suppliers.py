@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from billpay.bills.forms.rules import RulesMixin
 from billpay.bills.services.create import SupplierInput
@@ -25,18 +27,18 @@ class SupplierForm(RulesMixin, forms.Form):
     }
 
     submission_key = strict.KeyField()
-    name = forms.CharField(label="Name", max_length=300)
-    contact_name = forms.CharField(label="Contact person", required=False, max_length=300)
-    email = forms.EmailField(required=False, max_length=300)
-    phone = forms.CharField(required=False, max_length=100)
-    tax_number = forms.CharField(label="Tax number", required=False, max_length=100)
-    default_currency = forms.ChoiceField(label="Default currency", required=False, choices=[])
-    address_line1 = forms.CharField(label="Address", required=False, max_length=300)
-    address_line2 = forms.CharField(label="Address (line 2)", required=False, max_length=300)
-    city = forms.CharField(required=False, max_length=100)
-    region = forms.CharField(label="State / region", required=False, max_length=100)
-    postal_code = forms.CharField(label="Postal code", required=False, max_length=20)
-    country = forms.CharField(required=False, max_length=100)
+    name = forms.CharField(label=_("Name"), max_length=300)
+    contact_name = forms.CharField(label=_("Contact person"), required=False, max_length=300)
+    email = forms.EmailField(label=_("Email"), required=False, max_length=300)
+    phone = forms.CharField(label=_("Phone"), required=False, max_length=100)
+    tax_number = forms.CharField(label=_("Tax number"), required=False, max_length=100)
+    default_currency = forms.ChoiceField(label=_("Default currency"), required=False, choices=[])
+    address_line1 = forms.CharField(label=_("Address"), required=False, max_length=300)
+    address_line2 = forms.CharField(label=_("Address (line 2)"), required=False, max_length=300)
+    city = forms.CharField(label=_("City"), required=False, max_length=100)
+    region = forms.CharField(label=_("State / region"), required=False, max_length=100)
+    postal_code = forms.CharField(label=_("Postal code"), required=False, max_length=20)
+    country = forms.CharField(label=_("Country"), required=False, max_length=100)
 
     def __init__(self, *args, company, rules: PlatformRules, current_currency: str = "", **kwargs):
         kwargs.setdefault("label_suffix", "")
@@ -46,9 +48,13 @@ class SupplierForm(RulesMixin, forms.Form):
         if current_currency and current_currency not in allowed:
             allowed.append(current_currency)
         self.fields["default_currency"].choices = [("", "—"), *[(c, c) for c in allowed]]
-        self.fields["default_currency"].error_messages["invalid_choice"] = (
-            f"{rules.platform_name or 'Your books'} accepts {', '.join(allowed)} here, not %(value)s."
-        )
+        self.fields["default_currency"].error_messages["invalid_choice"] = gettext(
+            "%(platform)s accepts %(offered)s here, not %(value)s."
+        ) % {
+            "platform": rules.platform_name or gettext("Your books"),
+            "offered": ", ".join(allowed),
+            "value": "%(value)s",  # left for the field to fill in
+        }
         self.apply_rules(rules)
 
     def clean_submission_key(self):

@@ -11,6 +11,7 @@ from django.db.models import Count, DecimalField, Sum, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from billpay.bills.models import TO_PAY, Bill, BillLine, Supplier
 from billpay.core.models import AuditEvent
@@ -128,24 +129,24 @@ class ActivityItem:
 def bill_activity(*, company: Company, bill: Bill) -> list[ActivityItem]:
     """What happened to the bill, newest first: review and notes here, payments and syncs in the books."""
     labels = {
-        "bill.review.approved": "approved the bill",
-        "bill.review.rejected": "rejected the bill",
-        "bill.review.pending": "reset the review",
-        "bill.note": "added a note",
-        "bill.created": "created the bill here",
-        "bill.changed": "changed the bill",
-        "bill.deleted": "deleted the bill",
-        "bill.resent": "sent the bill again",
-        "bills.write.create": "saw the bill arrive in the books",
-        "bills.write.update": "saw the change arrive in the books",
-        "bills.write.delete": "saw the bill removed from the books",
-        "bills.write.attachment": "saw the invoice file attached in the books",
-        "bills.write.failed": "could not write to the books",
+        "bill.review.approved": gettext("approved the bill"),
+        "bill.review.rejected": gettext("rejected the bill"),
+        "bill.review.pending": gettext("reset the review"),
+        "bill.note": gettext("added a note"),
+        "bill.created": gettext("created the bill here"),
+        "bill.changed": gettext("changed the bill"),
+        "bill.deleted": gettext("deleted the bill"),
+        "bill.resent": gettext("sent the bill again"),
+        "bills.write.create": gettext("saw the bill arrive in the books"),
+        "bills.write.update": gettext("saw the change arrive in the books"),
+        "bills.write.delete": gettext("saw the bill removed from the books"),
+        "bills.write.attachment": gettext("saw the invoice file attached in the books"),
+        "bills.write.failed": gettext("could not write to the books"),
     }
     items = [
         ActivityItem(
             e.created_at,
-            str(e.actor or "BillPay"),
+            str(e.actor or gettext("BillPay")),
             labels.get(e.action, e.action),
             e.data.get("reason") or e.data.get("comment") or e.data.get("text") or "",
         )
@@ -156,15 +157,23 @@ def bill_activity(*, company: Company, bill: Bill) -> list[ActivityItem]:
     items += [
         ActivityItem(
             a.allocated_on or a.paid_on,
-            "Your books",
-            "recorded a payment",
+            gettext("Your books"),
+            gettext("recorded a payment"),
             format_money(a.amount, a.currency or bill.currency),
         )
         for a in bill.allocations.all()
         if a.allocated_on or a.paid_on
     ]
     if bill.modified_date:
-        items.append(ActivityItem(bill.modified_date, "Your books", "last changed the bill"))
+        items.append(
+            ActivityItem(
+                bill.modified_date, gettext("Your books"), gettext("last changed the bill")
+            )
+        )
     if bill.is_in_books:  # a bill created here and not yet in the books was never synced
-        items.append(ActivityItem(bill.synced_at, "BillPay", "synced the bill from your books"))
+        items.append(
+            ActivityItem(
+                bill.synced_at, gettext("BillPay"), gettext("synced the bill from your books")
+            )
+        )
     return sorted(items, key=lambda item: item.at, reverse=True)

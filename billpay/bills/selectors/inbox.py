@@ -17,6 +17,7 @@ from django.core.cache import cache
 from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from billpay.bills.models import DUE_KEY, ISSUE_KEY, TO_PAY, Bill
 from billpay.core.parsing import (
@@ -37,12 +38,12 @@ PAGE_SIZE = 50
 # PartiallyPaid. Sort keys (DUE_KEY, ISSUE_KEY) are never NULL, for index range scans.
 
 VIEWS = {
-    "to_pay": "To pay",
-    "overdue": "Overdue",
-    "due_7": "Due in 7 days",
-    "due_30": "Due in 30 days",
-    "paid": "Paid",
-    "all": "All",
+    "to_pay": _("To pay"),
+    "overdue": _("Overdue"),
+    "due_7": _("Due in 7 days"),
+    "due_30": _("Due in 30 days"),
+    "paid": _("Paid"),
+    "all": _("All"),
 }
 
 # sort name → (key expression, model field the cursor value parses as, descending)
@@ -55,12 +56,12 @@ SORTS = {
     "issue": (ISSUE_KEY, "issue_date", True),
 }
 SORT_LABELS = {
-    "due": "Due date (soonest)",
-    "-due": "Due date (latest)",
-    "amount": "Amount due (largest)",
-    "-amount": "Amount due (smallest)",
-    "supplier": "Supplier (A–Z)",
-    "issue": "Issue date (newest)",
+    "due": _("Due date (soonest)"),
+    "-due": _("Due date (latest)"),
+    "amount": _("Amount due (largest)"),
+    "-amount": _("Amount due (smallest)"),
+    "supplier": _("Supplier (A–Z)"),
+    "issue": _("Issue date (newest)"),
 }
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from billpay.bills.errors import ReviewReasonRequired
 from billpay.bills.models import Bill
@@ -39,7 +40,9 @@ def bill_review(*, bill: Bill, actor: User, decision: str, reason: str = "") -> 
     """
     comment = reason.strip()
     if decision == Bill.Review.REJECTED and not comment:
-        raise ReviewReasonRequired("Say why the bill is rejected, so the owner knows what to fix.")
+        raise ReviewReasonRequired(
+            gettext("Say why the bill is rejected, so the owner knows what to fix.")
+        )
     with transaction.atomic():
         locked = Bill.objects.select_for_update().get(pk=bill.pk, company=bill.company)
         kept_reason = comment if decision == Bill.Review.REJECTED else ""

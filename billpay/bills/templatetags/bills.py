@@ -8,7 +8,8 @@ from django import template
 from django.utils import dateformat, timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from billpay.bills.models import Bill, SyncRun
 from billpay.bills.selectors import sync_run_latest as _sync_run_latest
@@ -31,11 +32,13 @@ def due_label(due: date | None, amount_due, today: date | None = None) -> str:
         return ""
     days = (due - (today or timezone.localdate())).days
     if days < 0:
-        return f"overdue by {-days} day{'s' if days != -1 else ''}"
+        return ngettext("overdue by %(days)s day", "overdue by %(days)s days", -days) % {
+            "days": -days
+        }
     if days == 0:
-        return "due today"
+        return gettext("due today")
     if days <= 30:
-        return f"due in {days} day{'s' if days != 1 else ''}"
+        return ngettext("due in %(days)s day", "due in %(days)s days", days) % {"days": days}
     return ""
 
 
@@ -68,12 +71,12 @@ def review_class(review_status: str) -> str:
 
 FILE_KINDS = {
     "application/pdf": "PDF",
-    "image/png": "PNG image",
-    "image/jpeg": "JPEG image",
-    "image/gif": "GIF image",
-    "image/webp": "WebP image",
-    "text/plain": "text file",
-    "text/csv": "spreadsheet (CSV)",
+    "image/png": _("PNG image"),
+    "image/jpeg": _("JPEG image"),
+    "image/gif": _("GIF image"),
+    "image/webp": _("WebP image"),
+    "text/plain": _("text file"),
+    "text/csv": _("spreadsheet (CSV)"),
 }
 
 
@@ -83,7 +86,7 @@ def file_kind(content_type: str | None) -> str:
     key = (content_type or "").split(";")[0].strip().lower()
     if key in FILE_KINDS:
         return FILE_KINDS[key]
-    return "image" if key.startswith("image/") else "file"
+    return gettext("image") if key.startswith("image/") else gettext("file")
 
 
 # --- the inbox's rows ---------------------------------------------------------------------------
@@ -121,31 +124,57 @@ def inbox_rows(bills: list[Bill], today: date, bills_url: str) -> list[InboxRow]
     one Python call (the language and the review labels looked up once per page, not per row).
     """
     language = get_language()
+    no_supplier = gettext("(no supplier)")
+    review_labels = {value: str(label) for value, label in Bill.Review.choices}
     return [
         InboxRow(
             bill=bill,
             id=str(bill.pk),
             url=f"{bills_url}{bill.pk}/",
             payable=bill.amount_due > 0 and bill.is_in_books,
-            supplier=bill.supplier_name or "(no supplier)",
+            supplier=bill.supplier_name or no_supplier,
             reference=bill.reference or "—",
             issued=_day(bill.issue_date, language) if bill.issue_date else "—",
             due=_day(bill.due_date, language) if bill.due_date else "—",
-            due_note=(note := due_label(bill.due_date, bill.amount_due, today)),
-            overdue="overdue" in note,
+            due_note=due_label(bill.due_date, bill.amount_due, today),
+            overdue=_is_overdue(bill, today),
             total=format_money(bill.total_amount, bill.currency),
             amount_due=format_money(bill.amount_due, bill.currency),
             push_state=bill.push_state,
             status=words.bill_status(bill.codat_status),
             status_class=status_class(bill.codat_status),
             review_class=review_class(bill.review_status),
-            review_label=_REVIEW_LABELS.get(bill.review_status, bill.review_status),
+            review_label=review_labels.get(bill.review_status, bill.review_status),
         )
         for bill in bills
     ]
 
 
-_REVIEW_LABELS = dict(Bill.Review.choices)
+def _is_overdue(bill: Bill, today: date | None) -> bool:
+    """What `due_label` words as "overdue by …": a bill still owed, past its due date."""
+    due = bill.due_date
+    return due is not None and bool(bill.amount_due) and due < (today or timezone.localdate())
+
+
+@dataclass(frozen=True, slots=True)
+class RowWords:
+    """The rows' fixed words, translated once per page rather than once per row."""
+
+    select: str
+    sending: str
+    failed: str
+    in_books: str
+    pay: str
+
+    @classmethod
+    def for_platform(cls, platform: str) -> "RowWords":
+        return cls(
+            select=_esc(gettext("Select")),
+            sending=_esc(gettext("Sending to %(platform)s…") % {"platform": platform}),
+            failed=_esc(gettext("Failed")),
+            in_books=_esc(gettext("in your books")),
+            pay=_esc(gettext("Pay")),
+        )
 
 
 @register.simple_tag
@@ -158,40 +187,40 @@ def inbox_rows_html(
     template language still spent most of a page in some 1,300 variable lookups and escapes.
     Every value is escaped exactly as the template's autoescape did.
     """
-    platform = platform_name or "your books"
+    row_words = RowWords.for_platform(platform_name or gettext("your books"))
     return mark_safe(
-        "".join(_row_html(row, pay_url, platform) for row in inbox_rows(bills, today, bills_url))
+        "".join(_row_html(row, pay_url, row_words) for row in inbox_rows(bills, today, bills_url))
     )
 
 
-def _row_html(row: InboxRow, pay_url: str, platform: str) -> str:
+def _row_html(row: InboxRow, pay_url: str, row_words: RowWords) -> str:
     """One row: every value escaped with `html.escape`, as Django's autoescape does (format_html
     itself cost a quarter of the page)."""
     rid = _esc(row.id)
     select = (
         f'<input type="checkbox" name="bill" value="{rid}" form="bill-selection" '
-        f'aria-labelledby="pick-{rid} sup-{rid} ref-{rid}"><span id="pick-{rid}" hidden>Select</span>'
+        f'aria-labelledby="pick-{rid} sup-{rid} ref-{rid}"><span id="pick-{rid}" hidden>{row_words.select}</span>'
         if row.payable
         else ""
     )
     due_note = f'<br><span class="small due">{_esc(row.due_note)}</span>' if row.due_note else ""
     if row.push_state == "sending":
-        status = f'<span class="badge info">Sending to {_esc(platform)}…</span>'
+        status = f'<span class="badge info">{row_words.sending}</span>'
     elif row.push_state == "failed":
         error = row.bill.push_error
         status = (
-            '<span class="badge bad">Failed</span><br>'
+            f'<span class="badge bad">{row_words.failed}</span><br>'
             f'<span class="small" title="{_esc(error)}">{_esc(Truncator(error).chars(70))}</span>'
         )
     else:
-        in_books = ' <span class="small muted">in your books</span>'
+        in_books = f' <span class="small muted">{row_words.in_books}</span>'
         status = (
             f'<span class="badge {_esc(row.status_class)}">{_esc(row.status)}</span>'
             f"{in_books if row.push_state == 'in_books' else ''}"
         )
     action = (
         f'<a class="button small secondary" id="pay-{rid}" href="{_esc(pay_url)}?bill={rid}" '
-        f'aria-labelledby="pay-{rid} sup-{rid} ref-{rid}">Pay</a>'
+        f'aria-labelledby="pay-{rid} sup-{rid} ref-{rid}">{row_words.pay}</a>'
         if row.payable
         else ""
     )

@@ -8,6 +8,7 @@ from contextlib import suppress
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import (
@@ -330,7 +331,9 @@ def _key(request: CompanyHttpRequest):
     try:
         key = parse_uuid(raw) if raw else create.new_submission_key()
     except ParseError:
-        raise ParseError("This page has expired or was changed. Reload it and try again.") from None
+        raise ParseError(
+            gettext("This page has expired or was changed. Reload it and try again.")
+        ) from None
     return scoped_key(company_id=request.company.pk, key=key)
 
 

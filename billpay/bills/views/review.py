@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -203,7 +204,7 @@ def bill_attachment_preview(
     except DomainError as exc:
         # Shown inside the frame in plain words (an <img> shows its alternative text): not a
         # whole page, and not an error status, which the bill's page could not explain.
-        text = f"The invoice can't be shown here: {exc.message}"
+        text = gettext("The invoice can't be shown here: %(reason)s") % {"reason": exc.message}
         return HttpResponse(text, content_type="text/plain; charset=utf-8")
     content_type = file.content_type.split(";")[0].strip().lower()
     if content_type not in PREVIEWABLE or not file.content.startswith(PREVIEWABLE[content_type]):
@@ -253,7 +254,7 @@ def bill_note(request: CompanyHttpRequest, bill_id: int) -> HttpResponse:
     if form.is_valid():
         services.bill_note_add(bill=bill, actor=request.user, text=form.cleaned_data["text"])
     elif not request.htmx:
-        messages.error(request, "Write something in the note first.")
+        messages.error(request, gettext("Write something in the note first."))
     if not request.htmx:
         return redirect("bills:bill-detail", bill_id=bill.pk)
     context = {
@@ -277,7 +278,7 @@ def sync_now(request: CompanyHttpRequest) -> HttpResponse:
     run = tasks.sync_start(company=request.company, trigger=SyncRun.Trigger.MANUAL)
     if request.htmx:
         return render(request, "bills/_sync_status.html", {"run": run})
-    messages.info(request, "Sync started.")
+    messages.info(request, gettext("Sync started."))
     next_url = request.POST.get("next", "")
     # Never to another site; and only a path, since redirect() would take "abc" for a URL name
     # and answer NoReverseMatch (a 500).

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 
 from billpay.bills import selectors, services
@@ -32,12 +33,16 @@ def bill_selection(request: CompanyHttpRequest) -> HttpResponse:
     bill_ids = _bill_ids(request.POST.getlist("bill"))
     back = _inbox_url(request.POST.get("params", ""))
     if not bill_ids:
-        messages.info(request, "Tick the bills to approve first.")
+        messages.info(request, gettext("Tick the bills to approve first."))
         return redirect(back)
     bills = selectors.bill_list_selected(company=request.company, bill_ids=bill_ids)
     outcome = services.bills_approve(company=request.company, actor=request.user, bills=bills)
-    done = f"Approved {outcome.approved} bill{'s' if outcome.approved != 1 else ''}."
+    done = ngettext("Approved %(count)s bill.", "Approved %(count)s bills.", outcome.approved) % {
+        "count": outcome.approved
+    }
     if outcome.already:
-        done += f" {outcome.already} {'was' if outcome.already == 1 else 'were'} approved already."
+        done += " " + ngettext(
+            "%(count)s was approved already.", "%(count)s were approved already.", outcome.already
+        ) % {"count": outcome.already}
     messages.success(request, done)
     return redirect(back)

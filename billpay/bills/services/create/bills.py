@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from billpay.bills.models import LOCAL_ID_PREFIX, Bill, BillLine, LedgerWrite, Origin, PushState
 from billpay.bills.selectors import bill_duplicates_find
@@ -68,8 +69,10 @@ def bill_create(
         )
         if duplicates:
             raise PossibleDuplicate(
-                "This looks like a bill you already have. Check below, then create it anyway "
-                "if it really is a different bill.",
+                gettext(
+                    "This looks like a bill you already have. Check below, then create it anyway "
+                    "if it really is a different bill."
+                ),
                 duplicates,
             )
     try:
@@ -200,7 +203,7 @@ def bill_resend(*, bill: Bill, actor: Actor, submission_key: uuid.UUID) -> Bill:
     with transaction.atomic():
         locked = Bill.objects.select_for_update().get(pk=bill.pk, company=bill.company)
         if LedgerWrite.objects.filter(bill=locked, push__status__in=Push.ACTIVE).exists():
-            raise WriteInFlight("This bill is still being sent to your books.")
+            raise WriteInFlight(gettext("This bill is still being sent to your books."))
         last = (
             LedgerWrite.objects.filter(bill=locked)
             .select_related("push")
@@ -208,7 +211,7 @@ def bill_resend(*, bill: Bill, actor: Actor, submission_key: uuid.UUID) -> Bill:
             .first()
         )
         if last is None or last.push.status != Push.Status.FAILED:
-            raise DomainError("There is nothing to send again.")
+            raise DomainError(gettext("There is nothing to send again."))
         kind = last.push.kind
         if kind == K.BILL_CREATE and locked.is_in_books:
             kind = K.BILL_UPDATE
@@ -277,18 +280,32 @@ def _replace_lines(bill: Bill, data: BillInput, totals: BillTotals) -> None:
 def _lock_editable(bill: Bill, *, action: str) -> Bill:
     locked = Bill.objects.select_for_update().get(pk=bill.pk, company=bill.company)
     if locked.origin != Origin.APP:
-        raise NotEditable("Only bills created in BillPay can be changed here; use your books.")
+        raise NotEditable(
+            gettext("Only bills created in BillPay can be changed here; use your books.")
+        )
     if LedgerWrite.objects.filter(bill=locked, push__status__in=Push.ACTIVE).exists():
-        raise WriteInFlight("This bill is still being sent to your books. Try again in a moment.")
+        raise WriteInFlight(
+            gettext("This bill is still being sent to your books. Try again in a moment.")
+        )
     if locked.is_in_books:
         paid = locked.allocations.exists() or locked.amount_due < locked.total_amount
         if paid or locked.codat_status in ("Paid", "PartiallyPaid", "Void"):
-            raise NotEditable("This bill has payments in your books, so it can't be changed here.")
+            raise NotEditable(
+                gettext("This bill has payments in your books, so it can't be changed here.")
+            )
         caps = bill_capabilities(company=locked.company)
         allowed = caps.can_update if action == "change" else caps.can_delete
         if not allowed:
-            raise NotEditable(
-                f"{caps.platform_name} does not let BillPay {action} bills. "
-                f"Make the change in {caps.platform_name} itself."
+            refusal = (
+                gettext(
+                    "%(platform)s does not let BillPay change bills. "
+                    "Make the change in %(platform)s itself."
+                )
+                if action == "change"
+                else gettext(
+                    "%(platform)s does not let BillPay delete bills. "
+                    "Make the change in %(platform)s itself."
+                )
             )
+            raise NotEditable(refusal % {"platform": caps.platform_name})
     return locked

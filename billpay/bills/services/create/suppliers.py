@@ -6,6 +6,7 @@ import uuid
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from billpay.bills.models import LOCAL_ID_PREFIX, LedgerWrite, Origin, PushState, Supplier
 from billpay.bills.services.create.common import K, WriteInFlight, user_or_none, write_for_key
@@ -53,7 +54,7 @@ def supplier_update(
     with transaction.atomic():
         locked = Supplier.objects.select_for_update().get(pk=supplier.pk, company=supplier.company)
         if LedgerWrite.objects.filter(supplier=locked, push__status__in=Push.ACTIVE).exists():
-            raise WriteInFlight("This supplier is still being sent to your books.")
+            raise WriteInFlight(gettext("This supplier is still being sent to your books."))
         for name, value in _supplier_fields(data, locked).items():
             setattr(locked, name, value)
         locked.push_state, locked.push_error = PushState.SENDING, ""
