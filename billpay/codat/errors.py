@@ -16,6 +16,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ValidationItem:
@@ -30,7 +33,7 @@ class ValidationItem:
 class CodatError(Exception):
     """Base class: anything that went wrong talking to Codat."""
 
-    default_user_message = (
+    default_user_message = _(
         "Something went wrong talking to your accounting software. Please try again later."
     )
 
@@ -57,19 +60,19 @@ class CodatError(Exception):
 
     @property
     def user_message(self) -> str:
-        return self.default_user_message
+        return str(self.default_user_message)
 
 
 class CodatAuthError(CodatError):
     """401/403: the API key or the company's connection is not accepted."""
 
-    default_user_message = "Your accounting software connection needs to be re-authorised."
+    default_user_message = _("Your accounting software connection needs to be re-authorised.")
 
 
 class CodatNotFoundError(CodatError):
     """404: company, connection or record not found (or data type not supported)."""
 
-    default_user_message = (
+    default_user_message = _(
         "We couldn't find this in your accounting software. It may have been deleted there."
     )
 
@@ -77,7 +80,7 @@ class CodatNotFoundError(CodatError):
 class CodatConflictError(CodatError):
     """409: dataset not requested yet or still syncing, or an idempotency key in flight."""
 
-    default_user_message = (
+    default_user_message = _(
         "Your accounting data is still being synced. Please try again in a few minutes."
     )
 
@@ -85,21 +88,23 @@ class CodatConflictError(CodatError):
 class CodatRequestError(CodatError):
     """Any other 4xx (400, 402, 405, 422...): permanent, re-sending will not help."""
 
-    default_user_message = "Your accounting software could not accept this request."
+    default_user_message = _("Your accounting software could not accept this request.")
 
     @property
     def user_message(self) -> str:
         # Codat's validation messages are usually readable ("Amount must be positive").
         details = [item.message for item in self.validation if item.message]
         if details:
-            return f"{self.default_user_message} {details[0]}"
-        return self.default_user_message
+            return gettext("Your accounting software could not accept this request. %(detail)s") % {
+                "detail": details[0]
+            }
+        return str(self.default_user_message)
 
 
 class CodatTransientError(CodatError):
     """5xx, timeouts or connection failures that survived our retries: try again later."""
 
-    default_user_message = (
+    default_user_message = _(
         "Your accounting software isn't responding right now. We'll try again shortly."
     )
 
@@ -107,7 +112,7 @@ class CodatTransientError(CodatError):
 class CodatRateLimitedError(CodatTransientError):
     """429 after our retries (or a Retry-After longer than our time budget)."""
 
-    default_user_message = (
+    default_user_message = _(
         "Your accounting software is busy right now. We'll try again in a little while."
     )
 
@@ -115,7 +120,7 @@ class CodatRateLimitedError(CodatTransientError):
 class CodatOutcomeUnknownError(CodatError):
     """A write may have reached Codat but we got no answer: check before re-sending."""
 
-    default_user_message = (
+    default_user_message = _(
         "We couldn't confirm whether your accounting software recorded this change. "
         "We'll check before trying again."
     )
@@ -124,6 +129,6 @@ class CodatOutcomeUnknownError(CodatError):
 class CodatInvalidResponseError(CodatError):
     """Codat answered 2xx with something we cannot read (not JSON, or a required field missing)."""
 
-    default_user_message = (
+    default_user_message = _(
         "Your accounting software sent a reply we couldn't read. Please try again later."
     )

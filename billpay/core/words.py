@@ -11,51 +11,53 @@ from __future__ import annotations
 import re
 
 from django.conf import settings
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 # A bill's status in the books (Codat's BillStatus).
 BILL_STATUSES = {
-    "Draft": "Draft",
-    "Open": "Unpaid",
-    "PartiallyPaid": "Partly paid",
-    "Paid": "Paid",
-    "Void": "Voided",
-    "Unknown": "Unknown",
+    "Draft": _("Draft"),
+    "Open": _("Unpaid"),
+    "PartiallyPaid": _("Partly paid"),
+    "Paid": _("Paid"),
+    "Void": _("Voided"),
+    "Unknown": _("Unknown"),
 }
 # Codat's data types (and the app's names for them).
 DATA_TYPES = {
-    "accounts": "Accounts",
-    "chartOfAccounts": "Accounts",
-    "bankAccounts": "Bank accounts",
-    "billCreditNotes": "Credit notes",
-    "billPayments": "Bill payments",
-    "bills": "Bills",
-    "company": "Company details",
-    "paymentMethods": "Payment methods",
-    "suppliers": "Suppliers",
-    "taxRates": "Tax rates",
+    "accounts": _("Accounts"),
+    "chartOfAccounts": _("Accounts"),
+    "bankAccounts": _("Bank accounts"),
+    "billCreditNotes": _("Credit notes"),
+    "billPayments": _("Bill payments"),
+    "bills": _("Bills"),
+    "company": _("Company details"),
+    "paymentMethods": _("Payment methods"),
+    "suppliers": _("Suppliers"),
+    "taxRates": _("Tax rates"),
 }
 # Field names in the books' validation messages (Codat's JSON field names).
 FIELDS = {
-    "accountName": "Account name",
-    "accountNumber": "Account number",
-    "accountType": "Account type",
-    "currency": "Currency",
-    "dueDate": "Due date",
-    "issueDate": "Issue date",
-    "nominalCode": "Account code",
-    "reference": "Reference",
-    "sortCode": "Sort code",
-    "supplierName": "Supplier name",
-    "supplierRef": "Supplier",
-    "supplierRef.id": "Supplier",
-    "totalAmount": "Amount",
+    "accountName": _("Account name"),
+    "accountNumber": _("Account number"),
+    "accountType": _("Account type"),
+    "currency": _("Currency"),
+    "dueDate": _("Due date"),
+    "issueDate": _("Issue date"),
+    "nominalCode": _("Account code"),
+    "reference": _("Reference"),
+    "sortCode": _("Sort code"),
+    "supplierName": _("Supplier name"),
+    "supplierRef": _("Supplier"),
+    "supplierRef.id": _("Supplier"),
+    "totalAmount": _("Amount"),
 }
 # An account's status in the books.
 ACCOUNT_STATUSES = {
-    "Active": "Active",
-    "Archived": "Closed",
-    "Pending": "Being set up",
-    "Unknown": "Unknown",
+    "Active": _("Active"),
+    "Archived": _("Closed"),
+    "Pending": _("Being set up"),
+    "Unknown": _("Unknown"),
 }
 # Codat's platform keys → the accounting software's name.
 PLATFORMS = {
@@ -77,33 +79,39 @@ def humanize(name: str) -> str:
     return words[:1].upper() + words[1:]
 
 
+def _known(words: dict, value: str) -> str:
+    """The plain words for a known API name, in the active language; else the name as words."""
+    label = words.get(value)
+    return str(label) if label else humanize(value)
+
+
 def bill_status(value: str | None) -> str:
     """A bill's status in the books, in words ("PartiallyPaid" → "Partly paid")."""
     if not value:
-        return "Unknown"
-    return BILL_STATUSES.get(value) or humanize(value)
+        return gettext("Unknown")
+    return _known(BILL_STATUSES, value)
 
 
 def data_type_name(value: str) -> str:
     """A data type, in words ("taxRates" → "Tax rates")."""
-    return DATA_TYPES.get(value) or humanize(value)
+    return _known(DATA_TYPES, value)
 
 
 def field_name(value: str) -> str:
     """A field of a record in the books, in words ("lineItems.0.accountRef" → "Line items 0 account ref")."""
-    return FIELDS.get(value) or humanize(value)
+    return _known(FIELDS, value)
 
 
 def account_status(value: str | None) -> str:
     """An account's status in the books ("Archived" → "Closed")."""
     if not value:
         return "—"
-    return ACCOUNT_STATUSES.get(value) or humanize(value)
+    return _known(ACCOUNT_STATUSES, value)
 
 
 def platform_name(key: str) -> str:
     """The accounting software behind a platform key, never the key itself."""
-    return PLATFORMS.get(key) or "Your accounting software"
+    return PLATFORMS.get(key) or gettext("Your accounting software")
 
 
 def payment_method(key: str) -> str:

@@ -5,11 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from billpay.core import forms as strict
 from billpay.insights.forecast import HORIZONS
 
 BILLS_ALL, BILLS_APPROVED = "all", "approved"
+
+
+def horizon_choices() -> list[tuple[str, str]]:
+    """The look-ahead choices ("30 days"), in the active language."""
+    return [
+        (str(n), ngettext("%(count)d day", "%(count)d days", n) % {"count": n}) for n in HORIZONS
+    ]
 
 
 @dataclass(frozen=True)
@@ -21,17 +30,17 @@ class ForecastOptions:
 
 class ForecastForm(forms.Form):
     days = forms.TypedChoiceField(
-        label="Look ahead",
-        choices=[(str(n), f"{n} days") for n in HORIZONS],
+        label=_("Look ahead"),
+        choices=horizon_choices,
         coerce=int,
         required=False,
         empty_value=HORIZONS[0],
     )
     bills = forms.ChoiceField(
-        label="Bills",
+        label=_("Bills"),
         choices=[
-            (BILLS_ALL, "All unpaid bills"),
-            (BILLS_APPROVED, "Leave out bills waiting for approval"),
+            (BILLS_ALL, _("All unpaid bills")),
+            (BILLS_APPROVED, _("Leave out bills waiting for approval")),
         ],
         required=False,
     )

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Count, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from billpay.insights.charts import BarChart, bar_chart
 from billpay.insights.forecast import (
@@ -41,11 +42,11 @@ ATTENTION_LIST = 5  # the newest payments that need someone, named on the dashbo
 
 # (key, label, lowest and highest days overdue; None: open-ended). Due today is not yet overdue.
 AGING = (
-    ("current", "Not yet due", None, 0),
-    ("1_30", "1–30 days overdue", 1, 30),
-    ("31_60", "31–60 days overdue", 31, 60),
-    ("61_90", "61–90 days overdue", 61, 90),
-    ("over_90", "Over 90 days overdue", 91, None),
+    ("current", _("Not yet due"), None, 0),
+    ("1_30", _("1–30 days overdue"), 1, 30),
+    ("31_60", _("31–60 days overdue"), 31, 60),
+    ("61_90", _("61–90 days overdue"), 61, 90),
+    ("over_90", _("Over 90 days overdue"), 91, None),
 )
 DUE_SOON = 7  # "due in the next 7 days" is the inbox's due_7 view: today to today + 7
 

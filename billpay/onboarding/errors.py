@@ -1,3 +1,5 @@
+from django.utils.translation import gettext_lazy as _
+
 from billpay.core.errors import DomainError
 
 
@@ -24,10 +26,10 @@ class AlreadyConnected(DomainError):
 class NotConnected(DomainError):
     """The company has no linked accounting software: nothing can be read from or sent to it."""
 
-    default_message = "Connect your accounting software first."
+    default_message = _("Connect your accounting software first.")
 
     def __init__(self, message: str = "") -> None:
-        super().__init__(message or self.default_message)
+        super().__init__(message or str(self.default_message))
 
 
 class WebhookRejected(Exception):

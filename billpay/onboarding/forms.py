@@ -3,6 +3,8 @@ from functools import cache
 from babel import Locale
 from django import forms
 from django.contrib.auth import password_validation
+from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext_lazy as _
 
 from billpay.core import forms as strict
 
@@ -32,15 +34,30 @@ COMMON_CURRENCIES = (
 )
 
 
-@cache
+def _language() -> str:
+    """The active language's code, as Babel names it ("en-us" → "en")."""
+    return Locale.parse(get_language() or "en", sep="-").language
+
+
 def currency_choices() -> list[tuple[str, str]]:
-    names = Locale("en").currencies
+    """The common currencies, named in the active language."""
+    return _currency_choices(_language())
+
+
+def country_choices() -> list[tuple[str, str]]:
+    """Every country, named and sorted in the active language."""
+    return _country_choices(_language())
+
+
+@cache
+def _currency_choices(language: str) -> list[tuple[str, str]]:
+    names = Locale(language).currencies
     return [(code, f"{code} — {names.get(code, code)}") for code in COMMON_CURRENCIES]
 
 
 @cache
-def country_choices() -> list[tuple[str, str]]:
-    territories = Locale("en").territories
+def _country_choices(language: str) -> list[tuple[str, str]]:
+    territories = Locale(language).territories
     countries = {
         code: name for code, name in territories.items() if len(code) == 2 and code.isalpha()
     }
@@ -49,17 +66,18 @@ def country_choices() -> list[tuple[str, str]]:
 
 class NewPasswordMixin(forms.Form):
     password1 = forms.CharField(
-        label="Password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
     password2 = forms.CharField(
-        label="Password again", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        label=_("Password again"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
     def clean(self):
         cleaned = super().clean()
         first, second = cleaned.get("password1"), cleaned.get("password2")
         if first and second and first != second:
-            self.add_error("password2", "The two passwords differ.")
+            self.add_error("password2", gettext("The two passwords differ."))
         elif first:
             try:
                 password_validation.validate_password(first)
@@ -69,16 +87,18 @@ class NewPasswordMixin(forms.Form):
 
 
 class CompanyForm(forms.Form):
-    company_name = forms.CharField(label="Business name", max_length=200)
+    company_name = forms.CharField(label=_("Business name"), max_length=200)
     base_currency = forms.ChoiceField(
-        label="Currency of your books", choices=currency_choices, initial="USD"
+        label=_("Currency of your books"), choices=currency_choices, initial="USD"
     )
-    country = forms.ChoiceField(choices=country_choices, initial="US")
+    country = forms.ChoiceField(label=_("Country"), choices=country_choices, initial="US")
 
 
 class SignUpForm(NewPasswordMixin, CompanyForm):
-    full_name = forms.CharField(label="Your name", max_length=150)
-    email = forms.EmailField(widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    full_name = forms.CharField(label=_("Your name"), max_length=150)
+    email = forms.EmailField(
+        label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
 
     field_order = [
         "full_name",
@@ -92,11 +112,11 @@ class SignUpForm(NewPasswordMixin, CompanyForm):
 
 
 class InvitationForm(forms.Form):
-    email = forms.EmailField(label="Accountant's email")
+    email = forms.EmailField(label=_("Accountant's email"))
 
 
 class InvitationAcceptNewUserForm(NewPasswordMixin):
-    full_name = forms.CharField(label="Your name", max_length=150)
+    full_name = forms.CharField(label=_("Your name"), max_length=150)
 
     field_order = ["full_name", "password1", "password2"]
 

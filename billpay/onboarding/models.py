@@ -3,6 +3,7 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from billpay.core.models import TimestampedModel
 
@@ -75,8 +76,8 @@ class Membership(TimestampedModel):
     """A user's role in a company: owners pay and invite; accountants review and prepare."""
 
     class Role(models.TextChoices):
-        OWNER = "owner", "Owner"
-        ACCOUNTANT = "accountant", "Accountant"
+        OWNER = "owner", _("Owner")
+        ACCOUNTANT = "accountant", _("Accountant")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="memberships")
@@ -103,10 +104,10 @@ class AccountingConnection(TimestampedModel):
     """The company's one accounting connection at Codat (a mirror of Codat's Connection)."""
 
     class Status(models.TextChoices):
-        PENDING_AUTH = "pending_auth", "Waiting for authorization"
-        LINKED = "linked", "Connected"
-        UNLINKED = "unlinked", "Disconnected"
-        DEAUTHORIZED = "deauthorized", "Needs re-authorization"
+        PENDING_AUTH = "pending_auth", _("Waiting for authorization")
+        LINKED = "linked", _("Connected")
+        UNLINKED = "unlinked", _("Disconnected")
+        DEAUTHORIZED = "deauthorized", _("Needs re-authorization")
 
     # Codat's dataConnectionStatus values → ours.
     FROM_CODAT = {

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext
 from django_htmx.middleware import HtmxDetails
 
 from billpay.onboarding.models import Company, Membership, User
@@ -56,7 +57,7 @@ def company_required(view: View | None = None, *, owner_only: bool = False):
                     del request.session[SESSION_COMPANY_KEY]
                     raise Http404("No such company.")
             if owner_only and not membership.is_owner:
-                raise PermissionDenied("Only an owner of this company can do that.")
+                raise PermissionDenied(gettext("Only an owner of this company can do that."))
             request.membership = membership
             request.company = membership.company
             return view(request, *args, **kwargs)

@@ -6,6 +6,7 @@ from django.contrib.auth import login
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -66,7 +67,11 @@ def signup(request: AuthenticatedHttpRequest) -> HttpResponse:
             form.add_error("email", exc.message)
         else:
             login(request, membership.user, backend=AUTH_BACKEND)
-            messages.success(request, f"Welcome to BillPay, {membership.user.get_short_name()}.")
+            messages.success(
+                request,
+                gettext("Welcome to BillPay, %(name)s.")
+                % {"name": membership.user.get_short_name()},
+            )
             return _enter(request, membership)
     return render(request, "registration/signup.html", {"form": form})
 
@@ -84,7 +89,9 @@ def company_create(request: AuthenticatedHttpRequest) -> HttpResponse:
             base_currency=data["base_currency"],
             country=data["country"],
         )
-        messages.success(request, f"{membership.company.name} is ready.")
+        messages.success(
+            request, gettext("%(company)s is ready.") % {"company": membership.company.name}
+        )
         return _enter(request, membership)
     return render(request, "onboarding/company_create.html", {"form": form})
 
@@ -116,7 +123,10 @@ def invitation_create(request: CompanyHttpRequest) -> HttpResponse:
         services.invitation_send(
             company=request.company, invited_by=request.user, email=form.cleaned_data["email"]
         )
-        messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
+        messages.success(
+            request,
+            gettext("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]},
+        )
         return redirect("onboarding:team")
     members = selectors.membership_list_for_company(company=request.company)
     return render(request, "onboarding/team.html", {"members": members, "form": form})
@@ -132,11 +142,15 @@ def invitation_accept(request: AuthenticatedHttpRequest, token: str) -> HttpResp
         )
     existing = selectors.user_get_by_email(email=invitation.email)
     if existing and not request.user.is_authenticated:
-        messages.info(request, f"Log in as {invitation.email} to accept the invitation.")
+        messages.info(
+            request,
+            gettext("Log in as %(email)s to accept the invitation.") % {"email": invitation.email},
+        )
         return redirect_to_login(request.get_full_path())
     form = None if existing else InvitationAcceptNewUserForm(request.POST or None)
     context = {
         "invitation": invitation,
+        "role": Membership.Role(invitation.role).label,
         "form": form,
         "company": selectors.company_get(company_id=invitation.company_id),
     }
@@ -154,7 +168,9 @@ def invitation_accept(request: AuthenticatedHttpRequest, token: str) -> HttpResp
         except DomainError as exc:
             context["error"] = exc.message
             return render(request, "onboarding/invitation_accept.html", context, status=403)
-        messages.success(request, f"You joined {membership.company.name}.")
+        messages.success(
+            request, gettext("You joined %(company)s.") % {"company": membership.company.name}
+        )
         return _enter(request, membership)
     return render(request, "onboarding/invitation_accept.html", context)
 
@@ -204,7 +220,7 @@ def connect_return(request: CompanyHttpRequest) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("onboarding:connect")
-    messages.success(request, "Connected. We are reading your bills from your books now.")
+    messages.success(request, gettext("Connected. We are reading your bills from your books now."))
     return redirect("onboarding:connection")
 
 
@@ -232,7 +248,9 @@ def disconnect(request: CompanyHttpRequest) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(
-            request, f"Disconnected from {current.platform_name}. Your bills stay here, read-only."
+            request,
+            gettext("Disconnected from %(platform)s. Your bills stay here, read-only.")
+            % {"platform": current.platform_name},
         )
     return redirect("onboarding:connection")
 

@@ -8,6 +8,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from billpay.core.models import TimestampedModel
 
@@ -16,12 +17,12 @@ class Push(TimestampedModel):
     """One write to the books (a Codat push), whatever it writes: its adapter is `kind`."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Waiting to be sent"
-        SENDING = "sending", "Sending to your books"
-        SENT = "sent", "Waiting for your books"
-        CHECKING = "checking", "Checking your books"
-        SUCCEEDED = "succeeded", "In your books"
-        FAILED = "failed", "Failed"
+        QUEUED = "queued", _("Waiting to be sent")
+        SENDING = "sending", _("Sending to your books")
+        SENT = "sent", _("Waiting for your books")
+        CHECKING = "checking", _("Checking your books")
+        SUCCEEDED = "succeeded", _("In your books")
+        FAILED = "failed", _("Failed")
 
     ACTIVE = (Status.QUEUED, Status.SENDING, Status.SENT, Status.CHECKING)
     FINAL = (Status.SUCCEEDED, Status.FAILED)

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
+from django.utils.translation import gettext_noop
 
 from billpay.codat.errors import CodatRateLimitedError
 from billpay.core.tasks import codat_retry
@@ -32,7 +33,9 @@ def _gave_up(self, exc, task_id, args, kwargs, einfo) -> None:
     """on_failure: out of retries. The push may have been sent: it is looked up, never failed."""
     push_give_up(
         push_id=kwargs["push_id"],
-        reason="We could not reach your accounting software: we will check your books again.",
+        reason=gettext_noop(
+            "We could not reach your accounting software: we will check your books again."
+        ),
     )
 
 

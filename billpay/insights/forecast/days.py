@@ -7,6 +7,8 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext, ngettext_lazy
+
 from billpay.core.money import format_money
 from billpay.insights.charts import LineChart, balance_chart
 
@@ -18,10 +20,10 @@ ZERO = Decimal("0")
 # What leaves an account on a day, in words: (one, several).
 OVERDUE, BILLS, PAYMENTS, PLANNED = "overdue", "bills", "payments", "planned"
 ENTRY_WORDS = {
-    OVERDUE: ("overdue bill", "overdue bills"),
-    BILLS: ("bill due", "bills due"),
-    PAYMENTS: ("payment going out", "payments going out"),
-    PLANNED: ("planned payment", "planned payments"),
+    OVERDUE: ngettext_lazy("%(count)d overdue bill", "%(count)d overdue bills", "count"),
+    BILLS: ngettext_lazy("%(count)d bill due", "%(count)d bills due", "count"),
+    PAYMENTS: ngettext_lazy("%(count)d payment going out", "%(count)d payments going out", "count"),
+    PLANNED: ngettext_lazy("%(count)d planned payment", "%(count)d planned payments", "count"),
 }
 ENTRY_ORDER = (OVERDUE, BILLS, PAYMENTS, PLANNED)
 
@@ -37,8 +39,7 @@ class ForecastEntry:
     @property
     def label(self) -> str:
         """ "3 bills due", "1 payment going out"."""
-        one, several = ENTRY_WORDS[self.kind]
-        return f"{self.count} {one if self.count == 1 else several}"
+        return ENTRY_WORDS[self.kind] % {"count": self.count}
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,9 @@ class ForecastDay:
     def describe(self) -> str:
         """What leaves the account that day, in words ("2 bills due ($300.00)")."""
         return "; ".join(
-            f"{entry.label} ({format_money(entry.amount, self.currency)})" for entry in self.entries
+            gettext("%(what)s (%(amount)s)")
+            % {"what": entry.label, "amount": format_money(entry.amount, self.currency)}
+            for entry in self.entries
         )
 
 

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from billpay.codat import get_codat_client
 from billpay.codat.errors import CodatError, CodatNotFoundError
@@ -33,15 +35,15 @@ logger = logging.getLogger(__name__)
 class Integration:
     key: str  # Codat's platformKey
     name: str
-    badge: str
+    badge: str  # plain words, translated when shown
 
 
 INTEGRATIONS = (
-    Integration("qhyg", "QuickBooks Online", "Most popular"),
-    Integration("gbol", "Xero", "Popular"),
-    Integration("knfz", "Sage Intacct", "Mid-market"),
-    Integration("akxx", "Oracle NetSuite", "Enterprise"),
-    Integration("fbrh", "FreeAgent", "UK"),
+    Integration("qhyg", "QuickBooks Online", _("Most popular")),
+    Integration("gbol", "Xero", _("Popular")),
+    Integration("knfz", "Sage Intacct", _("Mid-market")),
+    Integration("akxx", "Oracle NetSuite", _("Enterprise")),
+    Integration("fbrh", "FreeAgent", _("UK")),
     Integration("rwuv", "Zoho Books", ""),
 )
 INTEGRATION_NAMES = {i.key: i.name for i in INTEGRATIONS}
@@ -55,10 +57,11 @@ def connection_start(*, company: Company, platform_key: str, actor: Actor) -> st
     current = connection_get(company=company)
     if current is not None and current.is_linked:
         raise AlreadyConnected(
-            f"{company.name} is already connected to {current.platform_name}. Disconnect it first."
+            gettext("%(company)s is already connected to %(platform)s. Disconnect it first.")
+            % {"company": company.name, "platform": current.platform_name}
         )
     if platform_key not in INTEGRATION_NAMES:
-        raise LinkFailed("Choose one of the accounting platforms listed.")
+        raise LinkFailed(gettext("Choose one of the accounting platforms listed."))
     client = get_codat_client()
     try:
         if not company.codat_company_id:
@@ -96,7 +99,9 @@ def connection_start(*, company: Company, platform_key: str, actor: Actor) -> st
             target=INTEGRATION_NAMES[platform_key],
         )
     if not connection.link_url:
-        raise LinkFailed("Codat did not return a link to authorize the connection. Try again.")
+        raise LinkFailed(
+            gettext("Codat did not return a link to authorize the connection. Try again.")
+        )
     return connection.link_url
 
 
@@ -121,11 +126,16 @@ def connection_verify(
     ):
         logger.warning("link return for company %s did not match its connection", company.pk)
         raise LinkFailed(
-            "This connection link does not belong to your company. Start again from Connect."
+            gettext(
+                "This connection link does not belong to your company. Start again from Connect."
+            )
         )
     if status_code == "403":
         raise LinkFailed(
-            "You cancelled the connection. Nothing was changed; you can connect whenever you are ready."
+            gettext(
+                "You cancelled the connection. Nothing was changed; you can connect whenever you "
+                "are ready."
+            )
         )
     try:
         current = connection_refresh(
@@ -134,9 +144,16 @@ def connection_verify(
     except CodatError as exc:
         raise LinkFailed(exc.user_message) from exc
     if current is None or not current.is_linked:
-        detail = f" ({error_message})" if error_message else ""
+        if error_message:
+            raise LinkFailed(
+                gettext(
+                    "%(platform)s did not confirm the connection (%(error)s). Please try again."
+                )
+                % {"platform": local.platform_name, "error": error_message}
+            )
         raise LinkFailed(
-            f"{local.platform_name} did not confirm the connection{detail}. Please try again."
+            gettext("%(platform)s did not confirm the connection. Please try again.")
+            % {"platform": local.platform_name}
         )
     return current
 
@@ -219,7 +236,7 @@ def connection_disconnect(*, company: Company, actor: Actor) -> AccountingConnec
     try:
         local = connection_get_linked(company=company)
     except NotConnected as exc:
-        raise LinkFailed("There is no active connection to disconnect.") from exc
+        raise LinkFailed(gettext("There is no active connection to disconnect.")) from exc
     asked_at = timezone.now()
     client = get_codat_client()
     try:

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from billpay.core.services import audit_record
 from billpay.onboarding.errors import EmailTaken, InvitationForSomeoneElse, InvitationInvalid
@@ -67,7 +68,7 @@ def user_signup(
             )
     except IntegrityError as exc:
         raise EmailTaken(
-            "An account with this email address already exists. Log in instead."
+            gettext("An account with this email address already exists. Log in instead.")
         ) from exc
 
 
@@ -82,11 +83,11 @@ def invitation_token_read(*, token: str) -> Invitation:
     try:
         invitation = Invitation(**signing.loads(token, salt=INVITATION_SALT, max_age=max_age))
     except signing.SignatureExpired as exc:
-        raise InvitationInvalid("This invitation has expired. Ask for a new one.") from exc
+        raise InvitationInvalid(gettext("This invitation has expired. Ask for a new one.")) from exc
     except (signing.BadSignature, TypeError) as exc:
-        raise InvitationInvalid("This invitation link is not valid.") from exc
+        raise InvitationInvalid(gettext("This invitation link is not valid.")) from exc
     if not Company.objects.filter(pk=invitation.company_id).exists():
-        raise InvitationInvalid("This invitation link is not valid.")
+        raise InvitationInvalid(gettext("This invitation link is not valid."))
     return invitation
 
 
@@ -108,7 +109,8 @@ def invitation_send(
         "days": settings.INVITATION_MAX_AGE_DAYS,
     }
     send_mail(
-        subject=f"{invited_by} invited you to {company.name} on BillPay",
+        subject=gettext("%(person)s invited you to %(company)s on BillPay")
+        % {"person": invited_by, "company": company.name},
         message=render_to_string("onboarding/email/invitation.txt", context),
         from_email=None,
         recipient_list=[invitation.email],
@@ -123,7 +125,8 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
     """Join the company as the invited role. **Idempotent.** **Raises:** InvitationForSomeoneElse."""
     if user.email.lower() != invitation.email.lower():
         raise InvitationForSomeoneElse(
-            f"This invitation is for {invitation.email}. Log out, then open the link again."
+            gettext("This invitation is for %(email)s. Log out, then open the link again.")
+            % {"email": invitation.email}
         )
     with transaction.atomic():
         membership, created = Membership.objects.get_or_create(
@@ -152,7 +155,7 @@ def invitation_accept_new_user(
             return invitation_accept(invitation=invitation, user=user)
     except IntegrityError as exc:
         raise EmailTaken(
-            "An account with this email address already exists. Log in instead."
+            gettext("An account with this email address already exists. Log in instead.")
         ) from exc
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, ClassVar
 
+from django.utils.translation import gettext_noop
+
 from billpay.codat import CodatClient
 from billpay.codat.schemas import PushOperation
 from billpay.codat.serialize import loads
@@ -76,7 +78,7 @@ class PushAdapter:
 
     def describe_failure(self, push: Push, reason: str, messages: list[str]) -> str:
         """The failure as the user reads it, from Codat's reason and validation messages."""
-        return " ".join([reason, *messages]).strip() or "Your books refused it."
+        return " ".join([reason, *messages]).strip() or gettext_noop("Your books refused it.")
 
 
 _REGISTRY: dict[str, PushAdapter] = {}

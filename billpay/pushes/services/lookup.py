@@ -10,6 +10,7 @@ import logging
 from datetime import timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from billpay.codat import CodatClient, get_codat_client
 from billpay.codat.errors import CodatConflictError, CodatOutcomeUnknownError
@@ -34,7 +35,7 @@ def lookup(push: Push, adapter: PushAdapter) -> Later | None:
         connection = connection_get_linked(company=push.company)
     except NotConnected:
         Push.objects.filter(pk=push.pk).update(
-            error="Reconnect your accounting software so we can check your books."
+            error=gettext_noop("Reconnect your accounting software so we can check your books.")
         )
         return None  # the sweep tries again once reconnected
     if push.first_sent_at is None:
@@ -64,7 +65,7 @@ def lookup(push: Push, adapter: PushAdapter) -> Later | None:
                 return accepted(push, adapter, mine, [S.CHECKING])
         record_id = adapter.find_in_books(client, push, connection)
         if record_id:
-            succeed(push, adapter, record_id, "Found in your books")
+            succeed(push, adapter, record_id, gettext_noop("Found in your books"))
             return None
         if not state.get("pulled"):
             if any(op.status == "Pending" for op in history):
@@ -99,7 +100,7 @@ def _absent(push: Push, adapter: PushAdapter, state: dict) -> Later | None:
             adapter,
             [S.CHECKING],
             S.QUEUED,
-            "Not in your books yet: sending it again.",
+            gettext_noop("Not in your books yet: sending it again."),
             lookup={},
             polls=0,
         )
@@ -110,8 +111,10 @@ def _absent(push: Push, adapter: PushAdapter, state: dict) -> Later | None:
     fail(
         push,
         adapter,
-        "We couldn't confirm that your books recorded this. Check your books before sending "
-        "it again.",
+        gettext_noop(
+            "We couldn't confirm that your books recorded this. Check your books before sending "
+            "it again."
+        ),
     )
     return None
 

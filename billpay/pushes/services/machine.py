@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from billpay.codat import get_codat_client
 from billpay.codat.errors import (
@@ -66,7 +67,9 @@ def push_advance(*, push_id: int, turn: int | None = None) -> Later | None:
             adapter,
             [S.SENDING],
             S.CHECKING,
-            "The last try was interrupted: checking your books before sending anything again.",
+            gettext_noop(
+                "The last try was interrupted: checking your books before sending anything again."
+            ),
             lookup={},
             polls=0,
         )
@@ -83,7 +86,7 @@ def push_apply_success(*, push_id: int, record_id: str) -> None:
     """Codat said (in a signed webhook) that this push succeeded. **Idempotent.**"""
     push = load(push_id)
     if push is not None and push.status in (S.SENT, S.CHECKING):
-        succeed(push, adapter_for(push.kind), record_id, "Recorded in your books")
+        succeed(push, adapter_for(push.kind), record_id, gettext_noop("Recorded in your books"))
 
 
 def push_give_up(*, push_id: int, reason: str) -> None:
@@ -139,7 +142,7 @@ def _send(push: Push, adapter: PushAdapter) -> Later | None:
         if not claimed:
             return None
         push.refresh_from_db()
-        adapter.on_change(push, "Sending to your books")
+        adapter.on_change(push, gettext_noop("Sending to your books"))
     try:
         with get_codat_client() as client:
             op = adapter.send(client, push, connection)
@@ -156,7 +159,7 @@ def _send(push: Push, adapter: PushAdapter) -> Later | None:
         fail(push, adapter, exc.user_message, exc.validation)
         return None
     if isinstance(op, str):  # applied at once (an upload's empty 200): this is the record
-        succeed(push, adapter, op, "Recorded in your books")
+        succeed(push, adapter, op, gettext_noop("Recorded in your books"))
         return None
     return accepted(push, adapter, op, [S.SENDING])
 
@@ -174,7 +177,15 @@ def _follow(push: Push, adapter: PushAdapter) -> Later | None:
                 push_operation_key=push.push_operation_key,
             )
     except CodatNotFoundError:
-        move(push, adapter, [S.SENT], S.CHECKING, "Checking your books", lookup={}, polls=0)
+        move(
+            push,
+            adapter,
+            [S.SENT],
+            S.CHECKING,
+            gettext_noop("Checking your books"),
+            lookup={},
+            polls=0,
+        )
         return later(push)
     return apply(push, adapter, op)
 

@@ -14,6 +14,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from billpay.codat.errors import ValidationItem
 from billpay.codat.schemas import PushOperation
@@ -41,7 +42,7 @@ def accepted(
         adapter,
         from_statuses,
         S.SENT,
-        "Sent to your books",
+        gettext_noop("Sent to your books"),
         push_operation_key=op.push_operation_key,
         sent_at=timezone.now(),
         polls=0,
@@ -54,7 +55,7 @@ def apply(
     push: Push, adapter: PushAdapter, op: PushOperation, *, first: bool = False
 ) -> Later | None:
     if op.status == "Success":
-        succeed(push, adapter, op.record_id or "", "Recorded in your books", op)
+        succeed(push, adapter, op.record_id or "", gettext_noop("Recorded in your books"), op)
         return None
     if op.status == "Failed":
         fail(push, adapter, op.error_message or "", op.validation.errors)
@@ -66,13 +67,13 @@ def apply(
             adapter,
             [S.SENT, S.CHECKING],
             S.CHECKING,
-            "Your books did not answer in time: checking whether it arrived.",
+            gettext_noop("Your books did not answer in time: checking whether it arrived."),
             lookup={"op_final": True},
             polls=0,
         )
         return later(push)
     if push.status == S.CHECKING:
-        move(push, adapter, [S.CHECKING], S.SENT, "Waiting for your books", polls=0)
+        move(push, adapter, [S.CHECKING], S.SENT, gettext_noop("Waiting for your books"), polls=0)
     # Pending. With webhooks the outcome usually arrives first: don't spend a call too soon.
     return later(push, at_least=settings.PUSH_WEBHOOK_GRACE_SECONDS if first else 0)
 
