@@ -30,7 +30,7 @@ def test_the_header_offers_the_other_language_by_its_own_name(client_member):
     page = client_member.get(reverse("bills:inbox")).content.decode()
 
     assert 'action="/language/"' in page
-    assert '<button type="submit" name="language" value="fr" lang="fr"' in page
+    assert 'value="fr" lang="fr" class="linklike">Français</button>' in page
     assert 'value="en" lang="en"' not in page  # the language already shown is not offered
 
 
@@ -136,3 +136,9 @@ def test_an_invitation_to_someone_new_goes_out_in_the_inviters_language(client_m
     client_member.post(reverse("onboarding:invitation-create"), {"email": "dave@example.com"})
 
     assert mail.outbox[0].subject.endswith(f"invited you to {company.name} on BillPay")
+
+
+def test_in_french_the_chooser_still_names_english_in_english(client_member):
+    page = client_member.get(reverse("bills:inbox"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+
+    assert 'value="en" lang="en" class="linklike">English</button>' in page

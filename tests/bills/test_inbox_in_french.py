@@ -1,9 +1,11 @@
-"""The inbox's CSV for French Excel: semicolons, decimal commas, UTF-8 with a BOM (issue 14)."""
+"""The inbox in French (its dates and amounts), and its CSV for French Excel: semicolons, decimal
+commas, UTF-8 with a BOM (issue 14)."""
 
 import csv
 import html
 import io
 import re
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -94,3 +96,19 @@ def test_an_unknown_export_format_is_the_plain_one(client_member, company, conne
     body = _body(client_member.get(reverse("bills:inbox-csv"), {"format": "\x00weird"}))
 
     assert body.startswith(b"supplier_name,")
+
+
+def test_the_inbox_writes_dates_and_amounts_the_french_way(client_member, company, connected):
+    BillFactory(
+        company=company,
+        currency="EUR",
+        issue_date=date(2026, 8, 24),
+        due_date=date(2026, 12, 3),
+        total_amount=Decimal("1234.56"),
+        amount_due=Decimal("1234.56"),
+    )
+
+    page = client_member.get(reverse("bills:inbox"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+
+    assert "24 août 2026" in page and "3 déc. 2026" in page
+    assert "1\u202f234,56\u00a0€" in page
