@@ -1,11 +1,13 @@
 """French and English: settings, dates, money, typed amounts and the catalogues (issue 14)."""
 
+import shutil
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
 from babel.messages.catalog import Catalog
 from django.conf import settings
+from django.core.management import call_command
 from django.utils import translation
 from django.utils.formats import date_format
 from hypothesis import given
@@ -409,3 +411,26 @@ def test_the_translation_check_catches_an_empty_or_a_fuzzy_string(tmp_path):
 def test_the_nav_is_translated(french):
     assert translation.gettext("Bills") == "Factures"
     assert translation.pgettext("navigation", "Main") == "Principale"
+
+
+@pytest.mark.skipif(not shutil.which("xgettext"), reason="makemessages needs GNU gettext")
+def test_makemessages_finds_no_string_the_catalogue_lacks(tmp_path, monkeypatch, settings):
+    # makemessages on a copy of locale/ (in a folder that links to the sources, so that the
+    # real catalogue is never touched): a string marked for translation but missing from the
+    # .po, or fuzzy-matched to another, shows up untranslated or fuzzy in the copy.
+    for source in ("billpay", "templates"):
+        (tmp_path / source).symlink_to(settings.BASE_DIR / source)
+    shutil.copytree(settings.BASE_DIR / "locale", tmp_path / "locale")
+    settings.LOCALE_PATHS = [tmp_path / "locale"]
+    monkeypatch.chdir(tmp_path)
+    call_command(
+        "makemessages",
+        locale=["fr"],
+        no_location=True,
+        no_obsolete=True,
+        symlinks=True,
+        verbosity=0,
+    )
+    po = tmp_path / "locale" / "fr" / "LC_MESSAGES" / "django.po"
+    assert po.read_text() != "", "makemessages wrote nothing"
+    test_every_string_in_the_catalogue_is_translated_and_not_fuzzy(po)
