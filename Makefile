@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/billpay
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: install run test lint format bench clean
+.PHONY: install run test lint format bench clean messages
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,12 @@ bench: install
 chaos: install
 	CHAOS_FULL=1 DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" REDIS_URL="$${REDIS_URL:-$(TEST_REDIS_URL)}" \
 		$(BIN)/pytest tests/chaos -m chaos -q -s
+
+# Translations: collect the strings marked for translation into locale/fr/LC_MESSAGES/django.po
+# (needs GNU gettext's xgettext), then compile every .po to its committed .mo with Babel.
+messages: install
+	$(BIN)/python manage.py makemessages -l fr --no-location --no-obsolete --ignore=.venv --ignore=var --ignore=tests
+	$(BIN)/python manage.py compile_catalogues
 
 lint: install
 	$(BIN)/ruff check .

@@ -63,9 +63,14 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After sessions, before CommonMiddleware (Django's order): the browser's Accept-Language,
+    # or the language cookie the header's chooser sets.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A logged-in user's own choice of language wins over the browser's (needs request.user).
+    "billpay.onboarding.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -344,12 +349,17 @@ STORAGES = {
 MEDIA_ROOT = VAR_DIR / "media"
 
 # --- Internationalisation -----------------------------------------------------------------------
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("fr", "Français")]
+# Compiled catalogues (.mo) are committed next to their .po: `make messages` rebuilds them.
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60  # the header's choice outlives the session
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
-# One date format across the app, "5 Mar 2025" (billpay/core/formats/en/formats.py): the locale's
-# own formats would win over DATE_FORMAT below, so they come from there.
+# One date format per language, "5 Mar 2025" and "5 mars 2025" (billpay/core/formats/<lang>/):
+# Django's own locale formats would win over DATE_FORMAT below, so they come from there.
 FORMAT_MODULE_PATH = ["billpay.core.formats"]
 DATE_FORMAT = "j M Y"
 DATETIME_FORMAT = "j M Y, H:i"
@@ -373,6 +383,7 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
     # Behind Heroku-style routers TLS ends at the proxy, which sets X-Forwarded-Proto.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

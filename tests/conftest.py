@@ -2,6 +2,7 @@ from unittest import mock
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from billpay.onboarding.tenancy import SESSION_COMPANY_KEY
 from tests.factories import CompanyFactory, MembershipFactory, UserFactory
@@ -14,6 +15,14 @@ def _test_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.APP_BASE_URL = "http://testserver"
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test():
+    """A request activates its language in the thread (LocaleMiddleware leaves it active after
+    the response): the next test starts from the default again."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

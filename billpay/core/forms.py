@@ -11,6 +11,7 @@ from django.core.exceptions import BadRequest
 from django.forms.renderers import TemplatesSetting
 from django.utils.formats import date_format
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from billpay.core import parsing
 from billpay.core.parsing import ParseError
@@ -77,9 +78,26 @@ class IdField(IntegerField):
         super().__init__(**kwargs)
 
 
+class NumberInput(forms.TextInput):
+    """A number typed as the user's language writes it ("1 234,56", "1,234.56"): a text input
+    with the phone's decimal keypad. The browser's <input type=number> refuses group separators
+    and in some browsers the decimal comma, and then posts nothing at all."""
+
+    def __init__(self, attrs: dict | None = None):
+        super().__init__({"inputmode": "decimal", "autocomplete": "off", **(attrs or {})})
+
+    def format_value(self, value):
+        if isinstance(value, Decimal):
+            return parsing.typed_number(value)
+        return super().format_value(value)
+
+
 class DecimalField(forms.DecimalField):
     """A plain decimal (no exponent, no NaN) that fits `max_digits`/`decimal_places`; more
-    decimals than allowed is an error with a message, never a rounding."""
+    decimals than allowed is an error with a message, never a rounding. Typed text is read as
+    people write numbers in either language, refusing what could mean two amounts."""
+
+    widget = NumberInput
 
     def __init__(
         self,
@@ -108,6 +126,7 @@ class DecimalField(forms.DecimalField):
             min_value=self.min_value,
             max_value=self.max_value,
             what=self.what,
+            typed=True,
         )
 
 
@@ -123,18 +142,24 @@ class AmountField(DecimalField):
 
     def parse(self, value) -> Decimal:
         return parsing.parse_amount(
-            value, currency=self.currency, min_value=self.min_value, what=self.what
+            value, currency=self.currency, min_value=self.min_value, what=self.what, typed=True
         )
 
 
 class DayInput(forms.TextInput):
-    """A date typed and shown in the app's one format ("5 Mar 2025"), whatever the browser's
-    language (a native date input shows 03/05/2025 in one browser and 05.03.2025 in another)."""
+    """A date typed and shown in the app's format for the language ("5 Mar 2025", "5 mars 2025"),
+    whatever the browser's language (a native date input shows 03/05/2025 in one browser and
+    05.03.2025 in another)."""
 
     def __init__(self, attrs: dict | None = None):
-        super().__init__(
-            {"placeholder": "e.g. 5 Mar 2025", "autocomplete": "off", "size": 12, **(attrs or {})}
+        super().__init__({"autocomplete": "off", "size": 12, **(attrs or {})})
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"].setdefault(
+            "placeholder", _("e.g. %(example)s") % {"example": date_format(date(2025, 3, 5))}
         )
+        return context
 
     def format_value(self, value):
         if isinstance(value, date):

@@ -23,12 +23,19 @@ import base64
 import binascii
 import json
 import re
+import unicodedata
 import uuid
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from billpay.core.money import minor_places
+from babel.dates import get_month_names
+from babel.numbers import get_decimal_symbol, get_group_symbol
+from django.utils.formats import date_format
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from billpay.core.money import format_money, minor_places, money_locale
 
 # Bigint: what a primary key or any integer column we filter on holds.
 BIGINT_MAX = 2**63 - 1
@@ -42,30 +49,39 @@ MAX_CURSOR_LENGTH = 4_000  # a 300-character name in any script, as UTF-8 in bas
 _INT = re.compile(r"[+-]?[0-9]+", re.ASCII)
 _DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)", re.ASCII)
 _DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})", re.ASCII)
-# The app's one date format, as people type it: "5 Mar 2025", "05 march 2025", "5 Sept 2025".
-_DAY_MONTH_YEAR = re.compile(r"([0-9]{1,2}) +([A-Za-z]{3,9})\.? +([0-9]{4})", re.ASCII)
-_MONTHS = {
-    name: number
-    for number, full in enumerate(
-        (
-            "january",
-            "february",
-            "march",
-            "april",
-            "may",
-            "june",
-            "july",
-            "august",
-            "september",
-            "october",
-            "november",
-            "december",
-        ),
-        start=1,
-    )
-    for name in (full, full[:3])
-}
-_MONTHS["sept"] = 9
+# Dates as the app shows them and people type them, in either language: "5 Mar 2025",
+# "05 march 2025", "5 Sept 2025", "30 nov. 2026", "30 novembre 2026", "5 fevrier 2026"; and, in
+# French only, "30/11/2026" (in English that order is not a given).
+_DAY_MONTH_YEAR = re.compile(r"([0-9]{1,2}) +([^\W\d_]{3,9})\.? +([0-9]{4})")
+_DAY_SLASH_MONTH_YEAR = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})", re.ASCII)
+
+
+def _unaccented(word: str) -> str:
+    """ "févr" → "fevr"."""
+    decomposed = unicodedata.normalize("NFKD", word)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _month_names() -> dict[str, int]:
+    """Every month's name, short name and first three letters in English and French, lowercase,
+    with and without accents (Babel's, and Django's "fév." that `|date` writes in French), but
+    nothing that could mean two months ("jui": juin or juillet?). Only these: "Mär" is no month."""
+    names: dict[str, set[int]] = {"sept": {9}, "fév": {2}}
+    for language in ("en", "fr"):
+        for width in ("wide", "abbreviated"):
+            for number, name in get_month_names(width, locale=language).items():
+                for form in (name.lower().rstrip("."), name.lower()[:3]):
+                    for spelling in (form, _unaccented(form)):
+                        names.setdefault(spelling, set()).add(number)
+    return {name: numbers.pop() for name, numbers in names.items() if len(numbers) == 1}
+
+
+_MONTHS = _month_names()
+# Typed amounts: digits with group separators (",", ".", a space, U+00A0 or U+202F) and one
+# decimal mark ("," or "."), as people in either language type them (`_typed_number`).
+_SPACES = " \u00a0\u202f"
+_TYPED = re.compile(r"([+-]?)([0-9 \u00a0\u202f.,]+)", re.ASCII)
+_GROUPED = re.compile(r"[0-9]{1,3}(?:(?P<sep>[ ,.])[0-9]{3})(?:(?P=sep)[0-9]{3})*", re.ASCII)
 _UUID = re.compile(r"[0-9a-fA-F]{8}-?(?:[0-9a-fA-F]{4}-?){3}[0-9a-fA-F]{12}", re.ASCII)
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -129,9 +145,13 @@ def parse_decimal(
     min_value: Decimal | None = None,
     max_value: Decimal | None = None,
     what: str = "a number",
+    typed: bool = False,
 ) -> Decimal:
     """A plain decimal (ASCII digits, an optional point, no exponent) that fits the column.
 
+    `typed`: text a person typed in a form, read as people write numbers (`_typed_number`:
+    "1 234,56", "1,234.56", "1234,56"), never guessing between two readings. Without it (a URL,
+    a cursor) only the plain "1234.56" is a number.
     More decimals than `decimal_places` is an error, never a rounding.
     """
     if isinstance(value, float | bool):
@@ -144,6 +164,10 @@ def parse_decimal(
         number = Decimal(value)
     else:
         text = _text_of(value, max_length=MAX_NUMBER_LENGTH, what=what)
+        if typed and not _DECIMAL.fullmatch(
+            text := _typed_number(text, decimal_places=decimal_places)
+        ):
+            raise ParseError(_number_hint())
         if not _DECIMAL.fullmatch(text):
             raise ParseError(f"Enter {what}, in digits 0–9 with a point for decimals.")
         number = Decimal(text)
@@ -167,7 +191,12 @@ def parse_decimal(
 
 
 def parse_amount(
-    value: Any, *, currency: str, min_value: Decimal | None = None, what: str = "an amount"
+    value: Any,
+    *,
+    currency: str,
+    min_value: Decimal | None = None,
+    what: str = "an amount",
+    typed: bool = False,
 ) -> Decimal:
     """Money in `currency`: at most the currency's minor-unit decimals (USD 2, JPY 0, KWD 3),
     and no larger than the amount columns hold."""
@@ -180,16 +209,93 @@ def parse_amount(
             min_value=min_value,
             max_value=AMOUNT_MAX,
             what=what,
+            typed=typed,
         )
     except TooManyDecimals:
         unit = "no decimals" if places == 0 else f"at most {places} decimal places"
         raise TooManyDecimals(f"{currency.upper()} amounts have {unit}.") from None
 
 
+def _typed_number(text: str, *, decimal_places: int) -> str:
+    """A typed number as plain "1234.56", read by what it can only mean, whatever the language:
+
+    - groups of three digits split by one kind of separator (",", "." or a space, U+00A0 or
+      U+202F), then at most one decimal mark of the other kind: "1 234,56", "1,234.56",
+      "1.234.567", "1 234.5";
+    - one "," or "." alone is the decimal mark ("1234,56", "0,125", "12.5") unless exactly three
+      digits follow a first group of 1–3 digits ("1,234", "1.234"): that could be a thousand
+      separator or a decimal mark, and is refused with the way to type it in the active language.
+      Except where the field settles it by the active language's own rules: where three decimals
+      are allowed (KWD, a unit price) the language's decimal mark is one ("KWD1.000", "12,345"),
+      where none are (JPY) its group separator groups ("¥1,000"); that is also how `format_money`
+      writes those amounts. For money in cents, `1,234` and `1.234` stay refused in both.
+
+    Anything else ("1,23,456", "1.234,56.7") is refused: never a silent misreading.
+    """
+    match = _TYPED.fullmatch(text)
+    if not match or not any(c.isdigit() for c in text):
+        return text  # not digits and separators at all: the caller's message says what to type
+    sign, body = match.groups()
+    body = "".join(" " if c in _SPACES else c for c in body)
+    marks = [c for c in body if c in ",."]
+    last = body.rfind(marks[-1]) if marks else -1
+    if marks and marks.count(marks[-1]) == 1 and " " not in body[last:]:
+        whole, decimals = body[:last], body[last + 1 :]
+    else:
+        whole, decimals = body, None  # no mark, or a repeated one: separators of groups only
+    if whole and not whole.isdigit() and not _GROUPED.fullmatch(whole):
+        raise ParseError(_number_hint())
+    if (
+        decimals is not None
+        and len(decimals) == 3
+        and whole.isdigit()
+        and len(whole) <= 3
+        and not whole.startswith("0")
+    ):
+        locale = money_locale()
+        if decimal_places == 0 and marks[-1] == get_group_symbol(locale):
+            whole, decimals = whole + decimals, None
+        elif not (decimal_places >= 3 and marks[-1] == get_decimal_symbol(locale)):
+            raise ParseError(_ambiguous_hint(text, Decimal(whole + decimals)))
+    digits = whole.translate(_NO_SEPARATORS)
+    return f"{sign}{digits}" if decimals is None else f"{sign}{digits}.{decimals}"
+
+
+_NO_SEPARATORS = str.maketrans("", "", " ,.")
+
+
+def typed_number(number: Decimal) -> str:
+    """`number` as a form field shows it for editing: no grouping, the active language's decimal
+    mark ("1234.56", "1234,56"), and never in the one shape `_typed_number` refuses as ambiguous
+    (1.234 is written "1.2340": the same value, read back exactly)."""
+    text = format(number, "f")
+    whole, _point, decimals = text.lstrip("-").partition(".")
+    if len(decimals) == 3 and len(whole) <= 3 and not whole.startswith("0"):
+        text += "0"
+    return text.replace(".", get_decimal_symbol(money_locale()))
+
+
+def _number_example(number: Decimal) -> str:
+    """`number` with two decimals as the active language writes it ("1,234.00", "1 234,00")."""
+    return format_money(number, "XXX").replace("XXX", "").replace("\u00a4", "").strip()
+
+
+def _number_hint() -> str:
+    return _("Type it in digits 0–9, like %(example)s.") % {
+        "example": _number_example(Decimal("1234.56"))
+    }
+
+
+def _ambiguous_hint(text: str, thousands: Decimal) -> str:
+    return _(
+        "“%(typed)s” could mean two different amounts. Type it with its decimals, like %(example)s."
+    ) % {"typed": text, "example": _number_example(thousands)}
+
+
 def parse_date(value: Any, *, what: str = "a date") -> date:
-    """A date that exists in the calendar, as the app shows it ("5 Mar 2025", month names in
-    English, full or short) or as an ISO date (YYYY-MM-DD, what links and date pickers send),
-    in ASCII digits."""
+    """A date that exists in the calendar, as the app shows it ("5 Mar 2025", "5 mars 2025":
+    month names in English or French, full or short, accents optional), as 05/03/2025 in French,
+    or as an ISO date (YYYY-MM-DD, what links and date pickers send), in ASCII digits."""
     if isinstance(value, date):
         return value
     text = _text_of(value, max_length=20, what=what)
@@ -197,12 +303,18 @@ def parse_date(value: Any, *, what: str = "a date") -> date:
         parts = tuple(int(part) for part in match.groups())
     elif (match := _DAY_MONTH_YEAR.fullmatch(text)) and match[2].lower() in _MONTHS:
         parts = (int(match[3]), _MONTHS[match[2].lower()], int(match[1]))
+    elif (match := _DAY_SLASH_MONTH_YEAR.fullmatch(text)) and get_language() == "fr":
+        parts = (int(match[3]), int(match[2]), int(match[1]))
     else:
-        raise ParseError(f"Enter {what} like 5 Mar 2025.")
+        raise ParseError(_("Enter a date like %(example)s.") % {"example": _date_example()})
     try:
         return date(*parts)
     except ValueError:
         raise ParseError(f"{text} is not a real date.") from None
+
+
+def _date_example() -> str:
+    return date_format(date(2025, 3, 5))
 
 
 def parse_uuid(value: Any, *, what: str = "a key") -> uuid.UUID:

@@ -2,7 +2,10 @@ from functools import cache
 
 from babel import Locale
 from django import forms
+from django.conf import settings
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
+from django.utils import translation
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -119,6 +122,23 @@ class InvitationAcceptNewUserForm(NewPasswordMixin):
     full_name = forms.CharField(label=_("Your name"), max_length=150)
 
     field_order = ["full_name", "password1", "password2"]
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's reset form, with each email written in its recipient's language (the one they
+    chose, else the language of the page the reset was asked from)."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        language = context["user"].language or translation.get_language()
+        with translation.override(language):
+            super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
+
+
+class LanguageForm(forms.Form):
+    """The header's language chooser: one of settings.LANGUAGES, and the page to go back to."""
+
+    language = forms.ChoiceField(choices=settings.LANGUAGES)
+    next = forms.CharField(required=False, max_length=2000)
 
 
 class CompanySwitchForm(forms.Form):

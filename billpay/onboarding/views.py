@@ -4,8 +4,10 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -18,6 +20,7 @@ from billpay.onboarding.forms import (
     CompanySwitchForm,
     InvitationAcceptNewUserForm,
     InvitationForm,
+    LanguageForm,
     SignUpForm,
 )
 from billpay.onboarding.models import Membership
@@ -94,6 +97,33 @@ def company_create(request: AuthenticatedHttpRequest) -> HttpResponse:
         )
         return _enter(request, membership)
     return render(request, "onboarding/company_create.html", {"form": form})
+
+
+@require_POST
+def language_set(request: HttpRequest) -> HttpResponse:
+    """The header's language chooser: remembered on the user (when logged in) and in a cookie
+    (so it outlives logging out), then back to the page it was chosen on."""
+    form = LanguageForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse("Pick one of the languages offered.", status=400)
+    language = form.cleaned_data["language"]
+    if request.user.is_authenticated:
+        services.user_language_set(user=request.user, language=language)
+    back = form.cleaned_data["next"]
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = reverse("onboarding:home")
+    response = HttpResponseRedirect(back)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response
 
 
 @require_POST

@@ -14,6 +14,7 @@ PUBLIC_PREFIXES = (
     "password-reset/",
     "health/",
     "favicon.ico",
+    "language/",
     "invitations/",
     "admin/",
     "sandbox/",

@@ -42,6 +42,7 @@ PUBLIC_ROUTES = {
     "health/": "load balancer health (database and cache), no company data",
     "health/live/": "process liveness for the load balancer, no company data",
     "favicon.ico": "the app's icon, for pages that name none: no company data",
+    "language/": "choosing a language works before logging in too (it is also a cookie)",
     "invitations/<str:token>/": "authenticated by the signed invitation token",
     "webhooks/codat/": "authenticated by its Svix signature (tests/security/test_webhooks.py)",
 }

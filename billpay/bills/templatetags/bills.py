@@ -5,7 +5,8 @@ from decimal import Decimal
 from functools import lru_cache
 
 from django import template
-from django.utils import dateformat, timezone
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import get_language, gettext, ngettext
@@ -246,7 +247,8 @@ def _esc(value: object) -> str:
 
 
 def day(value: date | None) -> str:
-    """'5 Mar 2026', as `{{ value|date:"j M Y" }}` writes it in the active language ("" for None).
+    """'5 Mar 2026' or '5 mars 2026', as `{{ value|date }}` writes it in the active language
+    (its DATE_FORMAT, billpay/core/formats/<lang>/) ("" for None).
 
     Remembered per date and language: Django's date formatting looks up translated month names
     on every call, and a page shows the same few dozen dates again and again.
@@ -256,4 +258,4 @@ def day(value: date | None) -> str:
 
 @lru_cache(maxsize=4096)
 def _day(value: date, language: str | None) -> str:
-    return dateformat.format(value, "j M Y")
+    return date_format(value)

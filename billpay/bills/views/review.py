@@ -1,7 +1,9 @@
 """The inbox, a bill's page, attachments, review and notes, the suppliers list, and the sync button."""
 
 import csv
+import itertools
 from dataclasses import replace
+from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -88,10 +90,20 @@ def _csv_cell(value):
     return value
 
 
+def _excel_cell(value):
+    """A cell as French Excel reads it: amounts with a decimal comma, text as `_csv_cell`."""
+    if isinstance(value, Decimal):
+        return format(value, "f").replace(".", ",")
+    return _csv_cell(value)
+
+
 @require_GET
 @company_required
 def inbox_csv(request: CompanyHttpRequest) -> StreamingHttpResponse:
+    """The filtered inbox as CSV: plain (commas, decimal points), or with ?format=excel as a
+    French Excel opens it (semicolons, decimal commas, UTF-8 with a byte order mark)."""
     filters = InboxFilterForm(request.GET).filters()
+    excel = request.GET.get("format") == "excel"
     columns = [
         "supplier_name",
         "reference",
@@ -107,14 +119,18 @@ def inbox_csv(request: CompanyHttpRequest) -> StreamingHttpResponse:
     rows = selectors.bill_list_for_inbox(company=request.company, filters=filters).values_list(
         *columns
     )
-    writer = csv.writer(_Echo())
+    writer = csv.writer(_Echo(), delimiter=";" if excel else ",")
+    cell = _excel_cell if excel else _csv_cell
     lines = (
-        writer.writerow([_csv_cell(v) for v in row])
+        writer.writerow([cell(v) for v in row])
         for row in ([*columns], *rows.iterator(chunk_size=2000))
     )
-    response = StreamingHttpResponse(lines, content_type="text/csv")
+    if excel:
+        lines = itertools.chain(["\ufeff"], lines)  # the BOM: Excel then reads UTF-8, not ANSI
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    suffix = "-excel" if excel else ""
     response["Content-Disposition"] = (
-        f'attachment; filename="bills-{timezone.localdate():%Y-%m-%d}.csv"'
+        f'attachment; filename="bills-{timezone.localdate():%Y-%m-%d}{suffix}.csv"'
     )
     return response
 

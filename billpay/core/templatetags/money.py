@@ -3,6 +3,7 @@ from decimal import Decimal
 from django import template
 
 from billpay.core.money import format_money, quantize
+from billpay.core.parsing import typed_number
 
 register = template.Library()
 
@@ -15,7 +16,8 @@ def money(amount: Decimal | None, currency: str) -> str:
 
 @register.filter
 def amount_input(amount: Decimal | None, currency: str) -> str:
-    """An amount as a form field shows it: the currency's decimals, no symbol or separators."""
+    """An amount as a form field shows it: the currency's decimals, no symbol or grouping, the
+    language's decimal mark ("1234.50", "1234,50")."""
     if amount is None:
         return ""
-    return str(quantize(amount, currency))
+    return typed_number(quantize(amount, currency))

@@ -15,6 +15,7 @@ from billpay.onboarding.services.members import (
     invitation_send,
     invitation_token_make,
     invitation_token_read,
+    user_language_set,
     user_signup,
 )
 from billpay.onboarding.services.webhooks import webhook_process, webhook_receive, webhook_verify
@@ -34,6 +35,7 @@ __all__ = [
     "invitation_send",
     "invitation_token_make",
     "invitation_token_read",
+    "user_language_set",
     "user_signup",
     "webhook_process",
     "webhook_receive",

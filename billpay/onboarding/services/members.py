@@ -13,7 +13,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from billpay.core.services import audit_record
@@ -72,6 +72,14 @@ def user_signup(
         ) from exc
 
 
+def user_language_set(*, user: User, language: str) -> User:
+    """Remember the language `user` chose (one of settings.LANGUAGES). **Idempotent.**"""
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+    return user
+
+
 def invitation_token_make(*, invitation: Invitation) -> str:
     """A signed token for the invitation link; its age is checked when read."""
     return signing.dumps(asdict(invitation), salt=INVITATION_SALT, compress=True)
@@ -108,13 +116,16 @@ def invitation_send(
         "url": f"{settings.APP_BASE_URL}{path}",
         "days": settings.INVITATION_MAX_AGE_DAYS,
     }
-    send_mail(
-        subject=gettext("%(person)s invited you to %(company)s on BillPay")
-        % {"person": invited_by, "company": company.name},
-        message=render_to_string("onboarding/email/invitation.txt", context),
-        from_email=None,
-        recipient_list=[invitation.email],
-    )
+    # In the invitee's language when they already have an account, else the inviter's.
+    invitee = user_get_by_email(email=invitation.email)
+    with translation.override((invitee and invitee.language) or translation.get_language()):
+        send_mail(
+            subject=gettext("%(person)s invited you to %(company)s on BillPay")
+            % {"person": invited_by, "company": company.name},
+            message=render_to_string("onboarding/email/invitation.txt", context),
+            from_email=None,
+            recipient_list=[invitation.email],
+        )
     audit_record(
         company=company, actor=invited_by, action="invitation.sent", target=invitation.email
     )
