@@ -9,9 +9,10 @@ leaking the raw name ("someNewType" → "Some new type").
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from django.conf import settings
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 # A bill's status in the books (Codat's BillStatus).
@@ -87,6 +88,12 @@ def _known(words: dict, value: str) -> str:
 
 def bill_status(value: str | None) -> str:
     """A bill's status in the books, in words ("PartiallyPaid" → "Partly paid")."""
+    return _bill_status(value or "", get_language())
+
+
+@lru_cache(maxsize=256)
+def _bill_status(value: str, language: str | None) -> str:
+    """Remembered per language: the inbox words 50 statuses a page, nearly all the same few."""
     if not value:
         return gettext("Unknown")
     return _known(BILL_STATUSES, value)

@@ -687,3 +687,21 @@ def test_activity_leaves_out_another_companys_events_with_the_same_ref(company, 
     items = bill_activity(company=company, bill=bill)
 
     assert "Not yours" not in [item.detail for item in items]
+
+
+def test_a_page_row_holds_the_bills_own_values(company):
+    """The page reads plain values (selectors.inbox.InboxBill), not model instances: each row
+    says what the model says, and a bill made here is not yet payable there either."""
+    in_books = BillFactory(company=company, amount_due=Decimal("12.3400"), push_error="")
+    local = BillFactory(company=company, codat_bill_id="local:7", push_state="failed")
+    page = bill_inbox_page(company=company, filters=InboxFilter(view="all"))
+    rows = {row.pk: row for row in page.bills}
+    assert set(rows) == {in_books.pk, local.pk}
+    for bill in (in_books, local):
+        bill.refresh_from_db()
+        row = rows[bill.pk]
+        for column in selectors.inbox.INBOX_COLUMNS:
+            if column != "sort_key":
+                assert getattr(row, column) == getattr(bill, column), column
+        assert row.is_in_books is bill.is_in_books
+    assert rows[local.pk].is_in_books is False

@@ -163,3 +163,21 @@ def test_inbox_rows_html_escapes_every_value_as_the_template_did():
     assert 'title="Refused: &quot;&lt;b&gt;&quot; is not allowed' in html
     assert 'class="overdue"' in html and "overdue by 2 days" in html
     assert html.count("<tr") == 1 and html.count("</tr>") == 1
+
+
+def test_the_remembered_due_and_status_words_follow_the_active_language():
+    """`due_label` and the statuses are remembered per language (the inbox's profile): switching
+    languages back and forth never serves one language's words in the other."""
+    from billpay.core.words import bill_status
+
+    due = TODAY + timedelta(days=3)
+    seen = {}
+    for language in ("en", "fr", "en", "fr"):
+        with translation.override(language):
+            seen.setdefault(language, set()).add(
+                (due_label(due, Decimal("1"), TODAY), bill_status("PartiallyPaid"))
+            )
+    assert seen == {
+        "en": {("due in 3 days", "Partly paid")},
+        "fr": {("échéance dans 3 jours", "Partiellement payée")},
+    }

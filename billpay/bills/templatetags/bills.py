@@ -14,8 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 from billpay.bills.models import Bill, SyncRun
 from billpay.bills.selectors import sync_run_latest as _sync_run_latest
+from billpay.bills.selectors.inbox import InboxBill
 from billpay.core import words
-from billpay.core.money import format_money
+from billpay.core.money import format_money, money_locale
 
 register = template.Library()
 
@@ -31,7 +32,13 @@ def due_label(due: date | None, amount_due, today: date | None = None) -> str:
     """'overdue by 3 days', 'due today', 'due in 3 days' — only for bills still owed."""
     if due is None or not amount_due:
         return ""
-    days = (due - (today or timezone.localdate())).days
+    return _due_words((due - (today or timezone.localdate())).days, get_language())
+
+
+@lru_cache(maxsize=1024)
+def _due_words(days: int, language: str | None) -> str:
+    """`due_label`'s words for a bill due in `days` (negative: overdue), remembered per
+    language: an inbox page asks for the same few dozen again and again."""
     if days < 0:
         return ngettext("overdue by %(days)s day", "overdue by %(days)s days", -days) % {
             "days": -days
@@ -97,7 +104,7 @@ def file_kind(content_type: str | None) -> str:
 class InboxRow:
     """One inbox row with its text worked out in Python (values are escaped by the template)."""
 
-    bill: Bill
+    bill: InboxBill
     id: str
     url: str
     payable: bool
@@ -116,7 +123,7 @@ class InboxRow:
     review_label: str
 
 
-def inbox_rows(bills: list[Bill], today: date, bills_url: str) -> list[InboxRow]:
+def inbox_rows(bills: list[InboxBill], today: date, bills_url: str) -> list[InboxRow]:
     """The page's rows with their text worked out (printed by `inbox_rows_html`).
 
     The profile of the inbox (issue 12, point 11) found a page of 50 bills spending most of its
@@ -124,7 +131,7 @@ def inbox_rows(bills: list[Bill], today: date, bills_url: str) -> list[InboxRow]
     (a date through `|date` ~20 µs, an id through number localisation ~6 µs). Here each row is
     one Python call (the language and the review labels looked up once per page, not per row).
     """
-    language = get_language()
+    language, locale = get_language(), money_locale()
     no_supplier = gettext("(no supplier)")
     review_labels = {value: str(label) for value, label in Bill.Review.choices}
     return [
@@ -137,10 +144,12 @@ def inbox_rows(bills: list[Bill], today: date, bills_url: str) -> list[InboxRow]
             reference=bill.reference or "—",
             issued=_day(bill.issue_date, language) if bill.issue_date else "—",
             due=_day(bill.due_date, language) if bill.due_date else "—",
-            due_note=due_label(bill.due_date, bill.amount_due, today),
+            due_note=_due_words((bill.due_date - today).days, language)
+            if bill.due_date and bill.amount_due
+            else "",
             overdue=_is_overdue(bill, today),
-            total=format_money(bill.total_amount, bill.currency),
-            amount_due=format_money(bill.amount_due, bill.currency),
+            total=format_money(bill.total_amount, bill.currency, locale),
+            amount_due=format_money(bill.amount_due, bill.currency, locale),
             push_state=bill.push_state,
             status=words.bill_status(bill.codat_status),
             status_class=status_class(bill.codat_status),
@@ -151,7 +160,7 @@ def inbox_rows(bills: list[Bill], today: date, bills_url: str) -> list[InboxRow]
     ]
 
 
-def _is_overdue(bill: Bill, today: date | None) -> bool:
+def _is_overdue(bill: InboxBill, today: date | None) -> bool:
     """What `due_label` words as "overdue by …": a bill still owed, past its due date."""
     due = bill.due_date
     return due is not None and bool(bill.amount_due) and due < (today or timezone.localdate())
@@ -180,7 +189,7 @@ class RowWords:
 
 @register.simple_tag
 def inbox_rows_html(
-    bills: list[Bill], today: date, bills_url: str, pay_url: str, platform_name: str
+    bills: list[InboxBill], today: date, bills_url: str, pay_url: str, platform_name: str
 ) -> SafeString:
     """`{% inbox_rows_html page.bills today bills_url pay_url platform %}`: the rows' HTML.
 
