@@ -138,6 +138,7 @@ def bill_inbox_page(
         "review_status",
         "push_state",
         "push_error",
+        "push_error_i18n",
     )
     page_qs = qs.only(*columns)
     cursor = _decode(before or after, field)
