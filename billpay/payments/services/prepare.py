@@ -435,7 +435,7 @@ def payment_retry(
         approval_gate(company, actor, payment)
     with transaction.atomic():
         _recheck(company, payment)
-        retry = phrase(gettext_noop("Retry"))
+        retry = phrase(gettext_noop("Retried"))
         if payment_send(payment=payment, from_statuses=[S.FAILED], actor=actor, message=retry):
             audit_record(
                 company=company,
