@@ -112,7 +112,8 @@ def ledger_write_changed(*, push: Push, op: PushOperation | None = None) -> None
         data = {"record_id": push.record_id, "push_operation_key": push.push_operation_key}
     else:
         _failed(write, push)
-        verb, data = "failed", {"reason": push.error}
+        # The reason with its phrase: the bill's activity shows it in the reader's language.
+        verb, data = "failed", {"reason": push.error, "reason_i18n": push.error_i18n}
     audit_record(
         company=write.company,
         actor=None,  # the books did it, not a person

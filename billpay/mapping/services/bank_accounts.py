@@ -125,7 +125,7 @@ def bank_account_push_changed(*, push: Push) -> None:
             action="mapping.account_failed",
             target=str(request),
             ref=f"bankaccount:{request.pk}",
-            data={"reason": push.error},
+            data={"reason": push.error, "reason_i18n": push.error_i18n},
         )
 
 

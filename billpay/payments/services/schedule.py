@@ -76,7 +76,7 @@ def _hold(company: Company, payment: Payment, reason: Phrase) -> None:
                 action="payment.held",
                 target=payment.reference,
                 ref=f"payment:{payment.pk}",
-                data={"reason": reason.english()},
+                data=store("reason", reason),
             )
             payment_settled(payment)
 

@@ -124,7 +124,7 @@ def payment_push_changed(*, push: Push, message: Phrase | str) -> None:
                 action="payment.failed",
                 target=payment.reference,
                 ref=f"payment:{payment.pk}",
-                data={"reason": push.error},
+                data={"reason": push.error, "reason_i18n": push.error_i18n},
             )
             payment_settled(payment)
     else:
