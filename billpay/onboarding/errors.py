@@ -15,6 +15,14 @@ class InvitationForSomeoneElse(DomainError):
     pass
 
 
+class LastOwner(DomainError):
+    """The company's last owner cannot be removed or given another role."""
+
+
+class MemberNotFound(DomainError):
+    """No such member in this company (the view answers 404)."""
+
+
 class LinkFailed(DomainError):
     """Connecting the accounting software did not work; the message says why."""
 

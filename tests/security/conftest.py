@@ -119,6 +119,7 @@ class World:
 
     company: object
     owner: object
+    membership: object
     supplier: object
     bill: object
     payment: object
@@ -139,6 +140,7 @@ class World:
             "attachment_id": self.attachment.codat_attachment_id,
             "run_id": self.run.pk,
             "group_id": self.group.pk,
+            "membership_id": self.membership.pk,
         }
 
 
@@ -155,7 +157,8 @@ def build_world(
     attachment: str,
 ) -> World:
     company = CompanyFactory(name=name)
-    owner = MembershipFactory(company=company, user__email=email).user
+    membership = MembershipFactory(company=company, user__email=email)
+    owner = membership.user
     sup = SupplierFactory(company=company, name=supplier, origin=Origin.APP)
     bill = BillFactory(
         company=company,
@@ -243,7 +246,18 @@ def build_world(
     )
     PayRunLine.objects.create(company=company, run=run, group=group, bill=bill, amount=total)
     return World(
-        company, owner, sup, bill, payment, bank_request, upload, write, account, run, group
+        company,
+        owner,
+        membership,
+        sup,
+        bill,
+        payment,
+        bank_request,
+        upload,
+        write,
+        account,
+        run,
+        group,
     )
 
 

@@ -15,6 +15,8 @@ from billpay.onboarding.services.members import (
     invitation_send,
     invitation_token_make,
     invitation_token_read,
+    member_remove,
+    member_role_set,
     user_language_set,
     user_signup,
 )
@@ -35,6 +37,8 @@ __all__ = [
     "invitation_send",
     "invitation_token_make",
     "invitation_token_read",
+    "member_remove",
+    "member_role_set",
     "user_language_set",
     "user_signup",
     "webhook_process",

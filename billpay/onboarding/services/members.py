@@ -16,10 +16,18 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from billpay.core.errors import NotAllowed
 from billpay.core.services import audit_record
-from billpay.onboarding.errors import EmailTaken, InvitationForSomeoneElse, InvitationInvalid
+from billpay.onboarding.errors import (
+    EmailTaken,
+    InvitationForSomeoneElse,
+    InvitationInvalid,
+    LastOwner,
+    MemberNotFound,
+)
 from billpay.onboarding.hooks import linked_handlers
 from billpay.onboarding.models import AccountingConnection, Company, Membership, User
+from billpay.onboarding.roles import OWNER_ROLES, Can, refusal, require, role_allows
 from billpay.onboarding.selectors import user_get_by_email
 from billpay.onboarding.services.connection import INTEGRATION_NAMES
 
@@ -102,7 +110,13 @@ def invitation_token_read(*, token: str) -> Invitation:
 def invitation_send(
     *, company: Company, invited_by: User, email: str, role: str = Membership.Role.ACCOUNTANT
 ) -> Invitation:
-    """Email a signed, expiring invitation link. **Idempotent:** sending again sends a new link."""
+    """Email a signed, expiring invitation link. **Idempotent:** sending again sends a new link.
+
+    **Raises:** NotAllowed (the inviter cannot manage the team, or invites an owner without
+    being one).
+    """
+    inviter = require(company, invited_by, Can.MANAGE_TEAM)
+    _check_owner_rule(inviter, Membership.Role(role))
     invitation = Invitation(
         company_id=company.pk, email=email.strip().lower(), role=role, invited_by_id=invited_by.pk
     )
@@ -130,6 +144,86 @@ def invitation_send(
         company=company, actor=invited_by, action="invitation.sent", target=invitation.email
     )
     return invitation
+
+
+def member_role_set(*, company: Company, actor: User, membership_id: int, role: str) -> Membership:
+    """Give a member another role (issue 15, point 1). **Idempotent.**
+
+    **Raises:** NotAllowed (the actor cannot manage the team; only an owner makes an owner or
+    changes an owner's role), LastOwner, MemberNotFound.
+    **Transaction:** own, with the company's memberships locked, so two owners demoting each
+    other at once cannot leave the company without one.
+    """
+    role = Membership.Role(role)
+    with transaction.atomic():
+        acting, member, owners = _locked(company, actor, membership_id)
+        if member.role == role:
+            return member
+        _check_owner_rule(acting, member.role, role)
+        if member.role == Membership.Role.OWNER and owners == 1:
+            raise LastOwner(
+                gettext("%(name)s is the only owner: make someone else an owner first.")
+                % {"name": member.user}
+            )
+        before = member.role
+        member.role = role
+        member.save(update_fields=["role", "updated_at"])
+        audit_record(
+            company=company,
+            actor=actor,
+            action="membership.role_changed",
+            target=member.user.email,
+            data={"from": before, "to": role},
+        )
+    return member
+
+
+def member_remove(*, company: Company, actor: User, membership_id: int) -> None:
+    """Remove a member from the company (they keep their account and other companies).
+
+    **Raises:** NotAllowed, LastOwner, MemberNotFound. **Transaction:** own, as `member_role_set`.
+    """
+    with transaction.atomic():
+        acting, member, owners = _locked(company, actor, membership_id)
+        _check_owner_rule(acting, member.role)
+        if member.role == Membership.Role.OWNER and owners == 1:
+            raise LastOwner(
+                gettext("%(name)s is the only owner and cannot be removed.") % {"name": member.user}
+            )
+        member.delete()
+        audit_record(
+            company=company,
+            actor=actor,
+            action="membership.removed",
+            target=member.user.email,
+            data={"role": member.role},
+        )
+
+
+def _locked(
+    company: Company, actor: User, membership_id: int
+) -> tuple[Membership, Membership, int]:
+    """(the actor's membership, the member's, how many owners), every membership of the company
+    locked. **Raises:** NotAllowed, MemberNotFound."""
+    members = list(
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .filter(company=company)
+        .order_by("pk")
+    )
+    acting = next((m for m in members if m.user_id == actor.pk), None)
+    if acting is None or not role_allows(acting.role, Can.MANAGE_TEAM):
+        raise NotAllowed(refusal(Can.MANAGE_TEAM))
+    member = next((m for m in members if m.pk == membership_id), None)
+    if member is None:
+        raise MemberNotFound(gettext("No such member."))
+    return acting, member, sum(m.role == Membership.Role.OWNER for m in members)
+
+
+def _check_owner_rule(acting: Membership, *roles: str) -> None:
+    """Only an owner gives, changes or takes away the owner role."""
+    if acting.role != Membership.Role.OWNER and OWNER_ROLES.intersection(roles):
+        raise NotAllowed(gettext("Only an owner can make someone an owner or change an owner."))
 
 
 def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
