@@ -305,6 +305,7 @@ def _decode(value: object) -> object:
 # missing here is shown as words made of its code, never as the raw code.
 AUDIT_ACTIONS = {
     "company.created": _("created the company"),
+    "user.confirmed": _("confirmed their email address"),
     "membership.created": _("joined the company"),
     "membership.role_changed": _("changed a member's role"),
     "membership.removed": _("removed a member"),
@@ -360,7 +361,7 @@ AUDIT_AREAS = {
     "payments": (_("Payments"), ("payment.",)),
     "runs": (_("Pay runs"), ("run.",)),
     "accounts": (_("Payment accounts"), ("mapping.",)),
-    "team": (_("Team"), ("company.", "membership.", "invitation.")),
+    "team": (_("Team"), ("company.", "membership.", "invitation.", "user.")),
     "connection": (_("Accounting software"), ("connection.",)),
 }
 WRITE_VERBS = {

@@ -15,6 +15,10 @@ class InvitationForSomeoneElse(DomainError):
     pass
 
 
+class SignupLinkInvalid(DomainError):
+    """A sign-up confirmation link that is unknown, expired, used or superseded."""
+
+
 class LastOwner(DomainError):
     """The company's last owner cannot be removed or given another role."""
 

@@ -168,8 +168,12 @@ class CompanySwitchForm(forms.Form):
 class AuditFilterForm(forms.Form):
     """The audit page's GET parameters; anything malformed shows the whole trail."""
 
-    person = forms.ChoiceField(label=_("Who"), required=False)
-    area = forms.ChoiceField(label=_("What"), required=False)
+    person = forms.ChoiceField(
+        label=_("Who"), required=False, widget=forms.Select(attrs={"data-autosubmit": ""})
+    )
+    area = forms.ChoiceField(
+        label=_("What"), required=False, widget=forms.Select(attrs={"data-autosubmit": ""})
+    )
     q = forms.CharField(
         label=_("Object"),
         required=False,

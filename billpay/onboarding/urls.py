@@ -6,6 +6,7 @@ app_name = "onboarding"
 urlpatterns = [
     path("", views.home, name="home"),
     path("signup/", views.signup, name="signup"),
+    path("signup/confirm/<str:uidb64>/<str:token>/", views.signup_confirm, name="signup-confirm"),
     path("companies/new/", views.company_create, name="company-create"),
     path("companies/switch/", views.company_switch, name="company-switch"),
     path("language/", views.language_set, name="language-set"),

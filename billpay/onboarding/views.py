@@ -72,26 +72,36 @@ def signup(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = SignUpForm(request.POST or None)
     if form.is_valid():
         data = form.cleaned_data
-        try:
-            membership = services.user_signup(
-                email=data["email"],
-                password=data["password1"],
-                full_name=data["full_name"],
-                company_name=data["company_name"],
-                base_currency=data["base_currency"],
-                country=data["country"],
-            )
-        except DomainError as exc:
-            form.add_error("email", exc.message)
-        else:
-            login(request, membership.user, backend=AUTH_BACKEND)
-            messages.success(
-                request,
-                gettext("Welcome to BillPay, %(name)s.")
-                % {"name": membership.user.get_short_name()},
-            )
-            return _enter(request, membership)
+        services.signup_request(
+            email=data["email"],
+            password=data["password1"],
+            full_name=data["full_name"],
+            company_name=data["company_name"],
+            base_currency=data["base_currency"],
+            country=data["country"],
+        )
+        # The same answer whether or not the address has an account (issue 15, point 7).
+        return render(request, "registration/signup_sent.html", {"email": data["email"]})
     return render(request, "registration/signup.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def signup_confirm(request: AuthenticatedHttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """GET shows a button; POST activates and logs in (a link scanner's GET changes nothing)."""
+    if request.method == "POST":
+        try:
+            membership = services.signup_confirm(uidb64=uidb64, token=token)
+        except DomainError as exc:
+            return render(
+                request, "registration/signup_confirm.html", {"error": exc.message}, status=400
+            )
+        login(request, membership.user, backend=AUTH_BACKEND)
+        messages.success(
+            request,
+            gettext("Welcome to BillPay, %(name)s.") % {"name": membership.user.get_short_name()},
+        )
+        return _enter(request, membership)
+    return render(request, "registration/signup_confirm.html", {})
 
 
 @require_http_methods(["GET", "POST"])

@@ -33,6 +33,7 @@ from tests.mapping.factories import BankAccountRequestFactory
 # company page and is swept.
 PUBLIC_ROUTES = {
     "signup/": "creating an account happens before there is one",
+    "signup/confirm/<str:uidb64>/<str:token>/": "authenticated by the signed token in the link",
     "login/": "the way in",
     "logout/": "logging out works whatever the session holds",
     "password-reset/": "asking for a reset link needs no login",

@@ -17,8 +17,9 @@ from billpay.onboarding.services.members import (
     invitation_token_read,
     member_remove,
     member_role_set,
+    signup_confirm,
+    signup_request,
     user_language_set,
-    user_signup,
 )
 from billpay.onboarding.services.webhooks import webhook_process, webhook_receive, webhook_verify
 
@@ -40,7 +41,8 @@ __all__ = [
     "member_remove",
     "member_role_set",
     "user_language_set",
-    "user_signup",
+    "signup_confirm",
+    "signup_request",
     "webhook_process",
     "webhook_receive",
     "webhook_verify",
