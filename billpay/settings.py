@@ -8,6 +8,7 @@ The README's Configuration table lists every variable.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "axes",
     "billpay.core",
     "billpay.onboarding",
+    "billpay.notifications",
     "billpay.bills",
     "billpay.mapping",
     "billpay.payments",
@@ -187,6 +189,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "payments-submit-due": {
         "task": "billpay.payments.tasks.payments_submit_due_all_task",
         "schedule": 60.0,
+    },
+    # Mondays at 7:00: each company's members hear what is due this week (notifications).
+    "bills-weekly-digest": {
+        "task": "billpay.bills.tasks.bills_weekly_digest_task",
+        "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
     },
 }
 

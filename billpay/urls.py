@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("billpay.payments.urls")),
     path("", include("billpay.insights.urls")),
     path("", include("billpay.runs.urls")),
+    path("", include("billpay.notifications.urls")),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(

@@ -5,8 +5,10 @@ from datetime import datetime
 from celery import shared_task
 from celery.exceptions import MaxRetriesExceededError
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from billpay.bills import notices
 from billpay.bills.models import SyncRun
 from billpay.bills.services import SyncOutcome, bills_sync, sync_run_fail, sync_run_queue
 from billpay.codat.errors import CodatTransientError
@@ -95,3 +97,9 @@ def bills_sync_all_task(self) -> int:
     count = sync_start_all_linked()
     logger.info("queued syncs for %s companies", count)
     return count
+
+
+@shared_task
+def bills_weekly_digest_task() -> int:
+    """Beat, Monday mornings: the weekly digest of bills due (bills.notices.weekly_digest)."""
+    return notices.weekly_digest(today=timezone.localdate())

@@ -6,7 +6,9 @@ their AppConfig.ready():
 - webhook handlers, by event type pattern (fnmatch: `read.completed`, `billPayments.write.*`),
   called as `handler(event=<WebhookEvent>)` once onboarding has checked the event's shape;
 - linked handlers, called as `handler(company=<Company>)` inside the transaction that records
-  a connection as newly linked (bills starts the first sync).
+  a connection as newly linked (bills starts the first sync);
+- connection status handlers, called as `handler(company=…, connection=…, before=<old status>)`
+  inside the transaction that records any change of a connection's status (notifications).
 
 Registering the same handler twice is a no-op. Handlers run in registration order (the order of
 INSTALLED_APPS).
@@ -20,6 +22,7 @@ LinkedHandler = Callable[..., None]  # handler(*, company: Company) -> None
 
 _webhook_handlers: list[tuple[str, WebhookHandler]] = []
 _linked_handlers: list[LinkedHandler] = []
+_status_handlers: list[LinkedHandler] = []
 
 
 def register_webhook_handler(pattern: str, handler: WebhookHandler) -> None:
@@ -42,3 +45,13 @@ def register_linked_handler(handler: LinkedHandler) -> None:
 def linked_handlers() -> list[LinkedHandler]:
     """The handlers for a newly linked connection, in registration order."""
     return list(_linked_handlers)
+
+
+def register_connection_status_handler(handler: LinkedHandler) -> None:
+    """Call `handler(company=…, connection=…, before=…)` whenever a connection's status changes."""
+    if handler not in _status_handlers:
+        _status_handlers.append(handler)
+
+
+def connection_status_handlers() -> list[LinkedHandler]:
+    return list(_status_handlers)

@@ -10,7 +10,7 @@ from billpay.onboarding.models import (
     User,
     WebhookEvent,
 )
-from billpay.onboarding.roles import OWNER_ROLES
+from billpay.onboarding.roles import OWNER_ROLES, role_allows
 
 
 def membership_list_for_user(*, user: User) -> QuerySet[Membership]:
@@ -49,6 +49,15 @@ def membership_list_for_company(*, company: Company) -> QuerySet[Membership]:
         .select_related("user")
         .order_by(rank, "user__email")
     )
+
+
+def members_who_can(*, company: Company, action: str) -> list[User]:
+    """The company's members whose role allows `action` (roles.Can): whom to tell or ask."""
+    roles = [role for role in Membership.Role.values if role_allows(role, action)]
+    return [
+        m.user
+        for m in Membership.objects.filter(company=company, role__in=roles).select_related("user")
+    ]
 
 
 def roles_assignable(*, membership: Membership) -> list[tuple[str, str]]:

@@ -50,6 +50,7 @@ def test_every_page_has_no_serious_accessibility_violation(books, new_page, audi
         "new bank account": "/settings/payment-accounts/new/",
         "team": "/team/",
         "history": "/team/history/",
+        "notifications": "/notifications/",
         "remove a member": f"/team/{colleague.pk}/remove/",
         "connect": "/connect/",
         "connection": "/connection/",

@@ -282,7 +282,7 @@ def test_a_run_with_bills_over_the_threshold_needs_an_owners_approval(
 ):
     run = _create(company, user, suppliers_bills)
 
-    with pytest.raises(ApprovalRequired, match="An owner must approve"):
+    with pytest.raises(ApprovalRequired, match="An owner, an admin or an approver must approve"):
         _confirm(company, user, run)
     assert AuditEvent.objects.filter(action="run.approval_required").exists()
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from billpay.bills.models import SyncRun
 from billpay.core.models import AuditEvent
 from billpay.mapping.models import BankAccountRequest
+from billpay.notifications.models import Kind, Notification, Preference
 from billpay.onboarding.models import WebhookEvent
 from billpay.payments.models import Payment, PaymentAllocation, PaymentEvent, PaymentSettings
 from billpay.runs.models import PayRun, PayRunGroup
@@ -165,6 +166,14 @@ def admin_rows() -> AdminRows:
         PaymentSettings: PaymentSettings.objects.create(
             company=company, approval_threshold=Decimal("1000")
         ),
+        Notification: Notification.objects.create(
+            company=company,
+            recipient=membership.user,
+            kind=Kind.DIGEST,
+            event_key="digest:admin",
+            message="This week: 1 bills due in the next 7 days, 0 overdue.",
+        ),
+        Preference: Preference.objects.create(user=membership.user, kind=Kind.DIGEST),
         SandboxWebhookDelivery: SandboxWebhookDelivery.objects.create(
             msg_id="msg_sandbox_admin_1",
             company=seeded.company,

@@ -32,6 +32,8 @@ ACTIONS = {
     "see a bill": ("get", "bills:bill-detail", lambda w: [w.bill.pk], EVERYONE),
     "see the payments": ("get", "payments:payment-list", lambda w: [], EVERYONE),
     "see the team": ("get", "onboarding:team", lambda w: [], EVERYONE),
+    "see notifications": ("get", "notifications:list", lambda w: [], EVERYONE),
+    "read the history": ("get", "onboarding:audit-log", lambda w: [], MANAGERS),
     "sync the books": ("post", "bills:sync-now", lambda w: [], EVERYONE),
     "review a bill": ("post", "bills:bill-review", lambda w: [w.bill.pk], REVIEWERS),
     "add a note to a bill": ("post", "bills:bill-note", lambda w: [w.bill.pk], REVIEWERS),

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from billpay.bills import notices
 from billpay.bills.errors import ReviewReasonRequired
 from billpay.bills.models import Bill
 from billpay.bills.services.revision import bills_changed
@@ -62,6 +63,7 @@ def bill_review(*, bill: Bill, actor: User, decision: str, reason: str = "") -> 
         locked.save(update_fields=["review_status", "review_reason", "reviewed_by", "reviewed_at"])
         bills_changed(company_id=locked.company_id)
         _review_event(locked.company, locked, actor, decision, data)
+        notices.review_decided(locked, actor, decision, kept_reason)
     return locked
 
 

@@ -21,7 +21,7 @@ from billpay.codat import get_codat_client
 from billpay.codat.errors import CodatError, CodatNotFoundError
 from billpay.core.services import audit_record
 from billpay.onboarding.errors import AlreadyConnected, LinkFailed, NotConnected
-from billpay.onboarding.hooks import linked_handlers
+from billpay.onboarding.hooks import connection_status_handlers, linked_handlers
 from billpay.onboarding.models import AccountingConnection, Company
 from billpay.onboarding.selectors import connection_get, connection_get_linked
 
@@ -228,6 +228,8 @@ def _connection_apply(
             if status == AccountingConnection.Status.LINKED:
                 for handler in linked_handlers():
                     handler(company=row.company)
+            for handler in connection_status_handlers():
+                handler(company=row.company, connection=row, before=before)
     return row
 
 

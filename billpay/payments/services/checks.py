@@ -12,6 +12,7 @@ from django.utils.translation import gettext
 from billpay.bills.models import Bill
 from billpay.core.money import format_money
 from billpay.core.services import audit_record
+from billpay.payments import notices
 from billpay.payments.errors import AmountNotAvailable, ApprovalRequired, PaymentInvalid
 from billpay.payments.models import Payment
 from billpay.payments.selectors import bill_in_flight, bill_needs_approval, payment_settings_get
@@ -126,6 +127,7 @@ def approval_gate(company: Company, actor: User | None, payment: Payment) -> Non
         ref=f"payment:{payment.pk}",
         data={"bills": [b.codat_bill_id for b in blocked]},
     )
+    notices.approval_requested(company, actor, payment, [b.codat_bill_id for b in blocked])
     raise ApprovalRequired(
         gettext(
             "Approve %(bills)s first: bills over %(threshold)s "

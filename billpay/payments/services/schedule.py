@@ -15,6 +15,7 @@ from billpay.codat.errors import CodatNotFoundError
 from billpay.core.services import audit_record
 from billpay.core.words import Money, Phrase, phrase, store
 from billpay.onboarding.models import Company
+from billpay.payments import notices
 from billpay.payments.models import Payment, PaymentAllocation
 from billpay.payments.services.common import transition
 from billpay.payments.services.writeback import payment_send, payment_settled
@@ -77,6 +78,9 @@ def _hold(company: Company, payment: Payment, reason: Phrase) -> None:
                 target=payment.reference,
                 ref=f"payment:{payment.pk}",
                 data=store("reason", reason),
+            )
+            notices.payment_problem(
+                payment, failed=False, reason=reason, key=payment.payment_date.isoformat()
             )
             payment_settled(payment)
 

@@ -23,6 +23,7 @@ from billpay.codat.errors import CodatConflictError, CodatOutcomeUnknownError
 from billpay.core.services import audit_record
 from billpay.core.words import Phrase, phrase, store, stored_phrase
 from billpay.onboarding.models import Company, User
+from billpay.payments import notices
 from billpay.payments.hooks import batch_settled_handlers
 from billpay.payments.models import Payment
 from billpay.payments.services.common import transition
@@ -126,6 +127,7 @@ def payment_push_changed(*, push: Push, message: Phrase | str) -> None:
                 ref=f"payment:{payment.pk}",
                 data={"reason": push.error, "reason_i18n": push.error_i18n},
             )
+            notices.payment_problem(payment, failed=True, reason=reason, key=str(push.pk))
             payment_settled(payment)
     else:
         if push.status == Push.Status.SENDING and push.attempts <= 1:

@@ -16,6 +16,7 @@ from billpay.onboarding.roles import Can, require
 from billpay.payments.errors import ApprovalRequired
 from billpay.payments.models import Payment
 from billpay.payments.services import BatchGroup, payment_retry, payments_create_batch
+from billpay.runs import notices
 from billpay.runs.errors import OverdrawNotConfirmed, RunChanged, RunInvalid
 from billpay.runs.models import PayRun, PayRunGroup
 from billpay.runs.selectors import run_bills_needing_approval
@@ -80,6 +81,8 @@ def run_approve(
             data={"comment": comment.strip()[:500]} if comment.strip() else {},
         )
     run.refresh_from_db()
+    if run.status == R.APPROVED and run.approved_at:
+        notices.approved(company, actor, run)
     return run
 
 
@@ -256,12 +259,13 @@ def _approval_gate(company: Company, actor: User | None, run: PayRun) -> None:
         ref=f"run:{run.pk}",
         data={"bills": [b.codat_bill_id for b in blocked]},
     )
+    notices.approval_requested(company, actor, run)
     raise ApprovalRequired(
         ngettext(
-            "An owner must approve this pay run first: %(count)d of its bills "
-            "need approval under your payment settings.",
-            "An owner must approve this pay run first: %(count)d of its bills "
-            "need approval under your payment settings.",
+            "An owner, an admin or an approver must approve this pay run first: %(count)d of "
+            "its bills needs approval under your payment settings.",
+            "An owner, an admin or an approver must approve this pay run first: %(count)d of "
+            "its bills need approval under your payment settings.",
             len(blocked),
         )
         % {"count": len(blocked)}
