@@ -1,6 +1,7 @@
 import json
 import logging
 
+from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -371,9 +372,16 @@ def invitation_accept(request: AuthenticatedHttpRequest, token: str) -> HttpResp
 
 # --- Accounting connection ------------------------------------------------------------------------
 
+# The Connect buttons post to connect_start, which redirects to Codat's Link URL, which sends the
+# browser on to the accounting platform's own sign-in. Chrome checks form-action at every hop of a
+# form's redirects, and those hosts are Codat's and each platform's: on the two pages with these
+# buttons a form may lead to any https page (everywhere else, only to this site).
+codat_link_forms = csp_update({"form-action": ["https:"]})
+
 
 @require_GET
 @company_required
+@codat_link_forms
 def connect(request: CompanyHttpRequest) -> HttpResponse:
     context = {
         "integrations": services.INTEGRATIONS,
@@ -420,6 +428,7 @@ def connect_return(request: CompanyHttpRequest) -> HttpResponse:
 
 @require_GET
 @company_required
+@codat_link_forms
 def connection(request: CompanyHttpRequest) -> HttpResponse:
     current = selectors.connection_get(company=request.company)
     if current is None:

@@ -65,22 +65,32 @@ def new_page(browser, request, live_server):
     """Open a page in a fresh browser context (its own cookies): new_page(viewport=PHONE).
 
     When the test fails, every page it opened leaves a screenshot and its HTML in var/e2e/.
+    Any Content-Security-Policy violation in any of its pages fails the test (tests/e2e/csp.py);
+    `new_page.csp.take()` hands one caused on purpose to the test instead.
     """
+    from tests.e2e.csp import CspWatch
+
     contexts = []
     pages = []
+    csp = CspWatch()
 
     def factory(*, viewport=None):
         context = browser.new_context(
             base_url=live_server.url, viewport=viewport or {"width": 1280, "height": 900}
         )
         context.set_default_timeout(TIMEOUT_MS)
+        csp.attach(context)
         contexts.append(context)
         page = context.new_page()
         pages.append(page)
         return page
 
+    factory.csp = csp
     yield factory
 
+    for page in pages:  # let the browser's last reports reach us
+        if not page.is_closed():
+            page.wait_for_timeout(50)
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.failed:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -94,6 +104,7 @@ def new_page(browser, request, live_server):
                 Path(f"{stem}.error.txt").write_text(repr(exc), encoding="utf-8")
     for context in contexts:
         context.close()
+    csp.assert_clean()
 
 
 @pytest.fixture

@@ -33,7 +33,7 @@ def test_a_post_without_a_csrf_token_is_refused(route, attacker):
     htmx = client.post(url, {"text": "x"}, headers={"HX-Request": "true"})
 
     assert (plain.status_code, htmx.status_code) == (403, 403), url
-    assert b"CSRF" in plain.content
+    assert b"data-csrf-failure" in plain.content  # templates/403_csrf.html
 
 
 @pytest.mark.parametrize("route", ["login/", "signup/", "password-reset/"])

@@ -3,6 +3,8 @@
 from dataclasses import replace
 from urllib.parse import urlencode
 
+from csp.constants import SELF
+from csp.decorators import csp_replace
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse, StreamingHttpResponse
@@ -176,6 +178,9 @@ def previewable(content_type: str) -> bool:
 @require_GET
 @company_required
 @xframe_options_sameorigin  # the PDF is framed by the bill's own page, never by another site
+# The same for the site-wide CSP (frame-ancestors 'none') on the answers that don't set their own
+# below: the plain-words error shown inside the frame.
+@csp_replace({"frame-ancestors": [SELF]})
 def bill_attachment_preview(
     request: CompanyHttpRequest, bill_id: int, attachment_id: str
 ) -> HttpResponse:

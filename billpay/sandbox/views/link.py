@@ -12,9 +12,6 @@ from billpay.sandbox import companies
 from billpay.sandbox.models import SandboxCompany, SandboxConnection
 from billpay.sandbox.profiles import PROFILES, get_profile
 
-# Brand colours so each consent screen looks like its platform's (the darker shade of each, so
-# white text on it keeps 4.5:1).
-BRANDS = {"qhyg": "#1e7b12", "gbol": "#0b6f94", "akxx": "#125580"}
 SCOPES = (
     "Read your suppliers, bills, bill payments and credit notes",
     "Read your chart of accounts, bank accounts, tax rates and payment methods",
@@ -45,7 +42,8 @@ def link_company(request, company_id):
         )
         params = _custom_params(request.POST)
         return HttpResponseRedirect(f"{target}?{urlencode(params)}" if params else target)
-    platforms = [(p, BRANDS.get(p.key, "#444")) for p in PROFILES.values()]
+    # Each platform's colour comes from sandbox/link.css, keyed by the button's value.
+    platforms = list(PROFILES.values())
     context = {"company": company, "platforms": platforms, "params": request.GET.dict()}
     return render(request, "sandbox/link_company.html", context)
 
@@ -75,7 +73,7 @@ def link_connection(request, company_id, connection_id):
         "connection": connection,
         "company": connection.company,
         "profile": profile,
-        "brand": BRANDS.get(profile.key, "#444"),
+        "platform_key": profile.key,  # the screen's colours (sandbox/link.css)
         "scopes": SCOPES,
         "params": request.GET.dict(),
     }
