@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from billpay.bills.progress import SyncStep, sync_steps
 from billpay.core.models import AMOUNT, MirroredModel, TimestampedModel
+from billpay.core.words import stored_text
 
 # The inbox's sort keys are never NULL (a bill without a due date sorts as due on FAR_FUTURE), so
 # keyset pagination is one index range scan. The indexes below use these exact expressions.
@@ -61,6 +62,7 @@ class Supplier(MirroredModel):
     origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.SYNCED)
     push_state = models.CharField(max_length=20, choices=PushState.choices, blank=True)
     push_error = models.TextField(blank=True)
+    push_error_i18n = models.JSONField(default=dict, blank=True)  # it as a phrase (core.words)
 
     class Meta:
         constraints = [
@@ -72,6 +74,11 @@ class Supplier(MirroredModel):
 
     def __str__(self) -> str:
         return self.name or self.codat_supplier_id
+
+    @property
+    def push_error_text(self) -> str:
+        """Why writing it to the books failed, in the reader's language."""
+        return stored_text(self.push_error, self.push_error_i18n)
 
     @property
     def is_in_books(self) -> bool:
@@ -141,6 +148,7 @@ class Bill(MirroredModel):
     origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.SYNCED)
     push_state = models.CharField(max_length=20, choices=PushState.choices, blank=True)
     push_error = models.TextField(blank=True)
+    push_error_i18n = models.JSONField(default=dict, blank=True)  # it as a phrase (core.words)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -179,6 +187,11 @@ class Bill(MirroredModel):
 
     def __str__(self) -> str:
         return f"{self.supplier_name} {self.reference}".strip() or self.codat_bill_id
+
+    @property
+    def push_error_text(self) -> str:
+        """Why writing it to the books failed, in the reader's language."""
+        return stored_text(self.push_error, self.push_error_i18n)
 
     @property
     def is_in_books(self) -> bool:
@@ -297,6 +310,7 @@ class SyncRun(TimestampedModel):
     progress = models.JSONField(default=dict, blank=True)
     api_calls = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)  # for the owner, in plain words
+    error_i18n = models.JSONField(default=dict, blank=True)  # it as a phrase (core.words)
     # For staff: what Codat said (a dataStatus such as "bills: FetchError", an exception's class).
     error_detail = models.TextField(blank=True)
     # Records read but not written because a column could not hold them (see sync_checks).
@@ -322,6 +336,11 @@ class SyncRun(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.company_id} {self.trigger} {self.status}"
+
+    @property
+    def error_text(self) -> str:
+        """Why the sync failed, in the reader's language."""
+        return stored_text(self.error, self.error_i18n)
 
     @property
     def is_active(self) -> bool:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 
+from django.utils.translation import gettext_noop
+
 from billpay.bills.models import Bill, BillAttachment, LedgerWrite, PushState, Supplier, SyncRun
 from billpay.bills.services.create import bill_body, supplier_body
 from billpay.bills.services.writes import (
@@ -28,6 +30,7 @@ from billpay.codat.errors import (
 )
 from billpay.codat.schemas import PushOperation
 from billpay.codat.serialize import dumps, loads
+from billpay.core.words import Phrase, as_phrase, phrase, stored_phrase
 from billpay.onboarding.models import AccountingConnection
 from billpay.onboarding.selectors import connection_get
 from billpay.pushes.models import Push
@@ -38,7 +41,7 @@ K = LedgerWrite.Kind
 # Fields of a bill or supplier body that, all equal (and the same supplierRef), make a record
 # echoed in push history this write's.
 ECHO_KEYS = ("reference", "totalAmount", "currency", "issueDate", "supplierName")
-GONE = "What this was sending was removed before it reached your books."
+GONE = gettext_noop("What this was sending was removed before it reached your books.")
 
 
 class LedgerPush(PushAdapter):
@@ -74,7 +77,7 @@ class LedgerPush(PushAdapter):
         """The ledger id of this write's record in the books, or empty (an update: unknowable)."""
         return ""
 
-    def on_change(self, push: Push, message: str, op: PushOperation | None = None) -> None:
+    def on_change(self, push: Push, message: Phrase | str, op: PushOperation | None = None) -> None:
         ledger_write_changed(push=push, op=op)
 
     def after_success(self, push: Push) -> None:
@@ -82,10 +85,17 @@ class LedgerPush(PushAdapter):
         if data_types:
             sync_start(company=push.company, trigger=SyncRun.Trigger.PUSH, data_types=data_types)
 
-    def describe_failure(self, push: Push, reason: str, messages: list[str]) -> str:
-        if messages:  # Codat's validation: the first says what to fix
-            return f"{_platform(push)} refused it: {messages[0]}"
-        return reason or f"{_platform(push)} refused it."
+    def describe_failure(self, push: Push, reason: Phrase | str, messages: list[str]) -> Phrase:
+        if messages:  # Codat's validation: the first says what to fix, as the books wrote it
+            return phrase(
+                gettext_noop("%(platform)s refused it: %(message)s"),
+                platform=_platform(push),
+                message=messages[0],
+            )
+        reason = as_phrase(reason)
+        if reason.msgid:
+            return reason
+        return phrase(gettext_noop("%(platform)s refused it."), platform=_platform(push))
 
 
 def _ids(push: Push, connection: AccountingConnection) -> dict[str, str]:
@@ -102,9 +112,11 @@ def _write(push: Push) -> LedgerWrite:
     return write
 
 
-def _platform(push: Push) -> str:
+def _platform(push: Push) -> Phrase | str:
     connection = connection_get(company=push.company)
-    return connection.platform_name if connection else "Your accounting software"
+    if connection and connection.platform_name:
+        return connection.platform_name
+    return phrase(gettext_noop("Your accounting software"))
 
 
 def _mirrored(model: type[Bill | Supplier], field: str, push: Push, ids: list[str]) -> set[str]:
@@ -128,7 +140,7 @@ class BillPush(LedgerPush):
     def body(self, push: Push) -> str:
         return dumps(bill_body(bill=_write(push).bill))
 
-    def blocked(self, push: Push) -> str:
+    def blocked(self, push: Push) -> Phrase | str:
         write = ledger_write_get(push=push)
         return GONE if write is None or write.bill is None else ""
 
@@ -136,14 +148,17 @@ class BillPush(LedgerPush):
 class BillCreatePush(BillPush):
     kind = K.BILL_CREATE
 
-    def blocked(self, push: Push) -> str:
+    def blocked(self, push: Push) -> Phrase | str:
         write = ledger_write_get(push=push)
         if write is None or write.bill is None:
             return GONE
         supplier = write.bill.supplier
         if supplier is not None and not supplier.is_in_books:
             if supplier.push_state == PushState.FAILED:
-                return f"The supplier could not be created in your books: {supplier.push_error}"
+                return phrase(
+                    gettext_noop("The supplier could not be created in your books: %(reason)s"),
+                    reason=stored_phrase(supplier.push_error, supplier.push_error_i18n),
+                )
             return WAIT  # the new supplier's success starts this push
         return ""
 
@@ -222,13 +237,13 @@ class BillAttachmentPush(BillPush):
     def body(self, push: Push) -> str:
         return ""  # the file itself, read at each send
 
-    def blocked(self, push: Push) -> str:
+    def blocked(self, push: Push) -> Phrase | str:
         write = ledger_write_get(push=push)
         if write is None or write.bill is None or write.attachment is None:
             return GONE
         if not write.bill.is_in_books:
             if write.bill.push_state == PushState.FAILED:
-                return "The bill is not in your books, so the file was not attached."
+                return gettext_noop("The bill is not in your books, so the file was not attached.")
             return WAIT  # the bill's success starts this push
         return ""
 
@@ -280,7 +295,7 @@ class SupplierPush(LedgerPush):
     def body(self, push: Push) -> str:
         return dumps(supplier_body(supplier=_write(push).supplier))
 
-    def blocked(self, push: Push) -> str:
+    def blocked(self, push: Push) -> Phrase | str:
         write = ledger_write_get(push=push)
         return GONE if write is None or write.supplier is None else ""
 

@@ -5,11 +5,13 @@ from datetime import datetime
 from celery import shared_task
 from celery.exceptions import MaxRetriesExceededError
 from django.conf import settings
+from django.utils.translation import gettext_noop
 
 from billpay.bills.models import SyncRun
 from billpay.bills.services import SyncOutcome, bills_sync, sync_run_fail, sync_run_queue
 from billpay.codat.errors import CodatTransientError
 from billpay.core.tasks import codat_retry
+from billpay.core.words import phrase
 from billpay.onboarding.models import Company
 from billpay.onboarding.selectors import company_list_linked
 
@@ -52,14 +54,23 @@ def sync_start_all_linked() -> int:
 def _sync_failed(self, exc, task_id, args, kwargs, einfo) -> None:
     if isinstance(exc, MaxRetriesExceededError):  # still waiting for Codat's first read
         minutes = settings.SYNC_WAIT_SECONDS * settings.SYNC_WAIT_RETRIES // 60
-        reason = (
-            f"Your accounting software had not finished its first read of your books after "
-            f"{minutes} minutes. Sync again later."
+        reason = phrase(
+            gettext_noop(
+                "Your accounting software had not finished its first read of your books after "
+                "%(minutes)s minutes. Sync again later."
+            ),
+            minutes=minutes,
         )
     elif isinstance(exc, CodatTransientError):
-        reason = "We could not reach your accounting software. Try again later."
+        reason = phrase(
+            gettext_noop("We could not reach your accounting software. Try again later.")
+        )
     else:
-        reason = "Something went wrong while reading your books. Try again in a few minutes."
+        reason = phrase(
+            gettext_noop(
+                "Something went wrong while reading your books. Try again in a few minutes."
+            )
+        )
     sync_run_fail(run_id=kwargs["run_id"], reason=reason, detail=f"{type(exc).__name__}: {exc}")
 
 

@@ -8,6 +8,8 @@ Callers decide what to do from the class alone:
 - `CodatNotFoundError`, `CodatConflictError`, `CodatRequestError`: permanent for this request.
 
 `user_message` is what a small-business owner sees; `str(error)` is for logs and developers.
+`user_words` is the same as a msgid and its parameters, for a text kept and shown later in the
+reader's language (`billpay.core.words.Phrase`).
 """
 
 from __future__ import annotations
@@ -16,8 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_noop
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -33,7 +34,7 @@ class ValidationItem:
 class CodatError(Exception):
     """Base class: anything that went wrong talking to Codat."""
 
-    default_user_message = _(
+    default_user_message = gettext_noop(
         "Something went wrong talking to your accounting software. Please try again later."
     )
 
@@ -59,20 +60,28 @@ class CodatError(Exception):
         self.path = path
 
     @property
+    def user_words(self) -> tuple[str, dict[str, str]]:
+        """`user_message` untranslated: its msgid and parameters."""
+        return self.default_user_message, {}
+
+    @property
     def user_message(self) -> str:
-        return str(self.default_user_message)
+        msgid, params = self.user_words
+        return gettext(msgid) % params if params else gettext(msgid)
 
 
 class CodatAuthError(CodatError):
     """401/403: the API key or the company's connection is not accepted."""
 
-    default_user_message = _("Your accounting software connection needs to be re-authorised.")
+    default_user_message = gettext_noop(
+        "Your accounting software connection needs to be re-authorised."
+    )
 
 
 class CodatNotFoundError(CodatError):
     """404: company, connection or record not found (or data type not supported)."""
 
-    default_user_message = _(
+    default_user_message = gettext_noop(
         "We couldn't find this in your accounting software. It may have been deleted there."
     )
 
@@ -80,7 +89,7 @@ class CodatNotFoundError(CodatError):
 class CodatConflictError(CodatError):
     """409: dataset not requested yet or still syncing, or an idempotency key in flight."""
 
-    default_user_message = _(
+    default_user_message = gettext_noop(
         "Your accounting data is still being synced. Please try again in a few minutes."
     )
 
@@ -88,23 +97,24 @@ class CodatConflictError(CodatError):
 class CodatRequestError(CodatError):
     """Any other 4xx (400, 402, 405, 422...): permanent, re-sending will not help."""
 
-    default_user_message = _("Your accounting software could not accept this request.")
+    default_user_message = gettext_noop("Your accounting software could not accept this request.")
 
     @property
-    def user_message(self) -> str:
+    def user_words(self) -> tuple[str, dict[str, str]]:
         # Codat's validation messages are usually readable ("Amount must be positive").
         details = [item.message for item in self.validation if item.message]
         if details:
-            return gettext("Your accounting software could not accept this request. %(detail)s") % {
-                "detail": details[0]
-            }
-        return str(self.default_user_message)
+            return (
+                gettext_noop("Your accounting software could not accept this request. %(detail)s"),
+                {"detail": details[0]},
+            )
+        return self.default_user_message, {}
 
 
 class CodatTransientError(CodatError):
     """5xx, timeouts or connection failures that survived our retries: try again later."""
 
-    default_user_message = _(
+    default_user_message = gettext_noop(
         "Your accounting software isn't responding right now. We'll try again shortly."
     )
 
@@ -112,7 +122,7 @@ class CodatTransientError(CodatError):
 class CodatRateLimitedError(CodatTransientError):
     """429 after our retries (or a Retry-After longer than our time budget)."""
 
-    default_user_message = _(
+    default_user_message = gettext_noop(
         "Your accounting software is busy right now. We'll try again in a little while."
     )
 
@@ -120,7 +130,7 @@ class CodatRateLimitedError(CodatTransientError):
 class CodatOutcomeUnknownError(CodatError):
     """A write may have reached Codat but we got no answer: check before re-sending."""
 
-    default_user_message = _(
+    default_user_message = gettext_noop(
         "We couldn't confirm whether your accounting software recorded this change. "
         "We'll check before trying again."
     )
@@ -129,6 +139,6 @@ class CodatOutcomeUnknownError(CodatError):
 class CodatInvalidResponseError(CodatError):
     """Codat answered 2xx with something we cannot read (not JSON, or a required field missing)."""
 
-    default_user_message = _(
+    default_user_message = gettext_noop(
         "Your accounting software sent a reply we couldn't read. Please try again later."
     )

@@ -8,12 +8,20 @@ leaking the raw name ("someNewType" → "Some new type").
 
 from __future__ import annotations
 
+import logging
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 from django.conf import settings
+from django.utils import formats, translation
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
+
+logger = logging.getLogger(__name__)
 
 # A bill's status in the books (Codat's BillStatus).
 BILL_STATUSES = {
@@ -127,3 +135,166 @@ def payment_method(key: str) -> str:
         if method == key:
             return label
     return humanize(key)
+
+
+# --- texts kept in the database, shown in the reader's language ----------------------------------
+#
+# A worker writes "Verified in your books" or "On hold: …" long before anyone reads it, in no
+# user's language. Such a text is kept as a `Phrase`: our English msgid (marked with gettext_noop
+# so makemessages collects it) and its parameters, stored as JSON next to the plain English text
+# (`<column>_i18n`). The English column stays what staff, logs, audit entries and exports read;
+# pages render the JSON with `stored_text()` in the active language. A parameter is either ours
+# (a nested Phrase, translated too), money or a date (formatted for the reader), or anything else
+# (the books' validation messages, supplier names, references), shown as it was written.
+
+
+@dataclass(frozen=True)
+class Money:
+    """An amount as a phrase parameter: written in the reader's locale at display."""
+
+    amount: Decimal
+    currency: str
+
+    def __str__(self) -> str:
+        from billpay.core.money import format_money  # money imports nothing from here
+
+        return format_money(self.amount, self.currency)
+
+
+@dataclass(frozen=True)
+class Day:
+    """A date as a phrase parameter: written in the reader's DATE_FORMAT at display."""
+
+    value: date
+
+    def __str__(self) -> str:
+        return formats.date_format(self.value, "DATE_FORMAT")
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """Our words with their parameters: `gettext(msgid) % params` when shown, never before."""
+
+    msgid: str
+    params: Mapping[str, object] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        """The phrase in the active language (a parameter that is a Phrase too)."""
+        translated = gettext(self.msgid) if self.msgid else ""
+        if not self.params:
+            return translated  # no % formatting: a plain text may hold a "%"
+        values = {key: str(value) for key, value in self.params.items()}
+        for pattern in (translated, self.msgid):
+            try:
+                return pattern % values
+            except (KeyError, TypeError, ValueError):
+                logger.warning("phrase %r: its parameters do not fit %r", self.msgid, pattern)
+        return self.msgid
+
+    def english(self) -> str:
+        """The phrase as it reads in English: the plain text column."""
+        with translation.override("en"):
+            return str(self)
+
+    def to_json(self, *, limit: int = 2000) -> dict:
+        """The phrase as JSON; parameters from outside (the books) cut at `limit` characters."""
+        return {
+            "msgid": self.msgid,
+            "params": {k: _encode(v, limit) for k, v in self.params.items()},
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping) -> Phrase:
+        params = data.get("params") or {}
+        return cls(str(data.get("msgid") or ""), {k: _decode(v) for k, v in params.items()})
+
+
+def phrase(msgid: str, **params: object) -> Phrase:
+    """Our words to keep and show later: `phrase(gettext_noop("On hold: %(reason)s"), reason=…)`."""
+    return Phrase(msgid, params)
+
+
+def as_phrase(value: Phrase | str | None) -> Phrase:
+    """A phrase, or a plain text taken as one (translated if it is one of ours, else as it is)."""
+    if isinstance(value, Phrase):
+        return value
+    return Phrase(str(value or ""))
+
+
+def error_phrase(error: object) -> Phrase:
+    """What an error tells the user (a Codat error's `user_words`), as a phrase to keep."""
+    msgid, params = error.user_words
+    return Phrase(msgid, params)
+
+
+def joined(*parts: Phrase | str) -> Phrase:
+    """Several texts said one after the other (ours translated, the books' as they are)."""
+    kept = [p for p in (as_phrase(part) for part in parts) if p.msgid]
+    if len(kept) <= 1:
+        return kept[0] if kept else Phrase("")
+    names = {f"p{i}": part for i, part in enumerate(kept)}
+    return Phrase(" ".join(f"%({name})s" for name in names), names)
+
+
+def store(column: str, value: Phrase | str | None, *, max_length: int | None = None) -> dict:
+    """The fields that keep a text: `{column: English, column_i18n: JSON}` for update()/create().
+
+    A bounded column keeps the start of the English text; its JSON keeps every parameter from
+    outside cut to the same length, so a shown text is never longer than its column allows.
+    """
+    value = as_phrase(value)
+    english = value.english()
+    if max_length is not None:
+        english = english[:max_length]
+    data = value.to_json(limit=max_length or 2000) if value.msgid else {}
+    return {column: english, f"{column}_i18n": data}
+
+
+def stored_phrase(text: str, data: Mapping | None) -> Phrase:
+    """A kept text as the phrase it was (to pass on, e.g. a push's error as a payment's reason).
+
+    Rows written before texts were kept as phrases have plain English and no JSON: the text is
+    taken as a msgid, so one of ours is translated and anything else (an English sentence with
+    its parameters already in it, the books' own words) is shown as it is. The English column
+    decides: cleared, there is no text; changed by a writer that left the JSON behind, the
+    JSON is stale and the English is shown.
+    """
+    if not text:
+        return Phrase("")
+    if data and data.get("msgid"):
+        kept = Phrase.from_json(data)
+        if kept.english()[: len(text)] == text:
+            return kept
+    return Phrase(text)
+
+
+def stored_text(text: str, data: Mapping | None) -> str:
+    """A kept text in the active language (see `stored_phrase`)."""
+    return str(stored_phrase(text, data))
+
+
+def _encode(value: object, limit: int) -> object:
+    if isinstance(value, Phrase):
+        return value.to_json(limit=limit)
+    if isinstance(value, Money):
+        return {"amount": str(value.amount), "currency": value.currency}
+    if isinstance(value, Day):
+        return {"date": value.value.isoformat()}
+    if isinstance(value, bool | int):
+        return value
+    return str(value)[:limit]
+
+
+def _decode(value: object) -> object:
+    if not isinstance(value, Mapping):
+        return value
+    if "msgid" in value:
+        return Phrase.from_json(value)
+    try:
+        if "amount" in value:
+            return Money(Decimal(str(value["amount"])), str(value.get("currency") or ""))
+        if "date" in value:
+            return Day(date.fromisoformat(str(value["date"])))
+    except (InvalidOperation, ValueError):
+        pass
+    return ""

@@ -11,6 +11,7 @@ import re
 from billpay.codat import CodatClient
 from billpay.codat.schemas import PushOperation
 from billpay.codat.serialize import loads
+from billpay.core.words import Phrase
 from billpay.mapping.hooks import accounts_changed
 from billpay.mapping.services import (
     PUSH_KIND,
@@ -50,12 +51,12 @@ class BankAccountPush(PushAdapter):
         accounts = client.list_accounts(company_id=push.company.codat_company_id, query=query)
         return bank_account_find(push=push, accounts=accounts)
 
-    def on_change(self, push: Push, message: str, op: PushOperation | None = None) -> None:
+    def on_change(self, push: Push, message: Phrase | str, op: PushOperation | None = None) -> None:
         bank_account_push_changed(push=push)
 
     def after_success(self, push: Push) -> None:
         # Mirror the books' own copy of the new account (bills syncs the accounts).
         accounts_changed(company=push.company)
 
-    def describe_failure(self, push: Push, reason: str, messages: list[str]) -> str:
+    def describe_failure(self, push: Push, reason: Phrase | str, messages: list[str]) -> Phrase:
         return bank_account_failure_text(reason=reason, messages=messages)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from billpay.core.models import AMOUNT, TimestampedModel
+from billpay.core.words import stored_text
 
 
 class PaymentSettings(TimestampedModel):
@@ -85,6 +86,7 @@ class Payment(TimestampedModel):
 
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     status_reason = models.TextField(blank=True)  # plain words: why it failed or is on hold
+    status_reason_i18n = models.JSONField(default=dict, blank=True)  # it as a phrase (core.words)
     # The form's one-time token: a double-clicked "Prepare" returns the same payment.
     form_token = models.UUIDField(null=True, blank=True)
     attempt = models.PositiveIntegerField(default=0)  # confirmations and retries: one push each
@@ -147,6 +149,11 @@ class Payment(TimestampedModel):
         if self.status == self.Status.SENDING and self.push_id is not None:
             return self.push.get_status_display()
         return self.get_status_display()
+
+    @property
+    def status_reason_text(self) -> str:
+        """Why it failed or is on hold, in the reader's language."""
+        return stored_text(self.status_reason, self.status_reason_i18n)
 
     @property
     def codat_bill_payment_id(self) -> str:
@@ -219,7 +226,8 @@ class PaymentEvent(models.Model):
     company = models.ForeignKey("onboarding.Company", on_delete=models.CASCADE, related_name="+")
     payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="events")
     status = models.CharField(max_length=20, choices=Payment.Status.choices)
-    message = models.TextField(blank=True)
+    message = models.TextField(blank=True)  # in English: staff, audit, exports
+    message_i18n = models.JSONField(default=dict, blank=True)  # it as a phrase (core.words)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -230,3 +238,8 @@ class PaymentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.payment_id} {self.status}"
+
+    @property
+    def message_text(self) -> str:
+        """What happened, in the reader's language."""
+        return stored_text(self.message, self.message_i18n)

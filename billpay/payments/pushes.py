@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_noop
+
 from billpay.codat import CodatClient
 from billpay.codat.schemas import PushOperation
 from billpay.codat.serialize import loads
+from billpay.core.words import Phrase, as_phrase, phrase
 from billpay.onboarding.models import AccountingConnection
 from billpay.payments.services.writeback import PUSH_KIND, payment_push_changed
 from billpay.payments.tasks import payment_verify_start
@@ -45,7 +48,7 @@ class PaymentPush(PushAdapter):
         )
         return found.id if found is not None else ""
 
-    def on_change(self, push: Push, message: str, op: PushOperation | None = None) -> None:
+    def on_change(self, push: Push, message: Phrase | str, op: PushOperation | None = None) -> None:
         payment_push_changed(push=push, message=message)
 
     def after_success(self, push: Push) -> None:
@@ -55,7 +58,11 @@ class PaymentPush(PushAdapter):
         if payment is not None and not payment.refresh_by_batch:
             payment_verify_start(payment)
 
-    def describe_failure(self, push: Push, reason: str, messages: list[str]) -> str:
-        if messages:
-            return "Your books rejected this payment: " + " ".join(messages)
-        return reason or "Your books rejected this payment."
+    def describe_failure(self, push: Push, reason: Phrase | str, messages: list[str]) -> Phrase:
+        if messages:  # the books' own words, kept as they wrote them
+            return phrase(
+                gettext_noop("Your books rejected this payment: %(messages)s"),
+                messages=" ".join(messages),
+            )
+        reason = as_phrase(reason)
+        return reason if reason.msgid else phrase(gettext_noop("Your books rejected this payment."))

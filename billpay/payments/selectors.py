@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import DecimalField, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from billpay.bills.models import Bill
+from billpay.core.words import Phrase, phrase
 from billpay.mapping.selectors import mapping_for_currency, payment_methods
 from billpay.payments.models import Payment, PaymentAllocation, PaymentSettings
 
@@ -202,28 +203,32 @@ def pay_start(*, company: Company, bill_ids: list[int]) -> PayStart:
 def bill_unpayable_reason(*, bill: Bill) -> str:
     """Why the bill cannot be paid at all, in words ("" when it can be). The same rules as the
     payment's own checks (`services.checks.check_bills`), said before the form is filled in."""
-    name = f"{bill.supplier_name} {bill.reference}".strip() or gettext("This bill")
+    said = bill_unpayable_phrase(bill=bill)
+    return str(said) if said is not None else ""
+
+
+def bill_unpayable_phrase(*, bill: Bill) -> Phrase | None:
+    """`bill_unpayable_reason` as a phrase, to keep (a pay run's left-out bills); None if payable."""
+    name = f"{bill.supplier_name} {bill.reference}".strip() or phrase(gettext_noop("This bill"))
     if bill.is_deleted:
-        return gettext("%(bill)s is no longer in your books.") % {"bill": name}
-    if bill.is_paid:
-        return gettext("%(bill)s is already paid in full: there is nothing left to pay.") % {
-            "bill": name
-        }
-    if not bill.is_in_books:
-        return gettext("%(bill)s is still on its way to your books; pay it once it is there.") % {
-            "bill": name
-        }
-    if bill.codat_status == "Void":
-        return gettext("%(bill)s is void in your books: there is nothing to pay.") % {"bill": name}
-    if bill.codat_status == "Draft":
-        return gettext(
+        msgid = gettext_noop("%(bill)s is no longer in your books.")
+    elif bill.is_paid:
+        msgid = gettext_noop("%(bill)s is already paid in full: there is nothing left to pay.")
+    elif not bill.is_in_books:
+        msgid = gettext_noop("%(bill)s is still on its way to your books; pay it once it is there.")
+    elif bill.codat_status == "Void":
+        msgid = gettext_noop("%(bill)s is void in your books: there is nothing to pay.")
+    elif bill.codat_status == "Draft":
+        msgid = gettext_noop(
             "%(bill)s is still a draft in your books; pay it once it is approved there."
-        ) % {"bill": name}
-    if bill.amount_due <= ZERO:
-        return gettext("%(bill)s has nothing left to pay.") % {"bill": name}
-    if bill.review_status == Bill.Review.REJECTED:
-        return gettext("%(bill)s was rejected in review and can't be paid.") % {"bill": name}
-    return ""
+        )
+    elif bill.amount_due <= ZERO:
+        msgid = gettext_noop("%(bill)s has nothing left to pay.")
+    elif bill.review_status == Bill.Review.REJECTED:
+        msgid = gettext_noop("%(bill)s was rejected in review and can't be paid.")
+    else:
+        return None
+    return phrase(msgid, bill=name)
 
 
 def account_label(*, account: LedgerAccount) -> str:

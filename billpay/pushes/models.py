@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from billpay.core.models import TimestampedModel
+from billpay.core.words import stored_text
 
 
 class Push(TimestampedModel):
@@ -37,6 +38,7 @@ class Push(TimestampedModel):
     push_operation_key = models.CharField(max_length=64, blank=True)
     record_id = models.CharField(max_length=100, blank=True)  # the ledger id, once known
     error = models.TextField(blank=True)  # in plain words: why it failed, or what is going on
+    error_i18n = models.JSONField(default=dict, blank=True)  # it as a phrase (core.words)
     validation = models.JSONField(default=list, blank=True)  # [{"field": …, "message": …}]
     attempts = models.PositiveIntegerField(default=0)  # claims that may have sent it
     polls = models.PositiveIntegerField(default=0)  # follow-ups scheduled since the last news
@@ -81,3 +83,8 @@ class Push(TimestampedModel):
     @property
     def is_final(self) -> bool:
         return self.status in self.FINAL
+
+    @property
+    def error_text(self) -> str:
+        """Why it failed, or what is going on, in the reader's language."""
+        return stored_text(self.error, self.error_i18n)

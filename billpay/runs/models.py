@@ -38,7 +38,8 @@ class PayRun(TimestampedModel):
     # Rotates on every change: a confirm form shows the run as it was when the page was drawn,
     # and a confirm with an older token is refused (someone changed the run meanwhile).
     form_token = models.UUIDField(default=uuid.uuid4)
-    # The picked bills that cannot be paid, with the reason in words: [{"bill": id, "reason": …}].
+    # The picked bills that cannot be paid: [{"bill": id, "reason": English, "reason_i18n": the
+    # reason as a phrase (core.words), shown in the reader's language}].
     left_out = models.JSONField(default=list, blank=True)
     bill_count = models.PositiveIntegerField(default=0)
     group_count = models.PositiveIntegerField(default=0)

@@ -10,6 +10,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from billpay.bills.models import Bill
+from billpay.core.words import stored_text
 from billpay.payments.models import Payment
 from billpay.payments.selectors import bill_needs_approval, payment_settings_get
 from billpay.runs.models import PayRun, PayRunGroup, PayRunLine
@@ -128,7 +129,10 @@ def run_bills_needing_approval(*, company: Company, run: PayRun) -> list[Bill]:
 
 
 def run_left_out(*, company: Company, run: PayRun) -> list[tuple[Bill | None, str]]:
-    """The picked bills the run leaves out, each with the reason in words."""
+    """The picked bills the run leaves out, each with the reason in words (the reader's)."""
     ids = [item["bill"] for item in run.left_out]
     bills = Bill.objects.filter(company=company, pk__in=ids).in_bulk()
-    return [(bills.get(item["bill"]), item["reason"]) for item in run.left_out]
+    return [
+        (bills.get(item["bill"]), stored_text(item.get("reason", ""), item.get("reason_i18n")))
+        for item in run.left_out
+    ]

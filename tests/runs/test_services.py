@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from billpay.core.models import AuditEvent
 from billpay.payments.errors import ApprovalRequired, NotAllowed
@@ -408,7 +409,7 @@ def test_a_scheduled_run_says_so_in_each_payments_timeline(company, user, suppli
         assert payment.push_id is None and payment.confirmed_by == user
         assert list(payment.events.values_list("status", "message")) == [
             (Payment.Status.DRAFT, "Prepared"),
-            (Payment.Status.SCHEDULED, f"Scheduled for {day:%d %b %Y}"),
+            (Payment.Status.SCHEDULED, f"Scheduled for {date_format(day, 'DATE_FORMAT')}"),
         ]
         assert AuditEvent.objects.filter(
             ref=f"payment:{payment.pk}", action="payment.scheduled"

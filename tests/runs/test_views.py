@@ -1,9 +1,11 @@
 """Pay run pages through the test client: what a user sees, tenancy, methods, query counts."""
 
+import html
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from billpay.core.templatetags.money import money
 from billpay.payments.models import PaymentSettings
@@ -370,3 +372,28 @@ def test_the_runs_list_makes_the_same_queries_however_many_runs(
 
     with django_assert_max_num_queries(6):
         assert client_member.get(_url("run-list")).status_code == 200
+
+
+def test_a_left_out_bill_reads_in_the_readers_language_whoever_made_the_run(
+    client_member, company, user, suppliers_bills
+):
+    paid = BillFactory(
+        company=company,
+        supplier_name="Acme",
+        reference="INV-9",
+        amount_due=Decimal("0"),
+        codat_status="Paid",
+    )
+    with translation.override("en"):  # made by someone reading English
+        run = _run(company, user, [*suppliers_bills, paid])
+    user.language = "fr"
+    user.save(update_fields=["language"])
+
+    french = html.unescape(client_member.get(_url("run-detail", run.pk)).content.decode())
+    user.language = "en"
+    user.save(update_fields=["language"])
+    english = html.unescape(client_member.get(_url("run-detail", run.pk)).content.decode())
+
+    assert run.left_out[0]["reason"].startswith("Acme INV-9 is already paid in full")
+    assert "Acme INV-9 est déjà payée en totalité\u00a0: il ne reste rien à payer." in french
+    assert "Acme INV-9 is already paid in full: there is nothing left to pay." in english

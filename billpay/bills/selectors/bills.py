@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from billpay.bills.models import TO_PAY, Bill, BillLine, Supplier
 from billpay.core.models import AuditEvent
 from billpay.core.money import format_money
+from billpay.core.words import stored_text
 
 if TYPE_CHECKING:
     from billpay.onboarding.models import Company
@@ -126,6 +127,14 @@ class ActivityItem:
     detail: str = ""
 
 
+def _detail(data: dict) -> str:
+    """An audit entry's words: ours (a kept phrase) in the reader's language; what a person
+    typed (a review's reason, a note) as they typed it."""
+    if "reason_i18n" in data:
+        return stored_text(data.get("reason") or "", data["reason_i18n"])
+    return data.get("reason") or data.get("comment") or data.get("text") or ""
+
+
 def bill_activity(*, company: Company, bill: Bill) -> list[ActivityItem]:
     """What happened to the bill, newest first: review and notes here, payments and syncs in the books."""
     labels = {
@@ -148,7 +157,7 @@ def bill_activity(*, company: Company, bill: Bill) -> list[ActivityItem]:
             e.created_at,
             str(e.actor or gettext("BillPay")),
             labels.get(e.action, e.action),
-            e.data.get("reason") or e.data.get("comment") or e.data.get("text") or "",
+            _detail(e.data),
         )
         for e in AuditEvent.objects.filter(company=company, ref=f"bill:{bill.pk}").select_related(
             "actor"

@@ -97,9 +97,12 @@ class InboxBill:
     review_status: str
     push_state: str
     push_error: str
+    push_error_i18n: dict
     sort_key: Any
 
-    is_in_books = Bill.is_in_books  # the same rule as the model's
+    # the same rules as the model's
+    is_in_books = Bill.is_in_books
+    push_error_text = Bill.push_error_text
 
     @property
     def pk(self) -> int:

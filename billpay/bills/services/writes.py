@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models.deletion import ProtectedError
+from django.utils.translation import gettext_noop
 
 from billpay.bills.models import (
     LOCAL_ID_PREFIX,
@@ -40,6 +41,7 @@ from billpay.codat import get_codat_client
 from billpay.codat.errors import CodatError
 from billpay.codat.schemas import PushOperation
 from billpay.core.services import audit_record
+from billpay.core.words import phrase, store, stored_phrase
 from billpay.onboarding.models import Company
 from billpay.onboarding.selectors import connection_get
 from billpay.pushes.models import Push
@@ -110,7 +112,8 @@ def ledger_write_changed(*, push: Push, op: PushOperation | None = None) -> None
         data = {"record_id": push.record_id, "push_operation_key": push.push_operation_key}
     else:
         _failed(write, push)
-        verb, data = "failed", {"reason": push.error}
+        # The reason with its phrase: the bill's activity shows it in the reader's language.
+        verb, data = "failed", {"reason": push.error, "reason_i18n": push.error_i18n}
     audit_record(
         company=write.company,
         actor=None,  # the books did it, not a person
@@ -243,17 +246,22 @@ def _supplier_succeeded(write: LedgerWrite, push: Push) -> None:
 
 
 def _failed(write: LedgerWrite, push: Push) -> None:
-    reason = push.error
+    reason = stored_phrase(push.error, push.error_i18n)
     if push.kind == K.BILL_ATTACHMENT:
         in_books = Bill.objects.filter(pk=write.bill_id).exclude(
             codat_bill_id__startswith=LOCAL_ID_PREFIX
         )
-        in_books.update(push_error=f"The invoice file was not attached: {reason}")
+        not_attached = phrase(
+            gettext_noop("The invoice file was not attached: %(reason)s"), reason=reason
+        )
+        in_books.update(**store("push_error", not_attached))
     elif write.bill_id is not None:
-        Bill.objects.filter(pk=write.bill_id).update(push_state=PushState.FAILED, push_error=reason)
+        Bill.objects.filter(pk=write.bill_id).update(
+            push_state=PushState.FAILED, **store("push_error", reason)
+        )
     else:
         Supplier.objects.filter(pk=write.supplier_id).update(
-            push_state=PushState.FAILED, push_error=reason
+            push_state=PushState.FAILED, **store("push_error", reason)
         )
     # What waited for this write can't go either: let it fail now.
     _start_waiting(write, push)

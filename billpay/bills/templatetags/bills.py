@@ -217,7 +217,7 @@ def _row_html(row: InboxRow, pay_url: str, row_words: RowWords) -> str:
     if row.push_state == "sending":
         status = f'<span class="badge info">{row_words.sending}</span>'
     elif row.push_state == "failed":
-        error = row.bill.push_error
+        error = row.bill.push_error_text
         status = (
             f'<span class="badge bad">{row_words.failed}</span><br>'
             f'<span class="small" title="{_esc(error)}">{_esc(Truncator(error).chars(70))}</span>'

@@ -9,10 +9,11 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Q
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from billpay.codat.serialize import dumps
 from billpay.core.services import audit_record
+from billpay.core.words import Phrase, as_phrase, joined, phrase
 from billpay.mapping.models import BankAccountRequest, LedgerAccount
 from billpay.mapping.services.accounts import (
     MappingInvalid,
@@ -124,15 +125,18 @@ def bank_account_push_changed(*, push: Push) -> None:
             action="mapping.account_failed",
             target=str(request),
             ref=f"bankaccount:{request.pk}",
-            data={"reason": push.error},
+            data={"reason": push.error, "reason_i18n": push.error_i18n},
         )
 
 
-def bank_account_failure_text(*, reason: str, messages: list[str]) -> str:
-    """A refused account as the page shows it: the books' reason and their first complaint."""
-    reason = reason or "Your books rejected the new account."
-    if messages and reason not in messages[0]:
-        return f"{reason} {messages[0]}"
+def bank_account_failure_text(*, reason: Phrase | str, messages: list[str]) -> Phrase:
+    """A refused account as the page shows it: the reason (ours translated when shown, or the
+    books') and their first complaint, as they wrote it."""
+    reason = as_phrase(reason)
+    if not reason.msgid:
+        reason = phrase(gettext_noop("Your books rejected the new account."))
+    if messages and reason.english() not in messages[0]:
+        return joined(reason, messages[0])
     return reason
 
 

@@ -12,7 +12,6 @@ from django.utils.translation import gettext
 from billpay.bills.models import Bill
 from billpay.core.money import format_money
 from billpay.core.services import audit_record
-from billpay.core.words import bill_status
 from billpay.payments.errors import AmountNotAvailable, ApprovalRequired, PaymentInvalid
 from billpay.payments.models import Payment
 from billpay.payments.selectors import bill_in_flight, bill_needs_approval, payment_settings_get
@@ -84,10 +83,7 @@ def check_bills(
                 % {"bill": name}
             )
         if bill.codat_status in UNPAYABLE_STATUSES or bill.amount_due <= ZERO:
-            raise PaymentInvalid(
-                gettext("%(bill)s is %(state)s in your books and can't be paid.")
-                % {"bill": name, "state": _state(bill)}
-            )
+            raise PaymentInvalid(_unpayable(bill) % {"bill": name})
         if bill.review_status == Bill.Review.REJECTED:
             raise PaymentInvalid(
                 gettext("%(bill)s was rejected in review and can't be paid.") % {"bill": name}
@@ -147,12 +143,13 @@ def payment_target(payment: Payment) -> str:
     )
 
 
-def _state(bill: Bill) -> str:
-    # "is paid", "is voided", "is a draft": the status in words, never Codat's name for it.
+def _unpayable(bill: Bill) -> str:
+    # A whole sentence per state (not a word put into one): each language says it its own way,
+    # and the status is in words, never Codat's name for it.
     if bill.codat_status == "Draft":
-        return "a draft"
+        return gettext("%(bill)s is a draft in your books and can't be paid.")
     if bill.codat_status == "Void":
-        return bill_status(bill.codat_status).lower()
+        return gettext("%(bill)s is voided in your books and can't be paid.")
     if bill.codat_status == "Paid" or bill.amount_due <= ZERO:
-        return "paid"
-    return "not open"
+        return gettext("%(bill)s is paid in your books and can't be paid again.")
+    return gettext("%(bill)s is not open in your books and can't be paid.")

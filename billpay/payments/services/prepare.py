@@ -10,11 +10,12 @@ from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from billpay.codat.serialize import dumps
 from billpay.core.money import quantize, to_decimal
 from billpay.core.services import AuditEntry, audit_record, audit_record_many
+from billpay.core.words import Day, Phrase, phrase
 from billpay.mapping.selectors import mapping_for_currency
 from billpay.mapping.services import method_get
 from billpay.onboarding.models import Membership
@@ -26,7 +27,7 @@ from billpay.payments.errors import (
 from billpay.payments.models import Payment, PaymentAllocation, PaymentEvent, PaymentSettings
 from billpay.payments.selectors import bill_in_flight
 from billpay.payments.services.checks import approval_gate, check_bills, lock_bills, payment_target
-from billpay.payments.services.common import new_reference, transition
+from billpay.payments.services.common import event_new, new_reference, transition
 from billpay.payments.services.writeback import payment_send, payments_send_new
 
 if TYPE_CHECKING:
@@ -171,10 +172,10 @@ def payments_create_batch(
         if scheduled:
             for payment in payments:
                 payment.status = S.SCHEDULED
-            message, action = f"Scheduled for {payment_date:%d %b %Y}", "payment.scheduled"
+            message, action = _scheduled_for(payment_date), "payment.scheduled"
         else:
             payments_send_new(company=company, payments=payments, actor=actor)
-            message, action = "Confirmed", "payment.confirmed"
+            message, action = phrase(gettext_noop("Confirmed")), "payment.confirmed"
         _insert(
             company,
             actor,
@@ -251,7 +252,7 @@ def _insert(
     actor: User | None,
     drafts: list[_Draft],
     *,
-    then: list[tuple[str, str, dict]] | None = None,
+    then: list[tuple[Phrase, str, dict]] | None = None,
 ) -> None:
     """Insert the drafts, their allocations, their "Prepared" events and audit records: one
     insert each, however many. `then`: per draft, the (message, audit action, audit data) of the
@@ -262,9 +263,7 @@ def _insert(
             a.payment = d.payment  # its pk is known now
     PaymentAllocation.objects.bulk_create([a for d in drafts for a in d.allocations])
     events = [
-        PaymentEvent(
-            company=company, payment=p, status=S.DRAFT, message="Prepared", actor=p.created_by
-        )
+        event_new(p, S.DRAFT, phrase(gettext_noop("Prepared")), actor=p.created_by)
         for p in payments
     ]
     entries = [
@@ -284,12 +283,8 @@ def _insert(
     ]
     for p, (message, action, data) in zip(payments, then or [], strict=False):
         events.append(
-            PaymentEvent(
-                company=company,
-                payment=p,
-                status=p.status,
-                message=message,
-                actor=actor if actor and actor.is_authenticated else None,
+            event_new(
+                p, p.status, message, actor=actor if actor and actor.is_authenticated else None
             )
         )
         entries.append(
@@ -297,6 +292,11 @@ def _insert(
         )
     PaymentEvent.objects.bulk_create(events)
     audit_record_many(company=company, actor=actor, entries=entries)
+
+
+def _scheduled_for(day: date) -> Phrase:
+    """The timeline's line of a payment confirmed for a later date."""
+    return phrase(gettext_noop("Scheduled for %(date)s"), date=Day(day))
 
 
 def _confirmed_data(payment: Payment) -> dict:
@@ -361,14 +361,17 @@ def _confirm_checked(company: Company, actor: User | None, payment: Payment) -> 
     scheduled = payment.payment_date > timezone.localdate()
     confirmed = {"confirmed_by": actor, "confirmed_at": timezone.now()}
     if scheduled:
-        message = f"Scheduled for {payment.payment_date:%d %b %Y}"
+        message = _scheduled_for(payment.payment_date)
         moved = transition(
             payment, [S.DRAFT], S.SCHEDULED, actor=actor, message=message, **confirmed
         )
     else:
         Payment.objects.filter(pk=payment.pk, status=S.DRAFT).update(**confirmed)
         moved = payment_send(
-            payment=payment, from_statuses=[S.DRAFT], actor=actor, message="Confirmed"
+            payment=payment,
+            from_statuses=[S.DRAFT],
+            actor=actor,
+            message=phrase(gettext_noop("Confirmed")),
         )
     if moved:
         audit_record(
@@ -402,7 +405,7 @@ def payment_cancel(*, company: Company, actor: User | None, payment_id: int) -> 
             [S.DRAFT, S.SCHEDULED, S.ON_HOLD],
             S.CANCELLED,
             actor=actor,
-            message="Cancelled",
+            message=phrase(gettext_noop("Cancelled")),
         ):
             audit_record(
                 company=company,
@@ -432,7 +435,8 @@ def payment_retry(
         approval_gate(company, actor, payment)
     with transaction.atomic():
         _recheck(company, payment)
-        if payment_send(payment=payment, from_statuses=[S.FAILED], actor=actor, message="Retry"):
+        retry = phrase(gettext_noop("Retried"))
+        if payment_send(payment=payment, from_statuses=[S.FAILED], actor=actor, message=retry):
             audit_record(
                 company=company,
                 actor=actor,

@@ -8,11 +8,12 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from billpay.codat import CodatClient, get_codat_client
 from billpay.codat.errors import CodatNotFoundError
-from billpay.core.money import format_money
 from billpay.core.services import audit_record
+from billpay.core.words import Money, Phrase, phrase, store
 from billpay.onboarding.models import Company
 from billpay.payments.models import Payment, PaymentAllocation
 from billpay.payments.services.common import transition
@@ -52,16 +53,22 @@ def payments_submit_due(*, company: Company) -> int:
             if reason:
                 _hold(company, payment, reason)
             elif payment_send(
-                payment=payment, from_statuses=[S.SCHEDULED], message="Due today: sent"
+                payment=payment,
+                from_statuses=[S.SCHEDULED],
+                message=phrase(gettext_noop("Due today: sent")),
             ):
                 queued += 1
     return queued
 
 
-def _hold(company: Company, payment: Payment, reason: str) -> None:
+def _hold(company: Company, payment: Payment, reason: Phrase) -> None:
     with transaction.atomic():
         if transition(
-            payment, [S.SCHEDULED], S.ON_HOLD, status_reason=reason, message=f"On hold: {reason}"
+            payment,
+            [S.SCHEDULED],
+            S.ON_HOLD,
+            message=phrase(gettext_noop("On hold: %(reason)s"), reason=reason),
+            **store("status_reason", reason),
         ):
             audit_record(
                 company=company,
@@ -69,13 +76,13 @@ def _hold(company: Company, payment: Payment, reason: str) -> None:
                 action="payment.held",
                 target=payment.reference,
                 ref=f"payment:{payment.pk}",
-                data={"reason": reason},
+                data=store("reason", reason),
             )
             payment_settled(payment)
 
 
-def _what_changed(client: CodatClient, company: Company, payment: Payment) -> str:
-    """Why the payment must not go out as prepared (empty when the books still agree)."""
+def _what_changed(client: CodatClient, company: Company, payment: Payment) -> Phrase | None:
+    """Why the payment must not go out as prepared (None when the books still agree)."""
     for allocation in payment.allocations.select_related("bill"):
         name = f"{allocation.bill.supplier_name} {allocation.bill.reference}".strip()
         try:
@@ -83,24 +90,28 @@ def _what_changed(client: CodatClient, company: Company, payment: Payment) -> st
                 company_id=company.codat_company_id, bill_id=allocation.codat_bill_id
             )
         except CodatNotFoundError:
-            return f"{name} was deleted in your books."
+            return phrase(gettext_noop("%(bill)s was deleted in your books."), bill=name)
         due = bill.amount_due if bill.amount_due is not None else ZERO
         expected = allocation.amount_due_before - _paid_since(payment, allocation)
         supplier = bill.supplier_ref.id if bill.supplier_ref else ""
         if bill.is_deleted:
-            return f"{name} was deleted in your books."
+            return phrase(gettext_noop("%(bill)s was deleted in your books."), bill=name)
         if bill.status == "Void":
-            return f"{name} was voided in your books."
+            return phrase(gettext_noop("%(bill)s was voided in your books."), bill=name)
         if bill.status == "Paid" or due <= ZERO:
-            return f"{name} was already paid in your books."
+            return phrase(gettext_noop("%(bill)s was already paid in your books."), bill=name)
         if supplier != allocation.codat_supplier_id_before:
-            return f"{name} now belongs to another supplier in your books."
-        if due != expected or allocation.amount > due:
-            return (
-                f"The amount due on {name} changed from {format_money(expected, payment.currency)} "
-                f"to {format_money(due, payment.currency)}."
+            return phrase(
+                gettext_noop("%(bill)s now belongs to another supplier in your books."), bill=name
             )
-    return ""
+        if due != expected or allocation.amount > due:
+            return phrase(
+                gettext_noop("The amount due on %(bill)s changed from %(before)s to %(after)s."),
+                bill=name,
+                before=Money(expected, payment.currency),
+                after=Money(due, payment.currency),
+            )
+    return None
 
 
 def _paid_since(payment: Payment, allocation: PaymentAllocation) -> Decimal:

@@ -14,12 +14,14 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from billpay.bills.models import Bill, BillAllocation, SyncRun
 from billpay.bills.services import SyncOutcome, bills_sync, sync_run_queue
 from billpay.codat import get_codat_client
 from billpay.codat.errors import CodatConflictError, CodatOutcomeUnknownError
 from billpay.core.services import audit_record
+from billpay.core.words import Phrase, phrase, store, stored_phrase
 from billpay.onboarding.models import Company, User
 from billpay.payments.hooks import batch_settled_handlers
 from billpay.payments.models import Payment
@@ -34,7 +36,7 @@ PUSH_KIND = "payment"
 
 
 def payment_send(
-    *, payment: Payment, from_statuses: list[str], actor: User | None = None, message: str
+    *, payment: Payment, from_statuses: list[str], actor: User | None = None, message: Phrase
 ) -> bool:
     """Hand the payment to a new push (a new attempt, a new Idempotency-Key) and start it.
 
@@ -52,7 +54,7 @@ def payment_send(
             actor=actor,
             message=message,
             push=push,
-            status_reason="",
+            **store("status_reason", ""),
             attempt=payment.attempt + 1,
         ):
             push.delete()
@@ -79,12 +81,12 @@ def payments_send_new(
     for payment, push in zip(payments, pushes, strict=True):
         payment.push = push
         payment.status = S.SENDING
-        payment.status_reason = ""
+        payment.status_reason, payment.status_reason_i18n = "", {}
         payment.attempt += 1
         push_start(push)
 
 
-def payment_push_changed(*, push: Push, message: str) -> None:
+def payment_push_changed(*, push: Push, message: Phrase | str) -> None:
     """The payment's push moved: follow it in the payment's states and timeline.
 
     **Transaction:** runs inside the push machine's (no network I/O here).
@@ -112,21 +114,25 @@ def payment_push_changed(*, push: Push, message: str) -> None:
             )
             payment_settled(payment)
     elif push.status == Push.Status.FAILED:
-        reason = push.error
-        if transition(payment, [S.SENDING], S.FAILED, status_reason=reason, message=reason):
+        reason = stored_phrase(push.error, push.error_i18n)
+        if transition(
+            payment, [S.SENDING], S.FAILED, message=reason, **store("status_reason", reason)
+        ):
             audit_record(
                 company=payment.company,
                 actor=None,
                 action="payment.failed",
                 target=payment.reference,
                 ref=f"payment:{payment.pk}",
-                data={"reason": reason},
+                data={"reason": push.error, "reason_i18n": push.error_i18n},
             )
             payment_settled(payment)
     else:
         if push.status == Push.Status.SENDING and push.attempts <= 1:
             return  # the confirmation's line in the timeline already says it is being sent
-        payment.events.create(company_id=payment.company_id, status=S.SENDING, message=message)
+        payment.events.create(
+            company_id=payment.company_id, status=S.SENDING, **store("message", message)
+        )
         if push.status == Push.Status.SENT:
             audit_record(
                 company=payment.company,
@@ -305,7 +311,7 @@ def _verified(payment: Payment) -> None:
         [S.PENDING],
         S.VERIFIED,
         verified_at=timezone.now(),
-        message="Verified in your books",
+        message=phrase(gettext_noop("Verified in your books")),
     ):
         audit_record(
             company=payment.company,

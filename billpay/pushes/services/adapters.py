@@ -13,6 +13,7 @@ from django.utils.translation import gettext_noop
 from billpay.codat import CodatClient
 from billpay.codat.schemas import PushOperation
 from billpay.codat.serialize import loads
+from billpay.core.words import Phrase, joined, phrase
 
 if TYPE_CHECKING:
     from billpay.onboarding.models import AccountingConnection
@@ -43,7 +44,7 @@ class PushAdapter:
         """The JSON to send, built at the first claim when the push has none yet."""
         return push.body
 
-    def blocked(self, push: Push) -> str:
+    def blocked(self, push: Push) -> Phrase | str:
         """Empty when the write can go now, `WAIT` while it needs another write first, else why
         it never can (the push fails without being sent)."""
         return ""
@@ -69,16 +70,18 @@ class PushAdapter:
         """The ledger id of this write's record in the books, or empty if it is not there."""
         return ""
 
-    def on_change(self, push: Push, message: str, op: PushOperation | None = None) -> None:
+    def on_change(self, push: Push, message: Phrase | str, op: PushOperation | None = None) -> None:
         """The push moved to `push.status` (inside the transaction that moved it); on success
         `op` is Codat's push operation when there is one."""
 
     def after_success(self, push: Push) -> None:
         """The push succeeded and that is committed: refresh mirrors, queue what waited on it."""
 
-    def describe_failure(self, push: Push, reason: str, messages: list[str]) -> str:
-        """The failure as the user reads it, from Codat's reason and validation messages."""
-        return " ".join([reason, *messages]).strip() or gettext_noop("Your books refused it.")
+    def describe_failure(self, push: Push, reason: Phrase | str, messages: list[str]) -> Phrase:
+        """The failure as the user reads it, from the reason (ours, or Codat's words) and the
+        books' validation messages (kept as they wrote them)."""
+        said = joined(reason, *messages)
+        return said if said.msgid else phrase(gettext_noop("Your books refused it."))
 
 
 _REGISTRY: dict[str, PushAdapter] = {}

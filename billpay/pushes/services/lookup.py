@@ -15,6 +15,7 @@ from django.utils.translation import gettext_noop
 from billpay.codat import CodatClient, get_codat_client
 from billpay.codat.errors import CodatConflictError, CodatOutcomeUnknownError
 from billpay.codat.schemas import PushOperation
+from billpay.core.words import store
 from billpay.onboarding.errors import NotConnected
 from billpay.onboarding.selectors import connection_get_linked
 from billpay.pushes.models import Push
@@ -35,7 +36,10 @@ def lookup(push: Push, adapter: PushAdapter) -> Later | None:
         connection = connection_get_linked(company=push.company)
     except NotConnected:
         Push.objects.filter(pk=push.pk).update(
-            error=gettext_noop("Reconnect your accounting software so we can check your books.")
+            **store(
+                "error",
+                gettext_noop("Reconnect your accounting software so we can check your books."),
+            )
         )
         return None  # the sweep tries again once reconnected
     if push.first_sent_at is None:

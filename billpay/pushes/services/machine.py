@@ -23,6 +23,7 @@ from billpay.codat.errors import (
     CodatOutcomeUnknownError,
     CodatTransientError,
 )
+from billpay.core.words import error_phrase
 from billpay.onboarding.errors import NotConnected
 from billpay.onboarding.selectors import connection_get_linked, webhook_event_waiting
 from billpay.onboarding.services import webhook_process
@@ -148,15 +149,15 @@ def _send(push: Push, adapter: PushAdapter) -> Later | None:
             op = adapter.send(client, push, connection)
     except CodatTransientError as exc:
         # Nothing reached Codat (refused connection, 429): back in the queue, and retry.
-        move(push, adapter, [S.SENDING], S.QUEUED, exc.user_message)
+        move(push, adapter, [S.SENDING], S.QUEUED, error_phrase(exc))
         raise
     except (CodatOutcomeUnknownError, CodatConflictError) as exc:
         # Sent, but no answer (or "this key is still in flight"): look before sending again.
         logger.warning("push %s: outcome unknown: %s", push.pk, exc)
-        move(push, adapter, [S.SENDING], S.CHECKING, exc.user_message, lookup={}, polls=0)
+        move(push, adapter, [S.SENDING], S.CHECKING, error_phrase(exc), lookup={}, polls=0)
         return later(push)
     except CodatError as exc:
-        fail(push, adapter, exc.user_message, exc.validation)
+        fail(push, adapter, error_phrase(exc), exc.validation)
         return None
     if isinstance(op, str):  # applied at once (an upload's empty 200): this is the record
         succeed(push, adapter, op, gettext_noop("Recorded in your books"))

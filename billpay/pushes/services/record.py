@@ -18,6 +18,7 @@ from django.utils.translation import gettext_noop
 
 from billpay.codat.errors import ValidationItem
 from billpay.codat.schemas import PushOperation
+from billpay.core.words import Phrase, store
 from billpay.pushes.models import Push
 from billpay.pushes.services.adapters import PushAdapter
 
@@ -46,7 +47,7 @@ def accepted(
         push_operation_key=op.push_operation_key,
         sent_at=timezone.now(),
         polls=0,
-        error="",
+        **store("error", ""),
     )
     return apply(push, adapter, op, first=True)
 
@@ -82,7 +83,7 @@ def succeed(
     push: Push,
     adapter: PushAdapter,
     record_id: str,
-    message: str,
+    message: Phrase | str,
     op: PushOperation | None = None,
 ) -> None:
     now = timezone.now()
@@ -90,8 +91,8 @@ def succeed(
         done = Push.objects.filter(pk=push.pk, status__in=Push.ACTIVE).update(
             status=S.SUCCEEDED,
             record_id=record_id,
-            error="",
             validation=[],
+            **store("error", ""),
             completed_at=now,
             updated_at=now,
         )
@@ -103,22 +104,28 @@ def succeed(
 
 
 def fail(
-    push: Push, adapter: PushAdapter, reason: str, validation: Iterable[ValidationItem] = ()
+    push: Push,
+    adapter: PushAdapter,
+    reason: Phrase | str,
+    validation: Iterable[ValidationItem] = (),
 ) -> None:
+    """Fail the push: `reason` is ours (a phrase) or Codat's words, the validation the books'."""
     errors = [
         {"field": item.item_id or "", "message": (item.message or "").strip()}
         for item in validation or ()
         if (item.message or "").strip()
     ]
     text = adapter.describe_failure(push, reason, [e["message"] for e in errors])
+    error = store("error", text)
     now = timezone.now()
     with transaction.atomic():
         done = Push.objects.filter(pk=push.pk, status__in=Push.ACTIVE).update(
-            status=S.FAILED, error=text, validation=errors, completed_at=now, updated_at=now
+            status=S.FAILED, validation=errors, completed_at=now, updated_at=now, **error
         )
         if not done:
             return
-        push.status, push.error, push.validation = S.FAILED, text, errors
+        push.status, push.validation = S.FAILED, errors
+        push.error, push.error_i18n = error["error"], error["error_i18n"]
         adapter.on_change(push, text)
 
 
@@ -127,7 +134,7 @@ def move(
     adapter: PushAdapter,
     from_statuses: Sequence[str],
     to: str,
-    message: str,
+    message: Phrase | str,
     **fields: object,
 ) -> bool:
     """Move the push if it is still in one of `from_statuses`; tell its adapter."""

@@ -9,15 +9,16 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from billpay.bills.models import Bill
 from billpay.core.money import format_money, minor_places, quantize, to_decimal
 from billpay.core.services import audit_record
+from billpay.core.words import phrase, store, stored_text
 from billpay.mapping.models import AccountMapping
 from billpay.mapping.services import method_get
 from billpay.onboarding.selectors import connection_get
-from billpay.payments.selectors import bill_in_flight, bill_unpayable_reason
+from billpay.payments.selectors import bill_in_flight, bill_unpayable_phrase
 from billpay.runs.errors import RunInvalid
 from billpay.runs.models import PayRun, PayRunGroup, PayRunLine
 from billpay.runs.services.common import (
@@ -81,23 +82,29 @@ def run_create(
     in_flight = bill_in_flight(company=company, bill_ids=wanted)
     payable, left_out, amounts = [], [], {}
     for bill in bills:
-        reason = bill_unpayable_reason(bill=bill)
+        reason = bill_unpayable_phrase(bill=bill)
         available = bill.amount_due - in_flight.get(bill.pk, ZERO)
-        if not reason and available <= ZERO:
-            reason = (
-                f"{bill.supplier_name} {bill.reference}: all that is due is already on its way."
+        if reason is None and available <= ZERO:
+            reason = phrase(
+                gettext_noop("%(bill)s: all that is due is already on its way."),
+                bill=f"{bill.supplier_name} {bill.reference}".strip(),
             )
-        if not reason and not bill.codat_supplier_id:
-            reason = f"{bill.reference or 'A bill'} has no supplier in your books."
-        if reason:
-            left_out.append({"bill": bill.pk, "reason": reason.strip()})
+        if reason is None and not bill.codat_supplier_id:
+            reason = phrase(
+                gettext_noop("%(bill)s has no supplier in your books."),
+                bill=bill.reference or phrase(gettext_noop("A bill")),
+            )
+        if reason is not None:
+            # Kept as a phrase: whoever opens the run reads it in their language.
+            kept = store("reason", reason, max_length=500)
+            left_out.append({"bill": bill.pk, **kept})
             continue
         payable.append(bill)
         amounts[bill.pk] = quantize(available, bill.currency)
     if not payable:
         raise RunInvalid(
             gettext("None of these bills can be paid: %(reasons)s")
-            % {"reasons": " ".join(o["reason"] for o in left_out)}
+            % {"reasons": " ".join(stored_text(o["reason"], o["reason_i18n"]) for o in left_out)}
         )
     with transaction.atomic():
         run = PayRun.objects.create(

@@ -2,9 +2,12 @@ import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext_noop
 
 from billpay.bills.models import SyncRun
 from billpay.bills.services import SyncOutcome, bills_sync, sync_run_fail, sync_run_queue
+from billpay.bills.services.sync.common import INTERRUPTED
+from billpay.core.words import phrase
 from billpay.onboarding.models import Company
 
 
@@ -33,11 +36,17 @@ class Command(BaseCommand):
                 time.sleep(settings.SYNC_WAIT_SECONDS)
                 outcome = bills_sync(run_id=run.pk)
         except KeyboardInterrupt:
-            sync_run_fail(run_id=run.pk, reason="The sync was interrupted.")
+            sync_run_fail(run_id=run.pk, reason=phrase(INTERRUPTED))
             raise
         if outcome == SyncOutcome.WAITING:
             sync_run_fail(
-                run_id=run.pk, reason="Codat had not finished its first read; sync again later."
+                run_id=run.pk,
+                reason=phrase(
+                    gettext_noop(
+                        "Your accounting software had not finished its first read of your "
+                        "books; sync again later."
+                    )
+                ),
             )
         run.refresh_from_db()
         if outcome == SyncOutcome.SKIPPED:

@@ -9,6 +9,9 @@ from enum import StrEnum
 
 import psycopg
 from django.db import DataError
+from django.utils.translation import gettext_noop
+
+from billpay.core.words import Phrase
 
 # Suppliers first, so bills can point at them.
 SYNC_DATA_TYPES = ("suppliers", "taxRates", "accounts", "bills")
@@ -24,10 +27,10 @@ DATA_TYPE_BY_KEY = {key: data_type for data_type, key in DATASET_KEYS.items()}
 OPTIONAL_TYPES = {"taxRates"}
 # Words for the owner, per data type.
 TYPE_NAMES = {
-    "suppliers": "suppliers",
-    "taxRates": "tax rates",
-    "accounts": "chart of accounts",
-    "bills": "bills",
+    "suppliers": gettext_noop("suppliers"),
+    "taxRates": gettext_noop("tax rates"),
+    "accounts": gettext_noop("chart of accounts"),
+    "bills": gettext_noop("bills"),
 }
 # Codat's dataStatus `currentStatus` values while a read is still going.
 READ_IN_PROGRESS = {
@@ -43,20 +46,31 @@ READ_IN_PROGRESS = {
 }
 # The ones that end a read without data, and what the owner is told (an unknown status is
 # waited for: the wait itself is bounded by SYNC_WAIT_RETRIES).
+# Kept as phrases (core.words): the owner reads them in their language, whoever synced.
 READ_ERRORS = {
-    "AuthError": "{platform} refused access to your {what}. Reconnect it from the Connection "
-    "page, with a user allowed to see bills and suppliers.",
-    "PermissionsError": "The user who connected {platform} is not allowed to see your {what}. "
-    "Reconnect with a user who is.",
-    "PrerequisiteNotMet": "{platform} needs something set up before your {what} can be read. "
-    "Check your accounting software's settings, then sync again.",
-    "RateLimitError": "{platform} is limiting how fast it can be read. Sync again in an hour.",
-    "Cancelled": "Reading your {what} was cancelled. Sync again to retry.",
-    "NotSupported": "{platform} does not share {what} with BillPay, so we cannot list your bills.",
+    "AuthError": gettext_noop(
+        "%(platform)s refused access to your %(what)s. Reconnect it from the Connection "
+        "page, with a user allowed to see bills and suppliers."
+    ),
+    "PermissionsError": gettext_noop(
+        "The user who connected %(platform)s is not allowed to see your %(what)s. "
+        "Reconnect with a user who is."
+    ),
+    "PrerequisiteNotMet": gettext_noop(
+        "%(platform)s needs something set up before your %(what)s can be read. "
+        "Check your accounting software's settings, then sync again."
+    ),
+    "RateLimitError": gettext_noop(
+        "%(platform)s is limiting how fast it can be read. Sync again in an hour."
+    ),
+    "Cancelled": gettext_noop("Reading your %(what)s was cancelled. Sync again to retry."),
+    "NotSupported": gettext_noop(
+        "%(platform)s does not share %(what)s with BillPay, so we cannot list your bills."
+    ),
 }
-READ_FAILED = (
-    "We could not read your {what} from {platform}. This is usually temporary: sync again in a "
-    "few minutes, and if it keeps failing, contact support."
+READ_FAILED = gettext_noop(
+    "We could not read your %(what)s from %(platform)s. This is usually temporary: sync again in "
+    "a few minutes, and if it keeps failing, contact support."
 )  # FetchError, MapError, InternalError, ProcessingError, ValidationError
 READ_ERROR_STATUSES = {
     *READ_ERRORS,
@@ -66,10 +80,11 @@ READ_ERROR_STATUSES = {
     "ProcessingError",
     "ValidationError",
 }
-UNEXPECTED = (
+UNEXPECTED = gettext_noop(
     "Something went wrong while reading your books. Sync again in a few minutes; if it keeps "
     "failing, contact support."
 )
+INTERRUPTED = gettext_noop("The sync was interrupted.")
 MAX_SKIP_REASONS = 20
 # A read already under way when one of our writes landed may finish after it without it.
 UNSEEN_MARGIN = timedelta(minutes=10)
@@ -86,10 +101,10 @@ class SyncInterrupted(Exception):
 
 
 class SyncFailed(Exception):
-    """The sync cannot go on: `message` is for the owner, `detail` for staff."""
+    """The sync cannot go on: `message` is for the owner (a phrase), `detail` for staff."""
 
-    def __init__(self, message: str, detail: str = "") -> None:
-        super().__init__(message)
+    def __init__(self, message: Phrase, detail: str = "") -> None:
+        super().__init__(message.english())
         self.message, self.detail = message, detail
 
 

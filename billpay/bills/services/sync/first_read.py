@@ -12,6 +12,8 @@ import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext_noop
+
 from billpay.bills.models import SyncRun
 from billpay.bills.services.sync.common import (
     DATA_TYPE_BY_KEY,
@@ -25,6 +27,7 @@ from billpay.bills.services.sync.common import (
     aware,
 )
 from billpay.codat.errors import CodatConflictError, CodatNotFoundError, CodatOutcomeUnknownError
+from billpay.core.words import phrase
 from billpay.onboarding.models import Company
 
 if TYPE_CHECKING:
@@ -64,9 +67,11 @@ def first_read_check(
         elif current in READ_ERROR_STATUSES:
             template = READ_ERRORS.get(current, READ_FAILED)
             raise SyncFailed(
-                template.format(
-                    platform=connection.platform_name or "Your accounting software",
-                    what=TYPE_NAMES[data_type],
+                phrase(
+                    template,
+                    platform=connection.platform_name
+                    or phrase(gettext_noop("Your accounting software")),
+                    what=phrase(TYPE_NAMES[data_type]),
                 ),
                 detail=f"Codat dataStatus {key}: {current}",
             )

@@ -17,6 +17,7 @@ from django.utils import timezone
 from billpay.bills.models import SyncRun, SyncState
 from billpay.bills.selectors import currencies_cache_key
 from billpay.bills.services.sync.common import (
+    INTERRUPTED,
     OPTIONAL_TYPES,
     REFUSED,
     SYNC_DATA_TYPES,
@@ -31,6 +32,7 @@ from billpay.bills.sync_hooks import bills_synced_handlers
 from billpay.codat import get_codat_client
 from billpay.codat.errors import CodatError, CodatNotFoundError, CodatTransientError
 from billpay.core.parsing import storable_text
+from billpay.core.words import Phrase, as_phrase, error_phrase, phrase, store
 from billpay.onboarding.errors import NotConnected
 from billpay.onboarding.models import AccountingConnection, Company
 from billpay.onboarding.selectors import connection_get_linked
@@ -124,7 +126,7 @@ def bills_sync(*, run_id: int, announce: bool = True) -> SyncOutcome:
     try:
         connection = connection_get_linked(company=company)
     except NotConnected as exc:
-        _finish(run, SyncRun.Status.FAILED, error=exc.message)
+        _finish(run, SyncRun.Status.FAILED, error=as_phrase(exc.message))
         return SyncOutcome.DONE
 
     client = get_codat_client()
@@ -136,7 +138,7 @@ def bills_sync(*, run_id: int, announce: bool = True) -> SyncOutcome:
     except CodatTransientError as exc:
         requeued = SyncRun.objects.filter(pk=run.pk, status=SyncRun.Status.RUNNING).update(
             status=SyncRun.Status.QUEUED,
-            error=exc.user_message,
+            **store("error", error_phrase(exc)),
             counts=run.counts,
             api_calls=models.F("api_calls") + client.total_requests,
             updated_at=timezone.now(),
@@ -151,15 +153,15 @@ def bills_sync(*, run_id: int, announce: bool = True) -> SyncOutcome:
     except CodatError as exc:
         logger.warning("sync of company %s failed: %s", company.pk, exc)
         detail = f"{type(exc).__name__}: {exc}"
-        _finish(run, SyncRun.Status.FAILED, error=exc.user_message, detail=detail, client=client)
+        _finish(run, SyncRun.Status.FAILED, error=error_phrase(exc), detail=detail, client=client)
         return SyncOutcome.DONE
     except Exception as exc:  # a bug or a surprise: the run must still end, and say so
         logger.exception("sync run %s of company %s crashed", run.pk, company.pk)
         detail = f"{type(exc).__name__}: {exc}"[:2000]
-        _finish(run, SyncRun.Status.FAILED, error=UNEXPECTED, detail=detail, client=client)
+        _finish(run, SyncRun.Status.FAILED, error=phrase(UNEXPECTED), detail=detail, client=client)
         return SyncOutcome.DONE
     except BaseException:  # interrupted (Ctrl-C in billpay_sync, a worker shutting down)
-        _finish(run, SyncRun.Status.FAILED, error="The sync was interrupted.", client=client)
+        _finish(run, SyncRun.Status.FAILED, error=phrase(INTERRUPTED), client=client)
         raise
     finally:
         client.close()
@@ -215,8 +217,9 @@ def _nothing_to_read(run: SyncRun, data_type: str) -> None:
     sync_progress_save(run)
 
 
-def sync_run_fail(*, run_id: int, reason: str, detail: str = "") -> None:
-    """Mark an unfinished run failed (the task gave up). **Idempotent.**"""
+def sync_run_fail(*, run_id: int, reason: Phrase | str, detail: str = "") -> None:
+    """Mark an unfinished run failed (the task gave up): `reason` one of our phrases (a plain
+    text is taken as a msgid). **Idempotent.**"""
     run = SyncRun.objects.filter(pk=run_id, status__in=SyncRun.ACTIVE).first()
     if run is not None:
         _finish(run, SyncRun.Status.FAILED, error=reason, detail=detail)
@@ -226,15 +229,17 @@ def _finish(
     run: SyncRun,
     status: str,
     *,
-    error: str = "",
+    error: Phrase | str = "",
     detail: str = "",
     client: CodatClient | None = None,
 ) -> None:
-    run.status, run.error, run.finished_at = status, error, timezone.now()
+    said = store("error", error)
+    run.status, run.finished_at = status, timezone.now()
+    run.error, run.error_i18n = said["error"], said["error_i18n"]
     active = SyncRun.objects.filter(pk=run.pk, status__in=SyncRun.ACTIVE)
     ending = {
         "status": status,
-        "error": error,
+        **said,
         "finished_at": run.finished_at,
         "skipped": sum(c.get("skipped", 0) for c in run.counts.values()),
         "api_calls": models.F("api_calls") + (client.total_requests if client else 0),
@@ -261,5 +266,5 @@ def _expire_stale_runs(*, company: Company) -> None:
     SyncRun.objects.filter(
         company=company, status__in=SyncRun.ACTIVE, updated_at__lt=cutoff
     ).update(
-        status=SyncRun.Status.FAILED, error="The sync was interrupted.", finished_at=timezone.now()
+        status=SyncRun.Status.FAILED, finished_at=timezone.now(), **store("error", INTERRUPTED)
     )
