@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from billpay.sandbox import companies
@@ -16,10 +17,10 @@ from billpay.sandbox.profiles import PROFILES, get_profile
 # white text on it keeps 4.5:1).
 BRANDS = {"qhyg": "#1e7b12", "gbol": "#0b6f94", "akxx": "#125580"}
 SCOPES = (
-    "Read your suppliers, bills, bill payments and credit notes",
-    "Read your chart of accounts, bank accounts, tax rates and payment methods",
-    "Create and update bills, suppliers and bank accounts",
-    "Record bill payments against your bills",
+    _("Read your suppliers, bills, bill payments and credit notes"),
+    _("Read your chart of accounts, bank accounts, tax rates and payment methods"),
+    _("Create and update bills, suppliers and bank accounts"),
+    _("Record bill payments against your bills"),
 )
 
 
