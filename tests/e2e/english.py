@@ -187,13 +187,21 @@ def without(text: str, business: list[str]) -> str:
     return text
 
 
+# French typography: a space (non-breaking) before « : », « ; », « ! » and « ? ». Missing, it is
+# a sign of English punctuation written around translated words ("INV-1: 12,00 €"). Times
+# (19:46) and URLs have no space after the mark, so they do not match.
+GLUED = re.compile(r"[^\W_][:;!?](?=\s|$)|[)»”][:;!?](?=\s|$)")
+
+
 def english_in(texts: list[str], business: list[str]) -> list[str]:
-    """The English phrases in these texts, once each, in reading order."""
+    """The English phrases (and English punctuation) in these texts, once each, in reading order."""
     found: dict[str, None] = {}
     for text in texts:
         for line in without(text, business).splitlines():
             for match in _pattern().finditer(line):
                 found[f"“{match.group(0)}” in “{line.strip()[:120]}”"] = None
+            for match in GLUED.finditer(line):
+                found[f"no space before “{match.group(0)[-1]}” in “{line.strip()[:120]}”"] = None
     return list(found)
 
 
