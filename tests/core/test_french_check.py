@@ -37,9 +37,13 @@ def test_french_names_times_and_the_business_data_pass():
 
 def test_an_unbusiness_english_word_is_found_even_next_to_business_data():
     found = english_in(["Flights · Paid"], business=["Flights"])
-    assert found == ["“Paid” in “¤  · Paid”"]
+    assert found == ["“Paid” in “¤ · Paid”"]
 
 
 def test_a_colon_glued_to_the_word_before_it_is_english_punctuation():
-    found = english_in(["INV-1: 12,00 €", "Quoi ?", "Statut : payée"], business=[])
-    assert found == ["no space before “:” in “INV-1: 12,00 €”"]
+    texts = ["INV-1: 12,00 €", "Quoi ?", "Statut : payée", "Business Current (USD): 12,00 €"]
+    found = english_in(texts, business=["Business Current (USD)"])
+    assert found == [
+        "no space before “:” in “INV-1: 12,00 €”",
+        "no space before “:” in “¤: 12,00 €”",
+    ]

@@ -183,14 +183,14 @@ def business_texts() -> list[str]:
 def without(text: str, business: list[str]) -> str:
     for value in business:
         if value in text:
-            text = text.replace(value, " ¤ ")
+            text = text.replace(value, "¤")  # kept as a mark: "¤: 12,00 €" is still glued
     return text
 
 
 # French typography: a space (non-breaking) before « : », « ; », « ! » and « ? ». Missing, it is
 # a sign of English punctuation written around translated words ("INV-1: 12,00 €"). Times
 # (19:46) and URLs have no space after the mark, so they do not match.
-GLUED = re.compile(r"[^\W_][:;!?](?=\s|$)|[)»”][:;!?](?=\s|$)")
+GLUED = re.compile(r"[^\W_][:;!?](?=\s|$)|[)»”¤][:;!?](?=\s|$)")
 
 
 def english_in(texts: list[str], business: list[str]) -> list[str]:
