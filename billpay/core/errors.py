@@ -4,3 +4,7 @@ class DomainError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class NotAllowed(DomainError):
+    """The user's role does not allow this (billpay.onboarding.roles)."""

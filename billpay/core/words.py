@@ -298,3 +298,84 @@ def _decode(value: object) -> object:
     except (InvalidOperation, ValueError):
         pass
     return ""
+
+
+# --- the audit trail ------------------------------------------------------------------------------
+# What each audited action says after the person's name ("Alice approved the bill"). An action
+# missing here is shown as words made of its code, never as the raw code.
+AUDIT_ACTIONS = {
+    "company.created": _("created the company"),
+    "user.confirmed": _("confirmed their email address"),
+    "membership.created": _("joined the company"),
+    "membership.role_changed": _("changed a member's role"),
+    "membership.removed": _("removed a member"),
+    "invitation.sent": _("sent an invitation"),
+    "connection.started": _("started connecting the accounting software"),
+    "connection.linked": _("connected the accounting software"),
+    "connection.unlinked": _("disconnected the accounting software"),
+    "connection.deauthorized": _("lost access to the accounting software"),
+    "connection.pending_auth": _("is waiting for the accounting software's authorization"),
+    "bill.review.approved": _("approved the bill"),
+    "bill.review.rejected": _("rejected the bill"),
+    "bill.review.pending": _("reset the review"),
+    "bill.note": _("added a note"),
+    "bill.created": _("created the bill here"),
+    "bill.changed": _("changed the bill"),
+    "bill.deleted": _("deleted the bill"),
+    "bill.resent": _("sent the bill again"),
+    "supplier.created": _("created a supplier"),
+    "supplier.changed": _("changed a supplier"),
+    "payment.prepared": _("prepared a payment"),
+    "payment.approval_required": _("was told a payment needs approval first"),
+    "payment.scheduled": _("scheduled a payment"),
+    "payment.submitted": _("sent a payment to the books"),
+    "payment.recorded": _("saw a payment recorded in the books"),
+    "payment.verified": _("saw a payment verified in the books"),
+    "payment.failed": _("saw a payment refused by the books"),
+    "payment.held": _("saw a payment put on hold"),
+    "payment.cancelled": _("cancelled a payment"),
+    "payment.retried": _("retried a payment"),
+    "payment.settings_changed": _("changed the payment settings"),
+    "run.created": _("prepared a pay run"),
+    "run.amount_changed": _("changed an amount of a pay run"),
+    "run.date_changed": _("changed the date of a pay run"),
+    "run.method_changed": _("changed the account of a pay run"),
+    "run.batch_changed": _("changed how a pay run is grouped"),
+    "run.approval_required": _("was told a pay run needs approval first"),
+    "run.approved": _("approved a pay run"),
+    "run.confirmed": _("confirmed a pay run"),
+    "run.cancelled": _("discarded a pay run"),
+    "run.group_retried": _("retried a payment of a pay run"),
+    "run.done": _("saw every payment of a pay run verified"),
+    "run.attention": _("saw a pay run end with payments to look at"),
+    "mapping.saved": _("chose a payment account"),
+    "mapping.removed": _("removed a payment account"),
+    "mapping.account_requested": _("asked the books to create a bank account"),
+    "mapping.account_created": _("saw a bank account created in the books"),
+    "mapping.account_failed": _("saw a bank account refused by the books"),
+}
+# The audit page's "what" filter: each area and the action codes it covers (prefixes).
+AUDIT_AREAS = {
+    "bills": (_("Bills"), ("bill.",)),
+    "suppliers": (_("Suppliers"), ("supplier.",)),
+    "payments": (_("Payments"), ("payment.",)),
+    "runs": (_("Pay runs"), ("run.",)),
+    "accounts": (_("Payment accounts"), ("mapping.",)),
+    "team": (_("Team"), ("company.", "membership.", "invitation.", "user.")),
+    "connection": (_("Accounting software"), ("connection.",)),
+}
+WRITE_VERBS = {
+    "create": _("saw a record created in the books"),
+    "update": _("saw a record changed in the books"),
+    "delete": _("saw a record deleted from the books"),
+    "attachment": _("saw a file attached in the books"),
+    "failed": _("could not write to the books"),
+}
+
+
+def audit_action(action: str) -> str:
+    """An audited action in words ("bill.review.approved" → "approved the bill")."""
+    label = AUDIT_ACTIONS.get(action)
+    if label is None and ".write." in action:
+        label = WRITE_VERBS.get(action.rsplit(".", 1)[1])
+    return str(label) if label else humanize(action).lower()

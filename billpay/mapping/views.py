@@ -10,6 +10,7 @@ from django_htmx.http import HttpResponseStopPolling, trigger_client_event
 from billpay.core.errors import DomainError
 from billpay.mapping import selectors, services
 from billpay.mapping.forms import BankAccountForm, MappingForm
+from billpay.onboarding.roles import Can
 from billpay.onboarding.tenancy import CompanyHttpRequest, company_required
 
 
@@ -38,7 +39,7 @@ def mapping_settings(request: CompanyHttpRequest) -> HttpResponse:
 
 
 @require_POST
-@company_required(owner_only=True)
+@company_required(action=Can.MANAGE_SETTINGS)
 def mapping_save(request: CompanyHttpRequest) -> HttpResponse:
     form = MappingForm(request.POST)
     error = ""
@@ -77,7 +78,7 @@ def mapping_save(request: CompanyHttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@company_required(owner_only=True)
+@company_required(action=Can.MANAGE_SETTINGS)
 def bank_account_new(request: CompanyHttpRequest) -> HttpResponse:
     try:
         options = services.bank_account_options_get(company=request.company)

@@ -15,6 +15,18 @@ class InvitationForSomeoneElse(DomainError):
     pass
 
 
+class SignupLinkInvalid(DomainError):
+    """A sign-up confirmation link that is unknown, expired, used or superseded."""
+
+
+class LastOwner(DomainError):
+    """The company's last owner cannot be removed or given another role."""
+
+
+class MemberNotFound(DomainError):
+    """No such member in this company (the view answers 404)."""
+
+
 class LinkFailed(DomainError):
     """Connecting the accounting software did not work; the message says why."""
 

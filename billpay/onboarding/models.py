@@ -5,8 +5,10 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from billpay.core.models import TimestampedModel
+from billpay.onboarding.roles import Abilities
 
 
 class UserManager(BaseUserManager["User"]):
@@ -79,11 +81,14 @@ class Company(TimestampedModel):
 
 
 class Membership(TimestampedModel):
-    """A user's role in a company: owners pay and invite; accountants review and prepare."""
+    """A user's role in a company; what each role may do is `billpay.onboarding.roles`."""
 
     class Role(models.TextChoices):
         OWNER = "owner", _("Owner")
+        ADMIN = "admin", pgettext_lazy("role", "Admin")
+        APPROVER = "approver", _("Approver")
         ACCOUNTANT = "accountant", _("Accountant")
+        VIEWER = "viewer", _("Viewer")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="memberships")
@@ -93,7 +98,8 @@ class Membership(TimestampedModel):
         constraints = [
             models.UniqueConstraint(fields=["user", "company"], name="membership_unique"),
             models.CheckConstraint(
-                condition=models.Q(role__in=["owner", "accountant"]), name="membership_role_valid"
+                condition=models.Q(role__in=["owner", "admin", "approver", "accountant", "viewer"]),
+                name="membership_role_valid",
             ),
         ]
         ordering = ["company__name", "id"]
@@ -104,6 +110,11 @@ class Membership(TimestampedModel):
     @property
     def is_owner(self) -> bool:
         return self.role == self.Role.OWNER
+
+    @property
+    def can(self) -> Abilities:
+        """`membership.can.confirm_payments`: what this member's role allows (roles.Can)."""
+        return Abilities(self.role)
 
 
 class AccountingConnection(TimestampedModel):

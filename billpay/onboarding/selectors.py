@@ -1,6 +1,6 @@
 """Reads about companies and their members."""
 
-from django.db.models import QuerySet
+from django.db.models import Case, QuerySet, Value, When
 
 from billpay.onboarding.errors import NotConnected
 from billpay.onboarding.models import (
@@ -10,6 +10,7 @@ from billpay.onboarding.models import (
     User,
     WebhookEvent,
 )
+from billpay.onboarding.roles import OWNER_ROLES
 
 
 def membership_list_for_user(*, user: User) -> QuerySet[Membership]:
@@ -38,12 +39,33 @@ def membership_in(memberships: list[Membership], *, company_id: int | str) -> Me
 
 
 def membership_list_for_company(*, company: Company) -> QuerySet[Membership]:
-    """Everyone in the company, owners first."""
+    """Everyone in the company, owners first, then by role as Membership.Role lists them."""
+    rank = Case(
+        *(When(role=role, then=Value(i)) for i, role in enumerate(Membership.Role.values)),
+        default=Value(len(Membership.Role.values)),
+    )
     return (
         Membership.objects.filter(company=company)
         .select_related("user")
-        .order_by("role", "user__email")
+        .order_by(rank, "user__email")
     )
+
+
+def roles_assignable(*, membership: Membership) -> list[tuple[str, str]]:
+    """The roles `membership` may give (invite as, change to): every role for an owner, every
+    role but owner for an admin, none for the others."""
+    if not membership.can.manage_team:
+        return []
+    return [
+        (value, label)
+        for value, label in Membership.Role.choices
+        if membership.is_owner or value not in OWNER_ROLES
+    ]
+
+
+def member_manageable(*, acting: Membership, member: Membership) -> bool:
+    """Whether `acting` may change `member`'s role or remove them (the last-owner rule aside)."""
+    return acting.can.manage_team and (acting.is_owner or member.role not in OWNER_ROLES)
 
 
 def user_get_by_email(*, email: str) -> User | None:

@@ -7,10 +7,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils.translation import gettext
 from django_htmx.middleware import HtmxDetails
 
 from billpay.onboarding.models import Company, Membership, User
+from billpay.onboarding.roles import Can, refusal, role_allows
 from billpay.onboarding.selectors import membership_in, membership_list_for_user
 
 SESSION_COMPANY_KEY = "company_id"
@@ -30,11 +30,12 @@ class CompanyHttpRequest(AuthenticatedHttpRequest):
 View = Callable[..., HttpResponse]
 
 
-def company_required(view: View | None = None, *, owner_only: bool = False):
+def company_required(view: View | None = None, *, action: Can = Can.VIEW):
     """Log-in required; sets request.company and request.membership from the session.
 
     A company in the session that the user does not belong to is a 404 (and is forgotten); a
-    user with no company yet is sent to create one. `owner_only` answers 403 to accountants.
+    user with no company yet is sent to create one. A member whose role does not allow `action`
+    (billpay.onboarding.roles) gets a 403 that says why.
     """
 
     def decorator(view: View) -> View:
@@ -56,8 +57,8 @@ def company_required(view: View | None = None, *, owner_only: bool = False):
                 if membership is None:
                     del request.session[SESSION_COMPANY_KEY]
                     raise Http404("No such company.")
-            if owner_only and not membership.is_owner:
-                raise PermissionDenied(gettext("Only an owner of this company can do that."))
+            if not role_allows(membership.role, action):
+                raise PermissionDenied(refusal(action))
             request.membership = membership
             request.company = membership.company
             return view(request, *args, **kwargs)

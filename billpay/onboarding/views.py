@@ -1,29 +1,44 @@
+import json
 import logging
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.core.exceptions import PermissionDenied
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from billpay.core import words
+from billpay.core.csvs import csv_response
 from billpay.core.errors import DomainError
+from billpay.core.selectors import audit_list, audit_page
 from billpay.onboarding import selectors, services, tasks
 from billpay.onboarding.errors import NotConnected, WebhookRejected
 from billpay.onboarding.forms import (
+    AuditFilterForm,
     CompanyForm,
     CompanySwitchForm,
     InvitationAcceptNewUserForm,
     InvitationForm,
     LanguageForm,
+    MemberRoleForm,
     SignUpForm,
 )
 from billpay.onboarding.models import Membership
+from billpay.onboarding.roles import Can
 from billpay.onboarding.tenancy import (
     SESSION_COMPANY_KEY,
     AuthenticatedHttpRequest,
@@ -43,9 +58,9 @@ def _enter(request, membership: Membership) -> HttpResponse:
 @require_GET
 @company_required
 def home(request: CompanyHttpRequest) -> HttpResponse:
-    """An owner's home is the overview (the dashboard) once the books are connected; before
-    that, and for accountants, it is the inbox, which explains how to connect."""
-    if request.membership.is_owner and selectors.connection_get(company=request.company):
+    """Owners' and admins' home is the overview (the dashboard) once the books are connected;
+    before that, and for the other roles, it is the inbox, which explains how to connect."""
+    if request.membership.can.manage_settings and selectors.connection_get(company=request.company):
         return redirect("insights:dashboard")
     return redirect("bills:inbox")
 
@@ -57,26 +72,36 @@ def signup(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = SignUpForm(request.POST or None)
     if form.is_valid():
         data = form.cleaned_data
-        try:
-            membership = services.user_signup(
-                email=data["email"],
-                password=data["password1"],
-                full_name=data["full_name"],
-                company_name=data["company_name"],
-                base_currency=data["base_currency"],
-                country=data["country"],
-            )
-        except DomainError as exc:
-            form.add_error("email", exc.message)
-        else:
-            login(request, membership.user, backend=AUTH_BACKEND)
-            messages.success(
-                request,
-                gettext("Welcome to BillPay, %(name)s.")
-                % {"name": membership.user.get_short_name()},
-            )
-            return _enter(request, membership)
+        services.signup_request(
+            email=data["email"],
+            password=data["password1"],
+            full_name=data["full_name"],
+            company_name=data["company_name"],
+            base_currency=data["base_currency"],
+            country=data["country"],
+        )
+        # The same answer whether or not the address has an account (issue 15, point 7).
+        return render(request, "registration/signup_sent.html", {"email": data["email"]})
     return render(request, "registration/signup.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def signup_confirm(request: AuthenticatedHttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """GET shows a button; POST activates and logs in (a link scanner's GET changes nothing)."""
+    if request.method == "POST":
+        try:
+            membership = services.signup_confirm(uidb64=uidb64, token=token)
+        except DomainError as exc:
+            return render(
+                request, "registration/signup_confirm.html", {"error": exc.message}, status=400
+            )
+        login(request, membership.user, backend=AUTH_BACKEND)
+        messages.success(
+            request,
+            gettext("Welcome to BillPay, %(name)s.") % {"name": membership.user.get_short_name()},
+        )
+        return _enter(request, membership)
+    return render(request, "registration/signup_confirm.html", {})
 
 
 @require_http_methods(["GET", "POST"])
@@ -138,28 +163,167 @@ def company_switch(request: CompanyHttpRequest) -> HttpResponse:
     return _enter(request, membership)
 
 
+def _team_page(
+    request: CompanyHttpRequest, invite_form: InvitationForm | None = None
+) -> HttpResponse:
+    """The team: each member with, where the viewer may manage them, a role form."""
+    roles = selectors.roles_assignable(membership=request.membership)
+    members = [
+        (
+            m,
+            MemberRoleForm(initial={"role": m.role}, roles=roles, prefix=f"m{m.pk}")
+            if selectors.member_manageable(acting=request.membership, member=m)
+            else None,
+        )
+        for m in selectors.membership_list_for_company(company=request.company)
+    ]
+    context = {
+        "members": members,
+        "form": invite_form or InvitationForm(roles=roles),
+        "owners": sum(m.is_owner for m, _form in members),
+    }
+    return render(request, "onboarding/team.html", context)
+
+
 @require_GET
 @company_required
 def team(request: CompanyHttpRequest) -> HttpResponse:
-    members = selectors.membership_list_for_company(company=request.company)
-    return render(request, "onboarding/team.html", {"members": members, "form": InvitationForm()})
+    return _team_page(request)
 
 
 @require_POST
-@company_required(owner_only=True)
+@company_required(action=Can.MANAGE_TEAM)
 def invitation_create(request: CompanyHttpRequest) -> HttpResponse:
-    form = InvitationForm(request.POST)
+    roles = selectors.roles_assignable(membership=request.membership)
+    form = InvitationForm(request.POST, roles=roles)
     if form.is_valid():
         services.invitation_send(
-            company=request.company, invited_by=request.user, email=form.cleaned_data["email"]
+            company=request.company,
+            invited_by=request.user,
+            email=form.cleaned_data["email"],
+            role=form.cleaned_data["role"],
         )
         messages.success(
             request,
             gettext("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]},
         )
         return redirect("onboarding:team")
-    members = selectors.membership_list_for_company(company=request.company)
-    return render(request, "onboarding/team.html", {"members": members, "form": form})
+    return _team_page(request, form)
+
+
+def _member(request: CompanyHttpRequest, membership_id: int) -> Membership:
+    """A member of the current company whom the viewer may manage, else 404 or 403."""
+    member = (
+        selectors.membership_list_for_company(company=request.company)
+        .filter(pk=membership_id)
+        .first()
+    )
+    if member is None:
+        raise Http404("No such member.")
+    if not selectors.member_manageable(acting=request.membership, member=member):
+        raise PermissionDenied(
+            gettext("Only an owner can make someone an owner or change an owner.")
+        )
+    return member
+
+
+@require_POST
+@company_required(action=Can.MANAGE_TEAM)
+def member_role(request: CompanyHttpRequest, membership_id: int) -> HttpResponse:
+    member = _member(request, membership_id)
+    roles = selectors.roles_assignable(membership=request.membership)
+    form = MemberRoleForm(request.POST, roles=roles, prefix=f"m{member.pk}")
+    if not form.is_valid():
+        messages.error(request, gettext("Pick one of the roles offered."))
+        return redirect("onboarding:team")
+    try:
+        member = services.member_role_set(
+            company=request.company,
+            actor=request.user,
+            membership_id=member.pk,
+            role=form.cleaned_data["role"],
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            gettext("%(name)s is now %(role)s.")
+            % {"name": member.user, "role": member.get_role_display().lower()},
+        )
+    return redirect("onboarding:team")
+
+
+@require_http_methods(["GET", "POST"])
+@company_required(action=Can.MANAGE_TEAM)
+def member_remove(request: CompanyHttpRequest, membership_id: int) -> HttpResponse:
+    """GET asks to confirm; POST removes."""
+    member = _member(request, membership_id)
+    if request.method == "POST":
+        try:
+            services.member_remove(
+                company=request.company, actor=request.user, membership_id=member.pk
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect("onboarding:team")
+        messages.success(
+            request,
+            gettext("%(name)s no longer has access to %(company)s.")
+            % {"name": member.user, "company": request.company.name},
+        )
+        if member.user_id == request.user.pk:
+            request.session.pop(SESSION_COMPANY_KEY, None)
+            return redirect("onboarding:home")
+        return redirect("onboarding:team")
+    return render(request, "onboarding/member_remove.html", {"member": member})
+
+
+def _audit_form(request: CompanyHttpRequest) -> AuditFilterForm:
+    people = [
+        (str(m.user_id), str(m.user))
+        for m in selectors.membership_list_for_company(company=request.company)
+    ]
+    return AuditFilterForm(request.GET, people=people)
+
+
+@require_GET
+@company_required(action=Can.MANAGE_TEAM)
+def audit_log(request: CompanyHttpRequest) -> HttpResponse:
+    """Who did what, when: the company's audit trail, filtered, 50 entries a page."""
+    form = _audit_form(request)
+    filters = form.filters()
+    events, next_cursor = audit_page(company=request.company, filters=filters, before=form.cursor())
+    params = urlencode({k: v for k, v in vars(filters).items() if v})
+    context = {
+        "form": form,
+        "entries": [(e, words.audit_action(e.action)) for e in events],
+        "next_cursor": next_cursor,
+        "params": params,
+    }
+    return render(request, "onboarding/audit_log.html", context)
+
+
+@require_GET
+@company_required(action=Can.MANAGE_TEAM)
+def audit_log_csv(request: CompanyHttpRequest) -> StreamingHttpResponse:
+    """The filtered trail as CSV (plain, or ?format=excel), every entry, newest first."""
+    filters = _audit_form(request).filters()
+    events = audit_list(company=request.company, filters=filters)
+    rows = (
+        (
+            timezone.localtime(e.created_at).isoformat(timespec="seconds"),
+            e.actor.email if e.actor else "",
+            e.action,
+            words.audit_action(e.action),
+            e.target,
+            e.ref,
+            json.dumps(e.data, ensure_ascii=False, sort_keys=True, default=str),
+        )
+        for e in events.iterator(chunk_size=2000)
+    )
+    header = ["when", "who", "action", "what", "object", "ref", "details"]
+    return csv_response("audit", header, rows, excel=request.GET.get("format") == "excel")
 
 
 @require_http_methods(["GET", "POST"])
@@ -220,7 +384,7 @@ def connect(request: CompanyHttpRequest) -> HttpResponse:
 
 
 @require_POST
-@company_required(owner_only=True)
+@company_required(action=Can.MANAGE_SETTINGS)
 def connect_start(request: CompanyHttpRequest) -> HttpResponse:
     try:
         link_url = services.connection_start(
@@ -264,7 +428,7 @@ def connection(request: CompanyHttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@company_required(owner_only=True)
+@company_required(action=Can.MANAGE_SETTINGS)
 def disconnect(request: CompanyHttpRequest) -> HttpResponse:
     try:
         current = selectors.connection_get_linked(company=request.company)

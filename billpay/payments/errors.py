@@ -1,6 +1,14 @@
 """Why a payment cannot be prepared, confirmed or retried (messages safe to show)."""
 
-from billpay.core.errors import DomainError
+from billpay.core.errors import DomainError, NotAllowed
+
+__all__ = [
+    "AmountNotAvailable",
+    "ApprovalRequired",
+    "MappingRequired",
+    "NotAllowed",
+    "PaymentInvalid",
+]
 
 
 class PaymentInvalid(DomainError):
@@ -17,7 +25,3 @@ class AmountNotAvailable(PaymentInvalid):
 
 class ApprovalRequired(DomainError):
     """The approval gate: bills above the threshold must be approved first."""
-
-
-class NotAllowed(DomainError):
-    """The user's role does not allow this."""

@@ -17,6 +17,7 @@ from django_htmx.http import (
 from billpay.core.errors import DomainError
 from billpay.core.forms import parse_or_400
 from billpay.core.parsing import ParseError, parse_id, parse_int
+from billpay.onboarding.roles import Can
 from billpay.onboarding.tenancy import CompanyHttpRequest, company_required
 from billpay.payments import selectors, services
 from billpay.payments.forms import PayForm, PaymentFilterForm, PaymentSettingsForm
@@ -59,7 +60,7 @@ def _page_number(request: CompanyHttpRequest) -> int:
 
 
 @require_http_methods(["GET", "POST"])
-@company_required
+@company_required(action=Can.PREPARE_PAYMENTS)
 def payment_new(request: CompanyHttpRequest) -> HttpResponse:
     start = selectors.pay_start(company=request.company, bill_ids=_bill_ids(request))
     form = PayForm(request.POST or None, start=start)
@@ -135,7 +136,7 @@ def _action(request: CompanyHttpRequest, payment_id: int, service, done: str) ->
 
 
 @require_POST
-@company_required
+@company_required(action=Can.CONFIRM_PAYMENTS)
 def payment_confirm(request: CompanyHttpRequest, payment_id: int) -> HttpResponse:
     return _action(
         request,
@@ -146,19 +147,19 @@ def payment_confirm(request: CompanyHttpRequest, payment_id: int) -> HttpRespons
 
 
 @require_POST
-@company_required
+@company_required(action=Can.PREPARE_PAYMENTS)
 def payment_cancel(request: CompanyHttpRequest, payment_id: int) -> HttpResponse:
     return _action(request, payment_id, services.payment_cancel, gettext("Payment cancelled."))
 
 
 @require_POST
-@company_required
+@company_required(action=Can.CONFIRM_PAYMENTS)
 def payment_retry(request: CompanyHttpRequest, payment_id: int) -> HttpResponse:
     return _action(request, payment_id, services.payment_retry, gettext("Trying again."))
 
 
 @require_http_methods(["GET", "POST"])
-@company_required
+@company_required(action=Can.MANAGE_SETTINGS)
 def payment_settings(request: CompanyHttpRequest) -> HttpResponse:
     current = selectors.payment_settings_get(company=request.company)
     form = PaymentSettingsForm(

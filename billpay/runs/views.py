@@ -19,6 +19,7 @@ from billpay.bills.selectors import InboxFilter, bill_list_for_inbox, bill_list_
 from billpay.core.errors import DomainError
 from billpay.core.forms import parse_or_400
 from billpay.core.parsing import ParseError, parse_id, parse_int
+from billpay.onboarding.roles import Can
 from billpay.onboarding.tenancy import CompanyHttpRequest, company_required
 from billpay.payments.selectors import account_label, method_label
 from billpay.runs import selectors, services
@@ -49,7 +50,7 @@ def run_list(request: CompanyHttpRequest) -> HttpResponse:
 
 
 @require_POST
-@company_required
+@company_required(action=Can.PREPARE_PAYMENTS)
 def run_create(request: CompanyHttpRequest) -> HttpResponse:
     """The inbox's "Pay selected" (ticked bills) or "Pay all matching" (the filter, up to the
     limit) makes a run; ticked bills of one supplier in one currency go to the one payment's
@@ -151,7 +152,7 @@ def run_progress(request: CompanyHttpRequest, run_id: int) -> HttpResponse:
 
 
 @require_POST
-@company_required
+@company_required(action=Can.PREPARE_PAYMENTS)
 def run_settings(request: CompanyHttpRequest, run_id: int) -> HttpResponse:
     run = selectors.run_get(request.company, run_id)
     form = RunSettingsForm(request.POST, batch_offered=services.batch_offered(request.company))
@@ -171,7 +172,7 @@ def run_settings(request: CompanyHttpRequest, run_id: int) -> HttpResponse:
 
 
 @require_POST
-@company_required
+@company_required(action=Can.PREPARE_PAYMENTS)
 def run_amount(request: CompanyHttpRequest, run_id: int, bill_id: int) -> HttpResponse:
     run = selectors.run_get(request.company, run_id)
     line = next(
@@ -198,7 +199,7 @@ def run_amount(request: CompanyHttpRequest, run_id: int, bill_id: int) -> HttpRe
 
 
 @require_POST
-@company_required
+@company_required(action=Can.APPROVE_PAYMENTS)
 def run_approve(request: CompanyHttpRequest, run_id: int) -> HttpResponse:
     run = selectors.run_get(request.company, run_id)
     form = ApproveForm(request.POST)
@@ -219,7 +220,7 @@ def run_approve(request: CompanyHttpRequest, run_id: int) -> HttpResponse:
 
 
 @require_POST
-@company_required
+@company_required(action=Can.CONFIRM_PAYMENTS)
 def run_confirm(request: CompanyHttpRequest, run_id: int) -> HttpResponse:
     run = selectors.run_get(request.company, run_id)
     form = ConfirmForm(request.POST)
@@ -244,7 +245,7 @@ def run_confirm(request: CompanyHttpRequest, run_id: int) -> HttpResponse:
 
 
 @require_POST
-@company_required
+@company_required(action=Can.PREPARE_PAYMENTS)
 def run_cancel(request: CompanyHttpRequest, run_id: int) -> HttpResponse:
     run = selectors.run_get(request.company, run_id)
     try:
@@ -256,7 +257,7 @@ def run_cancel(request: CompanyHttpRequest, run_id: int) -> HttpResponse:
 
 
 @require_POST
-@company_required
+@company_required(action=Can.CONFIRM_PAYMENTS)
 def run_retry(request: CompanyHttpRequest, run_id: int, group_id: int) -> HttpResponse:
     run = selectors.run_get(request.company, run_id)
     if not any(g.pk == group_id for g in run.groups.all()):

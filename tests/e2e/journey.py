@@ -75,6 +75,19 @@ def log_in(page: Page, email: str, password: str = PASSWORD) -> None:
     expect(page).not_to_have_url(re.compile(r"/login/"))
 
 
+CONFIRM_LINK = re.compile(r"https?://[^\s/]+(/signup/confirm/\S+/)")
+
+
+def confirm_signup(page: Page, text: str) -> None:
+    """Open the newest sign-up confirmation link in `text` (an email's body, or the console that
+    `make run`'s web process prints its emails to) and confirm, in whichever language."""
+    links = CONFIRM_LINK.findall(text)
+    assert links, "no sign-up confirmation link was sent"
+    page.goto(links[-1])
+    page.locator("main form button[type=submit]").click()
+    expect(page).not_to_have_url(re.compile(r"/signup/"))
+
+
 def sandbox_company(company) -> SandboxCompany:
     return SandboxCompany.objects.get(pk=company.codat_company_id)
 

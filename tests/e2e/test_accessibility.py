@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from billpay.runs.services import run_create
 from tests.e2e.conftest import OWNER
 from tests.e2e.journey import log_in
-from tests.factories import TEST_PASSWORD, BillFactory, SupplierFactory
+from tests.factories import TEST_PASSWORD, BillFactory, MembershipFactory, SupplierFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -33,6 +33,7 @@ def test_every_page_has_no_serious_accessibility_violation(books, new_page, audi
     first, second = books.plan.pair
     other = BillFactory(company=books.company, supplier=SupplierFactory(company=books.company))
     run = run_create(company=books.company, actor=books.owner, bill_ids=[first.pk, other.pk])
+    colleague = MembershipFactory(company=books.company, role="accountant")  # a role form
     pages = {
         "bills to pay": "/bills/",
         "bills overdue": "/bills/?view=overdue",
@@ -48,6 +49,8 @@ def test_every_page_has_no_serious_accessibility_violation(books, new_page, audi
         "payment accounts": "/settings/payment-accounts/",
         "new bank account": "/settings/payment-accounts/new/",
         "team": "/team/",
+        "history": "/team/history/",
+        "remove a member": f"/team/{colleague.pk}/remove/",
         "connect": "/connect/",
         "connection": "/connection/",
         "new company": "/companies/new/",

@@ -189,5 +189,5 @@ def test_an_accountant_sent_to_map_an_account_is_told_to_ask_an_owner(unmapped_b
     page.goto(f"/payments/new/?bill={bill.pk}")
 
     notice = page.locator("#pay-no-account")
-    expect(notice).to_contain_text("Ask an owner")
+    expect(notice).to_contain_text("Ask one of them")
     expect(notice.get_by_role("link")).to_have_count(0)

@@ -30,7 +30,7 @@ from billpay.payments.models import Payment
 from billpay.runs.models import PayRun
 from billpay.sandbox.models import SandboxLedgerRecord, SandboxWebhookDelivery
 from tests.e2e.conftest import ARTIFACTS, TIMEOUT_MS
-from tests.e2e.journey import PASSWORD, sandbox_company
+from tests.e2e.journey import PASSWORD, confirm_signup, sandbox_company
 from tests.e2e.stack import Stack, live_stack  # noqa: F401  (the fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -193,6 +193,9 @@ def test_a_new_business_sees_its_bills_with_the_app_run_as_make_run_runs_it(
         page.get_by_label("Business name").fill(BUSINESS)
         page.get_by_label("Currency of your books").select_option("USD")
         page.get_by_role("button", name="Create account").click()
+        expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+        # `make run` sends email to its console: the web process's log has the link.
+        confirm_signup(page, live_stack.log("web", lines=2000))
         expect(page.get_by_text("Welcome to BillPay, Sam")).to_be_visible()
         company = Company.objects.get(name=BUSINESS)
 

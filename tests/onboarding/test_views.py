@@ -24,24 +24,82 @@ def _signup_data(**overrides):
     return data | overrides
 
 
-def test_signup_creates_user_company_and_owner_membership(client):
+def _confirm_link(message) -> str:
+    return re.search(r"http://testserver(/signup/confirm/\S+)", message.body).group(1)
+
+
+def test_signup_emails_a_link_that_creates_the_account_once_confirmed(client):
     response = client.post(reverse("onboarding:signup"), _signup_data())
+
+    assert "Check your email" in response.content.decode()
+    user = User.objects.get(email="dana@example.com")
+    assert not user.is_active  # not before the address is shown to be theirs
+    assert not client.post(
+        reverse("login"), {"username": "dana@example.com", "password": "a-long-enough-passphrase"}
+    ).wsgi_request.user.is_authenticated
+    link = _confirm_link(mail.outbox[-1])
+    assert "Confirm and log in" in client.get(link).content.decode()
+    assert not User.objects.get(pk=user.pk).is_active  # a GET (a link scanner) changes nothing
+
+    response = client.post(link)
 
     assert response.status_code == 302
     membership = Membership.objects.get(user__email="dana@example.com")
+    assert membership.user.is_active
     assert membership.role == Membership.Role.OWNER
     assert membership.company.name == "Diaz Florists"
     assert membership.company.base_currency == "GBP"
     assert client.session[SESSION_COMPANY_KEY] == membership.company_id
     assert "Diaz Florists" in client.get("/", follow=True).content.decode()
+    assert client.post(link).status_code == 400  # once
 
 
-def test_signup_with_a_taken_email_shows_an_inline_error_and_creates_nothing(client, user):
-    response = client.post(reverse("onboarding:signup"), _signup_data(email="ALICE@example.com"))
+def test_signup_never_tells_whether_the_email_has_an_account(client, user):
+    """Issue 15, point 7: the same page either way; the account's owner is told by email."""
+    new = client.post(reverse("onboarding:signup"), _signup_data(email="nobody@example.com"))
+    taken = client.post(reverse("onboarding:signup"), _signup_data(email="ALICE@example.com"))
 
-    assert response.status_code == 200
-    assert "already exists" in response.content.decode()
-    assert not Company.objects.filter(name="Diaz Florists").exists()
+    def shown(response, email):  # the page, less the address typed and the CSRF token
+        page = response.content.decode().replace(email, "EMAIL")
+        return re.sub(r'("X-CSRFToken": "|name="csrfmiddlewaretoken" value=")[^"]+"', "", page)
+
+    assert shown(new, "nobody@example.com") == shown(taken, "ALICE@example.com")
+    assert not Company.objects.filter(name="Diaz Florists", memberships__user=user).exists()
+    told = mail.outbox[-1]
+    assert told.to == ["alice@example.com"]
+    assert "tried to create a BillPay account" in told.body
+    assert "/password-reset/" in told.body and "/signup/confirm/" not in told.body
+    assert User.objects.get(pk=user.pk).check_password(TEST_PASSWORD)  # unchanged
+
+
+def test_a_second_signup_of_an_unconfirmed_address_wins_and_the_first_link_dies(client):
+    client.post(reverse("onboarding:signup"), _signup_data(company_name="First Try"))
+    first = _confirm_link(mail.outbox[-1])
+    client.post(
+        reverse("onboarding:signup"),
+        _signup_data(
+            company_name="Second Try",
+            password1="another-passphrase-9",
+            password2="another-passphrase-9",
+        ),
+    )
+    second = _confirm_link(mail.outbox[-1])
+
+    assert client.post(first).status_code == 400
+    assert client.post(second).status_code == 302
+    user = User.objects.get(email="dana@example.com")
+    assert user.check_password("another-passphrase-9")
+    assert [m.company.name for m in user.memberships.all()] == ["Second Try"]
+
+
+@pytest.mark.parametrize(
+    "link", ["/signup/confirm/x/y/", "/signup/confirm/MQ/zzz-zzz/", "/signup/confirm/%00/a/"]
+)
+def test_a_broken_confirmation_link_says_so(client, link):
+    response = client.post(link)
+    assert response.status_code in (400, 404)
+    if response.status_code == 400:
+        assert "Sign up again" in response.content.decode()
 
 
 def test_signup_rejects_mismatched_passwords(client):

@@ -108,8 +108,8 @@ def test_an_accountant_without_a_mapped_account_is_told_to_ask_an_owner(client_a
     page = _new(client_accountant, bill).content.decode()
 
     assert "No account is set up to pay USD bills yet" in page
-    assert f"Only an owner of {company.name} can choose the account" in page
-    assert "Ask an owner" in page
+    assert f"Only an owner or an admin of {company.name} can choose the account" in page
+    assert "Ask one of them" in page
     assert reverse("mapping:mapping-settings") not in page.split('id="pay-form"')[1]
 
 

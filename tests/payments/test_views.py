@@ -129,7 +129,10 @@ def test_an_accountant_prepares_but_cannot_pay(client_accountant, bill, mapped, 
 
     payment.refresh_from_db()
     assert payment.status == S.DRAFT
-    assert "An owner must confirm" in page and "payment in your books</button>" not in page
+    assert (
+        "An owner or an admin records the payment" in page
+        and "payment in your books</button>" not in page
+    )
 
 
 def test_bills_above_the_threshold_need_approval_before_paying(

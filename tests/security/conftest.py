@@ -33,6 +33,7 @@ from tests.mapping.factories import BankAccountRequestFactory
 # company page and is swept.
 PUBLIC_ROUTES = {
     "signup/": "creating an account happens before there is one",
+    "signup/confirm/<str:uidb64>/<str:token>/": "authenticated by the signed token in the link",
     "login/": "the way in",
     "logout/": "logging out works whatever the session holds",
     "password-reset/": "asking for a reset link needs no login",
@@ -119,6 +120,7 @@ class World:
 
     company: object
     owner: object
+    membership: object
     supplier: object
     bill: object
     payment: object
@@ -139,6 +141,7 @@ class World:
             "attachment_id": self.attachment.codat_attachment_id,
             "run_id": self.run.pk,
             "group_id": self.group.pk,
+            "membership_id": self.membership.pk,
         }
 
 
@@ -155,7 +158,8 @@ def build_world(
     attachment: str,
 ) -> World:
     company = CompanyFactory(name=name)
-    owner = MembershipFactory(company=company, user__email=email).user
+    membership = MembershipFactory(company=company, user__email=email)
+    owner = membership.user
     sup = SupplierFactory(company=company, name=supplier, origin=Origin.APP)
     bill = BillFactory(
         company=company,
@@ -243,7 +247,18 @@ def build_world(
     )
     PayRunLine.objects.create(company=company, run=run, group=group, bill=bill, amount=total)
     return World(
-        company, owner, sup, bill, payment, bank_request, upload, write, account, run, group
+        company,
+        owner,
+        membership,
+        sup,
+        bill,
+        payment,
+        bank_request,
+        upload,
+        write,
+        account,
+        run,
+        group,
     )
 
 

@@ -703,6 +703,7 @@ def app_world(settings, monkeypatch) -> AppWorld:
             "attachment_id": world.attachment.codat_attachment_id,
             "run_id": str(world.run.pk),
             "group_id": str(world.group.pk),
+            "membership_id": str(world.membership.pk),
             "token": token,
             "uidb64": "MQ",
         },

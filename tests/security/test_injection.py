@@ -16,8 +16,8 @@ from django.utils.html import escape
 from billpay.bills.models import Bill, BillLine, Supplier, SyncRun
 from billpay.bills.services import SyncOutcome, bills_sync
 from billpay.bills.tasks import sync_start
-from billpay.bills.views.review import _csv_cell
 from billpay.codat.schemas import Attachment
+from billpay.core.csvs import csv_cell as _csv_cell
 from billpay.sandbox import store
 from tests.factories import (
     AccountingConnectionFactory,

@@ -37,6 +37,7 @@ OBJECT_ROUTES = [r for r in ROUTES if route_kwargs(r)]
 PAGE_ROUTES = [r for r in ROUTES if not route_kwargs(r)]
 KNOWN_KWARGS = {
     "bill_id",
+    "membership_id",
     "supplier_id",
     "payment_id",
     "request_id",

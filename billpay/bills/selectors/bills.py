@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from billpay.bills.models import TO_PAY, Bill, BillLine, Supplier
+from billpay.core import words
 from billpay.core.models import AuditEvent
 from billpay.core.money import format_money
 from billpay.core.words import stored_text
@@ -137,26 +138,18 @@ def _detail(data: dict) -> str:
 
 def bill_activity(*, company: Company, bill: Bill) -> list[ActivityItem]:
     """What happened to the bill, newest first: review and notes here, payments and syncs in the books."""
+    # The writes say which record: here it is the bill (words.audit_action says "a record").
     labels = {
-        "bill.review.approved": gettext("approved the bill"),
-        "bill.review.rejected": gettext("rejected the bill"),
-        "bill.review.pending": gettext("reset the review"),
-        "bill.note": gettext("added a note"),
-        "bill.created": gettext("created the bill here"),
-        "bill.changed": gettext("changed the bill"),
-        "bill.deleted": gettext("deleted the bill"),
-        "bill.resent": gettext("sent the bill again"),
         "bills.write.create": gettext("saw the bill arrive in the books"),
         "bills.write.update": gettext("saw the change arrive in the books"),
         "bills.write.delete": gettext("saw the bill removed from the books"),
         "bills.write.attachment": gettext("saw the invoice file attached in the books"),
-        "bills.write.failed": gettext("could not write to the books"),
     }
     items = [
         ActivityItem(
             e.created_at,
             str(e.actor or gettext("BillPay")),
-            labels.get(e.action, e.action),
+            labels.get(e.action) or words.audit_action(e.action),
             _detail(e.data),
         )
         for e in AuditEvent.objects.filter(company=company, ref=f"bill:{bill.pk}").select_related(

@@ -189,9 +189,17 @@ class RowWords:
 
 @register.simple_tag
 def inbox_rows_html(
-    bills: list[InboxBill], today: date, bills_url: str, pay_url: str, platform_name: str
+    bills: list[InboxBill],
+    today: date,
+    bills_url: str,
+    pay_url: str,
+    platform_name: str,
+    selectable: bool = True,
 ) -> SafeString:
     """`{% inbox_rows_html page.bills today bills_url pay_url platform %}`: the rows' HTML.
+
+    `pay_url` empty (a role that prepares no payment, roles.Can): no Pay button on the rows;
+    `selectable` false (a role that neither pays nor approves): no tick boxes.
 
     Written here rather than in the template: with the rows' text ready (`inbox_rows`), the
     template language still spent most of a page in some 1,300 variable lookups and escapes.
@@ -199,18 +207,21 @@ def inbox_rows_html(
     """
     row_words = RowWords.for_platform(platform_name or gettext("your books"))
     return mark_safe(
-        "".join(_row_html(row, pay_url, row_words) for row in inbox_rows(bills, today, bills_url))
+        "".join(
+            _row_html(row, pay_url, row_words, selectable)
+            for row in inbox_rows(bills, today, bills_url)
+        )
     )
 
 
-def _row_html(row: InboxRow, pay_url: str, row_words: RowWords) -> str:
+def _row_html(row: InboxRow, pay_url: str, row_words: RowWords, selectable: bool = True) -> str:
     """One row: every value escaped with `html.escape`, as Django's autoescape does (format_html
     itself cost a quarter of the page)."""
     rid = _esc(row.id)
     select = (
         f'<input type="checkbox" name="bill" value="{rid}" form="bill-selection" '
         f'aria-labelledby="pick-{rid} sup-{rid} ref-{rid}"><span id="pick-{rid}" hidden>{row_words.select}</span>'
-        if row.payable
+        if row.payable and selectable
         else ""
     )
     due_note = f'<br><span class="small due">{_esc(row.due_note)}</span>' if row.due_note else ""
@@ -231,7 +242,7 @@ def _row_html(row: InboxRow, pay_url: str, row_words: RowWords) -> str:
     action = (
         f'<a class="button small secondary" id="pay-{rid}" href="{_esc(pay_url)}?bill={rid}" '
         f'aria-labelledby="pay-{rid} sup-{rid} ref-{rid}">{row_words.pay}</a>'
-        if row.payable
+        if row.payable and pay_url
         else ""
     )
     url = _esc(row.url)

@@ -24,6 +24,7 @@ from billpay.bills.services import create
 from billpay.bills.services.options import bill_capabilities, push_rules_get
 from billpay.core.errors import DomainError
 from billpay.core.parsing import ParseError, clean_text, parse_id, parse_uuid, scoped_key
+from billpay.onboarding.roles import Can
 from billpay.onboarding.selectors import connection_get
 from billpay.onboarding.tenancy import CompanyHttpRequest, company_required
 from billpay.pushes.models import Push
@@ -166,7 +167,7 @@ def _bill_context(
 
 
 @require_http_methods(["GET", "POST"])
-@company_required
+@company_required(action=Can.EDIT_BILLS)
 @vary_on_headers("HX-Request")
 def bill_new(request: CompanyHttpRequest) -> HttpResponse:
     action = request.POST.get("action", "")
@@ -221,7 +222,7 @@ def _keep_upload(request: CompanyHttpRequest, form: BillForm):
 
 
 @require_POST
-@company_required
+@company_required(action=Can.EDIT_BILLS)
 def bill_form_totals(request: CompanyHttpRequest) -> HttpResponse:
     _, formset, rules = _bill_forms(request)
     context = _bill_context(request, None, formset, rules)
@@ -244,7 +245,7 @@ def supplier_options(request: CompanyHttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@company_required
+@company_required(action=Can.EDIT_BILLS)
 @vary_on_headers("HX-Request")
 def bill_edit(request: CompanyHttpRequest, bill_id: int) -> HttpResponse:
     bill = sel.bill_get_app_created(company=request.company, bill_id=bill_id)
@@ -269,7 +270,7 @@ def bill_edit(request: CompanyHttpRequest, bill_id: int) -> HttpResponse:
 
 
 @require_POST
-@company_required
+@company_required(action=Can.EDIT_BILLS)
 def bill_delete(request: CompanyHttpRequest, bill_id: int) -> HttpResponse:
     bill = sel.bill_get_app_created(company=request.company, bill_id=bill_id)
     try:
@@ -282,7 +283,7 @@ def bill_delete(request: CompanyHttpRequest, bill_id: int) -> HttpResponse:
 
 
 @require_POST
-@company_required
+@company_required(action=Can.EDIT_BILLS)
 def bill_resend(request: CompanyHttpRequest, bill_id: int) -> HttpResponse:
     bill = sel.bill_get_app_created(company=request.company, bill_id=bill_id)
     try:
@@ -341,7 +342,7 @@ def _key(request: CompanyHttpRequest):
 
 
 @require_http_methods(["GET", "POST"])
-@company_required
+@company_required(action=Can.EDIT_BILLS)
 @vary_on_headers("HX-Request")
 def supplier_new(request: CompanyHttpRequest) -> HttpResponse:
     rules = push_rules_get(company=request.company, data_type="suppliers")
@@ -367,7 +368,7 @@ def supplier_new(request: CompanyHttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@company_required
+@company_required(action=Can.EDIT_BILLS)
 @vary_on_headers("HX-Request")
 def supplier_edit(request: CompanyHttpRequest, supplier_id: int) -> HttpResponse:
     supplier = sel.supplier_get(company=request.company, supplier_id=supplier_id)

@@ -1,9 +1,6 @@
 """The inbox, a bill's page, attachments, review and notes, the suppliers list, and the sync button."""
 
-import csv
-import itertools
 from dataclasses import replace
-from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -21,7 +18,9 @@ from django_htmx.http import HttpResponseStopPolling, trigger_client_event
 from billpay.bills import selectors, services, tasks
 from billpay.bills.forms import InboxFilterForm, NoteForm, ReviewForm
 from billpay.bills.models import SyncRun
+from billpay.core.csvs import csv_response
 from billpay.core.errors import DomainError
+from billpay.onboarding.roles import Can
 from billpay.onboarding.selectors import connection_for_page
 from billpay.onboarding.tenancy import CompanyHttpRequest, company_required
 
@@ -78,25 +77,6 @@ def inbox_totals(request: CompanyHttpRequest) -> HttpResponse:
     return render(request, _partial(request, "bills/totals.html", "inbox-totals"), context)
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv_cell(value):
-    """Text from the books that a spreadsheet would run as a formula is prefixed with a quote."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-def _excel_cell(value):
-    """A cell as French Excel reads it: amounts with a decimal comma, text as `_csv_cell`."""
-    if isinstance(value, Decimal):
-        return format(value, "f").replace(".", ",")
-    return _csv_cell(value)
-
-
 @require_GET
 @company_required
 def inbox_csv(request: CompanyHttpRequest) -> StreamingHttpResponse:
@@ -119,20 +99,7 @@ def inbox_csv(request: CompanyHttpRequest) -> StreamingHttpResponse:
     rows = selectors.bill_list_for_inbox(company=request.company, filters=filters).values_list(
         *columns
     )
-    writer = csv.writer(_Echo(), delimiter=";" if excel else ",")
-    cell = _excel_cell if excel else _csv_cell
-    lines = (
-        writer.writerow([cell(v) for v in row])
-        for row in ([*columns], *rows.iterator(chunk_size=2000))
-    )
-    if excel:
-        lines = itertools.chain(["\ufeff"], lines)  # the BOM: Excel then reads UTF-8, not ANSI
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-    suffix = "-excel" if excel else ""
-    response["Content-Disposition"] = (
-        f'attachment; filename="bills-{timezone.localdate():%Y-%m-%d}{suffix}.csv"'
-    )
-    return response
+    return csv_response("bills", columns, rows.iterator(chunk_size=2000), excel=excel)
 
 
 @require_GET
@@ -244,7 +211,7 @@ def bill_attachment_preview(
 
 
 @require_POST
-@company_required
+@company_required(action=Can.REVIEW_BILLS)
 def bill_review(request: CompanyHttpRequest, bill_id: int) -> HttpResponse:
     bill = selectors.bill_get(company=request.company, bill_id=bill_id)
     form = ReviewForm(request.POST)
@@ -263,7 +230,7 @@ def bill_review(request: CompanyHttpRequest, bill_id: int) -> HttpResponse:
 
 
 @require_POST
-@company_required
+@company_required(action=Can.REVIEW_BILLS)
 def bill_note(request: CompanyHttpRequest, bill_id: int) -> HttpResponse:
     bill = selectors.bill_get(company=request.company, bill_id=bill_id)
     form = NoteForm(request.POST)

@@ -13,6 +13,7 @@ from billpay.bills.forms import InboxFilterForm
 from billpay.bills.views.review import _filter_params
 from billpay.core.forms import parse_or_400
 from billpay.core.parsing import parse_id
+from billpay.onboarding.roles import Can
 from billpay.onboarding.tenancy import CompanyHttpRequest, company_required
 
 
@@ -28,7 +29,7 @@ def _inbox_url(params: str) -> str:
 
 
 @require_POST
-@company_required
+@company_required(action=Can.REVIEW_BILLS)
 def bill_selection(request: CompanyHttpRequest) -> HttpResponse:
     bill_ids = _bill_ids(request.POST.getlist("bill"))
     back = _inbox_url(request.POST.get("params", ""))

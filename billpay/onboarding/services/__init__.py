@@ -15,8 +15,11 @@ from billpay.onboarding.services.members import (
     invitation_send,
     invitation_token_make,
     invitation_token_read,
+    member_remove,
+    member_role_set,
+    signup_confirm,
+    signup_request,
     user_language_set,
-    user_signup,
 )
 from billpay.onboarding.services.webhooks import webhook_process, webhook_receive, webhook_verify
 
@@ -35,8 +38,11 @@ __all__ = [
     "invitation_send",
     "invitation_token_make",
     "invitation_token_read",
+    "member_remove",
+    "member_role_set",
     "user_language_set",
-    "user_signup",
+    "signup_confirm",
+    "signup_request",
     "webhook_process",
     "webhook_receive",
     "webhook_verify",

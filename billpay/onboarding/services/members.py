@@ -8,18 +8,31 @@ from the invitation's email address. Accepting twice is harmless (the membership
 from dataclasses import asdict, dataclass
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.encoding import force_bytes, force_str
+from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext
 
+from billpay.core.errors import NotAllowed
 from billpay.core.services import audit_record
-from billpay.onboarding.errors import EmailTaken, InvitationForSomeoneElse, InvitationInvalid
+from billpay.onboarding.errors import (
+    EmailTaken,
+    InvitationForSomeoneElse,
+    InvitationInvalid,
+    LastOwner,
+    MemberNotFound,
+    SignupLinkInvalid,
+)
 from billpay.onboarding.hooks import linked_handlers
 from billpay.onboarding.models import AccountingConnection, Company, Membership, User
+from billpay.onboarding.roles import OWNER_ROLES, Can, refusal, require, role_allows
 from billpay.onboarding.selectors import user_get_by_email
 from billpay.onboarding.services.connection import INTEGRATION_NAMES
 
@@ -47,7 +60,7 @@ def company_create(*, owner: User, name: str, base_currency: str, country: str) 
     return membership
 
 
-def user_signup(
+def signup_request(
     *,
     email: str,
     password: str,
@@ -55,21 +68,100 @@ def user_signup(
     company_name: str,
     base_currency: str,
     country: str,
-) -> Membership:
-    """Create the user, their company and the owner membership, all or nothing.
+) -> None:
+    """Start a sign-up without telling whether the email already has an account (issue 15,
+    point 7): the answer on screen is the same either way, and only the mailbox learns which.
 
-    **Raises:** EmailTaken. **Transaction:** own.
+    - A new email: the account (inactive), its company and the owner membership are created,
+      and a confirmation link is emailed; `signup_confirm` activates it.
+    - An account that was never confirmed: this sign-up's name, password and company replace the
+      earlier ones and a new link is sent. The link is bound to the password, so an earlier link
+      (someone else's sign-up with this address, say) stops working.
+    - An active account: its owner is emailed that someone tried to sign up with the address,
+      with links to log in and to reset the password. Nothing changes.
+    **Transaction:** own.
     """
+    email = User.objects.normalize_email(email).strip().lower()
+    existing = user_get_by_email(email=email)
+    if existing is not None and existing.is_active:
+        make_password(password)  # the same work as a new sign-up, so the time taken tells nothing
+        _email(existing, "signup_exists", {"user": existing})
+        return
     try:
         with transaction.atomic():
-            user = User.objects.create_user(email=email, password=password, full_name=full_name)
-            return company_create(
-                owner=user, name=company_name, base_currency=base_currency, country=country
+            user = _pending_account(
+                existing,
+                email=email,
+                password=password,
+                full_name=full_name,
+                company={"name": company_name, "base_currency": base_currency, "country": country},
             )
-    except IntegrityError as exc:
-        raise EmailTaken(
-            gettext("An account with this email address already exists. Log in instead.")
-        ) from exc
+    except IntegrityError:  # the same address signing up twice at once: the other one mails
+        return
+    token = default_token_generator.make_token(user)
+    path = reverse(
+        "onboarding:signup-confirm", args=[urlsafe_base64_encode(force_bytes(user.pk)), token]
+    )
+    _email(user, "signup_confirm", {"user": user, "url": f"{settings.APP_BASE_URL}{path}"})
+
+
+def _pending_account(
+    existing: User | None, *, email: str, password: str, full_name: str, company: dict
+) -> User:
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    if existing is None:
+        user = User.objects.create_user(
+            email=email, password=password, full_name=full_name, is_active=False, language=language
+        )
+        company_create(owner=user, **company)
+        return user
+    existing.set_password(password)
+    existing.full_name, existing.language = full_name, language
+    existing.save(update_fields=["password", "full_name", "language"])
+    membership = existing.memberships.select_related("company").first()
+    if membership is None:
+        company_create(owner=existing, **company)
+    else:
+        row = membership.company
+        row.name, row.base_currency = company["name"].strip(), company["base_currency"].upper()
+        row.country = company["country"].upper()
+        row.save(update_fields=["name", "base_currency", "country", "updated_at"])
+    return existing
+
+
+def _email(user: User, template: str, context: dict) -> None:
+    """One of the sign-up emails, in the recipient's language."""
+    context = {**context, "app_url": settings.APP_BASE_URL}
+    with translation.override(user.language or translation.get_language()):
+        subject = render_to_string(f"onboarding/email/{template}_subject.txt", context)
+        send_mail(
+            subject=" ".join(subject.split()),
+            message=render_to_string(f"onboarding/email/{template}.txt", context),
+            from_email=None,
+            recipient_list=[user.email],
+        )
+
+
+def signup_confirm(*, uidb64: str, token: str) -> Membership:
+    """Activate an account from its emailed link; its first membership, to enter.
+    **Raises:** SignupLinkInvalid (unknown, expired, already used, or superseded).
+    **Idempotent:** no; the link works once (logging in changes what it is bound to)."""
+    try:
+        user = User.objects.get(pk=int(force_str(urlsafe_base64_decode(uidb64))))
+    except (TypeError, ValueError, OverflowError, User.DoesNotExist):
+        user = None
+    if user is None or user.is_active or not default_token_generator.check_token(user, token):
+        raise SignupLinkInvalid(
+            gettext("This link has expired or was already used. Sign up again to get a new one.")
+        )
+    with transaction.atomic():
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+        membership = user.memberships.select_related("company").first()
+        audit_record(
+            company=membership.company, actor=user, action="user.confirmed", target=user.email
+        )
+    return membership
 
 
 def user_language_set(*, user: User, language: str) -> User:
@@ -102,7 +194,13 @@ def invitation_token_read(*, token: str) -> Invitation:
 def invitation_send(
     *, company: Company, invited_by: User, email: str, role: str = Membership.Role.ACCOUNTANT
 ) -> Invitation:
-    """Email a signed, expiring invitation link. **Idempotent:** sending again sends a new link."""
+    """Email a signed, expiring invitation link. **Idempotent:** sending again sends a new link.
+
+    **Raises:** NotAllowed (the inviter cannot manage the team, or invites an owner without
+    being one).
+    """
+    inviter = require(company, invited_by, Can.MANAGE_TEAM)
+    _check_owner_rule(inviter, Membership.Role(role))
     invitation = Invitation(
         company_id=company.pk, email=email.strip().lower(), role=role, invited_by_id=invited_by.pk
     )
@@ -130,6 +228,86 @@ def invitation_send(
         company=company, actor=invited_by, action="invitation.sent", target=invitation.email
     )
     return invitation
+
+
+def member_role_set(*, company: Company, actor: User, membership_id: int, role: str) -> Membership:
+    """Give a member another role (issue 15, point 1). **Idempotent.**
+
+    **Raises:** NotAllowed (the actor cannot manage the team; only an owner makes an owner or
+    changes an owner's role), LastOwner, MemberNotFound.
+    **Transaction:** own, with the company's memberships locked, so two owners demoting each
+    other at once cannot leave the company without one.
+    """
+    role = Membership.Role(role)
+    with transaction.atomic():
+        acting, member, owners = _locked(company, actor, membership_id)
+        if member.role == role:
+            return member
+        _check_owner_rule(acting, member.role, role)
+        if member.role == Membership.Role.OWNER and owners == 1:
+            raise LastOwner(
+                gettext("%(name)s is the only owner: make someone else an owner first.")
+                % {"name": member.user}
+            )
+        before = member.role
+        member.role = role
+        member.save(update_fields=["role", "updated_at"])
+        audit_record(
+            company=company,
+            actor=actor,
+            action="membership.role_changed",
+            target=member.user.email,
+            data={"from": before, "to": role},
+        )
+    return member
+
+
+def member_remove(*, company: Company, actor: User, membership_id: int) -> None:
+    """Remove a member from the company (they keep their account and other companies).
+
+    **Raises:** NotAllowed, LastOwner, MemberNotFound. **Transaction:** own, as `member_role_set`.
+    """
+    with transaction.atomic():
+        acting, member, owners = _locked(company, actor, membership_id)
+        _check_owner_rule(acting, member.role)
+        if member.role == Membership.Role.OWNER and owners == 1:
+            raise LastOwner(
+                gettext("%(name)s is the only owner and cannot be removed.") % {"name": member.user}
+            )
+        member.delete()
+        audit_record(
+            company=company,
+            actor=actor,
+            action="membership.removed",
+            target=member.user.email,
+            data={"role": member.role},
+        )
+
+
+def _locked(
+    company: Company, actor: User, membership_id: int
+) -> tuple[Membership, Membership, int]:
+    """(the actor's membership, the member's, how many owners), every membership of the company
+    locked. **Raises:** NotAllowed, MemberNotFound."""
+    members = list(
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .filter(company=company)
+        .order_by("pk")
+    )
+    acting = next((m for m in members if m.user_id == actor.pk), None)
+    if acting is None or not role_allows(acting.role, Can.MANAGE_TEAM):
+        raise NotAllowed(refusal(Can.MANAGE_TEAM))
+    member = next((m for m in members if m.pk == membership_id), None)
+    if member is None:
+        raise MemberNotFound(gettext("No such member."))
+    return acting, member, sum(m.role == Membership.Role.OWNER for m in members)
+
+
+def _check_owner_rule(acting: Membership, *roles: str) -> None:
+    """Only an owner gives, changes or takes away the owner role."""
+    if acting.role != Membership.Role.OWNER and OWNER_ROLES.intersection(roles):
+        raise NotAllowed(gettext("Only an owner can make someone an owner or change an owner."))
 
 
 def invitation_accept(*, invitation: Invitation, user: User) -> Membership:

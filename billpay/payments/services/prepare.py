@@ -18,10 +18,9 @@ from billpay.core.services import AuditEntry, audit_record, audit_record_many
 from billpay.core.words import Day, Phrase, phrase
 from billpay.mapping.selectors import mapping_for_currency
 from billpay.mapping.services import method_get
-from billpay.onboarding.models import Membership
+from billpay.onboarding.roles import Can, require
 from billpay.payments.errors import (
     MappingRequired,
-    NotAllowed,
     PaymentInvalid,
 )
 from billpay.payments.models import Payment, PaymentAllocation, PaymentEvent, PaymentSettings
@@ -53,9 +52,11 @@ def payment_prepare(
     """Prepare a payment of bills of one supplier (a draft that reserves its amounts).
 
     **Idempotent:** on `form_token` (a double-submitted form returns the first payment).
-    **Raises:** MappingRequired, AmountNotAvailable, PaymentInvalid.
+    **Raises:** NotAllowed (the actor's role prepares no payment), MappingRequired,
+    AmountNotAvailable, PaymentInvalid.
     **Transaction:** one; the bills are locked while the amounts are reserved.
     """
+    require(company, actor, Can.PREPARE_PAYMENTS)
     if form_token and (found := _by_token(company, form_token)):
         return found
     if not bill_ids:
@@ -131,7 +132,7 @@ def payments_create_batch(
     **Raises:** NotAllowed, AmountNotAvailable, PaymentInvalid.
     **Transaction:** one (or the caller's): all the payments, or none.
     """
-    _require_owner(company, actor, gettext("Only an owner can pay."))
+    require(company, actor, Can.CONFIRM_PAYMENTS)
     with transaction.atomic():
         locked = {b.pk: b for b in lock_bills(company, [i for g in groups for i in g.bill_ids])}
         in_flight = bill_in_flight(company=company, bill_ids=list(locked))
@@ -343,8 +344,13 @@ def payment_confirm(*, company: Company, actor: User | None, payment_id: int) ->
     **Raises:** NotAllowed (accountants prepare, owners pay), ApprovalRequired, AmountNotAvailable.
     **Transaction:** one, with the bills locked; the write-back is enqueued after commit.
     """
-    _require_owner(
-        company, actor, gettext("Only an owner can pay. Your payment is prepared for them.")
+    require(
+        company,
+        actor,
+        Can.CONFIRM_PAYMENTS,
+        gettext(
+            "Only an owner or an admin can record payments. Your payment is prepared for them."
+        ),
     )
     payment = Payment.objects.get(company=company, pk=payment_id)
     if payment.status != S.DRAFT:
@@ -398,7 +404,12 @@ def payment_cancel(*, company: Company, actor: User | None, payment_id: int) -> 
             gettext("This payment is already on its way to your books and can't be cancelled.")
         )
     if payment.status != S.DRAFT:
-        _require_owner(company, actor, gettext("Only an owner can cancel a scheduled payment."))
+        require(
+            company,
+            actor,
+            Can.CONFIRM_PAYMENTS,
+            gettext("Only an owner or an admin can cancel a scheduled payment."),
+        )
     with transaction.atomic():
         if transition(
             payment,
@@ -427,7 +438,7 @@ def payment_retry(
     **Raises:** NotAllowed, ApprovalRequired, AmountNotAvailable.
     **Transaction:** one, with the bills locked while the amounts are reserved again.
     """
-    _require_owner(company, actor, gettext("Only an owner can pay."))
+    require(company, actor, Can.CONFIRM_PAYMENTS)
     payment = Payment.objects.get(company=company, pk=payment_id)
     if payment.status != S.FAILED:
         return payment
@@ -451,7 +462,7 @@ def payment_settings_save(
     *, company: Company, actor: User | None, approval_threshold: Decimal | None
 ) -> PaymentSettings:
     """Set the approval threshold (None: no approval needed). **Raises:** NotAllowed."""
-    _require_owner(company, actor, gettext("Only an owner can change payment settings."))
+    require(company, actor, Can.MANAGE_SETTINGS)
     with transaction.atomic():
         settings_row, _ = PaymentSettings.objects.update_or_create(
             company=company,
@@ -492,10 +503,3 @@ def _recheck(company: Company, payment: Payment) -> None:
 
 def _by_token(company: Company, token: uuid.UUID) -> Payment | None:
     return Payment.objects.filter(company=company, form_token=token).first()
-
-
-def _require_owner(company: Company, actor: User | None, message: str) -> None:
-    if not Membership.objects.filter(
-        company=company, user_id=getattr(actor, "pk", None), role=Membership.Role.OWNER
-    ).exists():
-        raise NotAllowed(message)

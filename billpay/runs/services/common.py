@@ -13,24 +13,15 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from billpay.mapping.selectors import mapping_for_currency
-from billpay.onboarding.models import Membership
-from billpay.payments.errors import NotAllowed
 from billpay.runs.errors import RunInvalid
 from billpay.runs.models import PayRun, PayRunGroup, PayRunLine
 
 if TYPE_CHECKING:
     from billpay.bills.models import Bill
-    from billpay.onboarding.models import Company, User
+    from billpay.onboarding.models import Company
 
 ZERO = Decimal("0")
 AMOUNT_SUM = DecimalField(max_digits=19, decimal_places=4)
-
-
-def require_owner(company: Company, actor: User | None, message: str) -> None:
-    if not Membership.objects.filter(
-        company=company, user_id=getattr(actor, "pk", None), role=Membership.Role.OWNER
-    ).exists():
-        raise NotAllowed(message)
 
 
 def run_for_update(company: Company, run_id: int) -> PayRun:

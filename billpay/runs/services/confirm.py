@@ -12,6 +12,7 @@ from django.utils.translation import gettext, ngettext
 from billpay.core.money import format_money
 from billpay.core.services import audit_record
 from billpay.mapping.services import method_get
+from billpay.onboarding.roles import Can, require
 from billpay.payments.errors import ApprovalRequired
 from billpay.payments.models import Payment
 from billpay.payments.services import BatchGroup, payment_retry, payments_create_batch
@@ -19,7 +20,7 @@ from billpay.runs.errors import OverdrawNotConfirmed, RunChanged, RunInvalid
 from billpay.runs.models import PayRun, PayRunGroup
 from billpay.runs.selectors import run_bills_needing_approval
 from billpay.runs.services.cash import run_shortfalls
-from billpay.runs.services.common import refresh_accounts, require_owner
+from billpay.runs.services.common import refresh_accounts
 
 if TYPE_CHECKING:
     from billpay.onboarding.models import Company, User
@@ -46,12 +47,13 @@ def run_approve(
     if run is None:
         raise RunInvalid(gettext("No such pay run."))
     own = run.created_by_id is not None and run.created_by_id == getattr(actor, "pk", None)
-    require_owner(
+    require(
         company,
         actor,
-        gettext("You prepared this pay run: an owner approves it.")
+        Can.APPROVE_PAYMENTS,
+        gettext("You prepared this pay run: an owner, an admin or an approver approves it.")
         if own
-        else gettext("Only an owner can approve a pay run."),
+        else "",
     )
     if run.status == R.APPROVED:
         return run
@@ -100,8 +102,11 @@ def run_confirm(
     AmountNotAvailable / PaymentInvalid (a bill changed meanwhile: nothing is sent).
     **Transaction:** one: the run moves and all its payments exist, or nothing happened.
     """
-    require_owner(
-        company, actor, gettext("Only an owner can pay. The pay run is prepared for them.")
+    require(
+        company,
+        actor,
+        Can.CONFIRM_PAYMENTS,
+        gettext("Only an owner or an admin can record payments. The pay run is prepared for them."),
     )
     run = PayRun.objects.filter(company=company, pk=run_id).first()
     if run is None:
@@ -199,7 +204,7 @@ def run_retry_group(*, company: Company, actor: User | None, run_id: int, group_
     first is on its way), AmountNotAvailable. **Transaction:** one: the run is paying again and
     the payment is sending, or neither.
     """
-    require_owner(company, actor, gettext("Only an owner can pay."))
+    require(company, actor, Can.CONFIRM_PAYMENTS)
     group = (
         PayRunGroup.objects.select_related("run", "payment")
         .filter(company=company, run_id=run_id, pk=group_id)

@@ -17,6 +17,7 @@ from billpay.core.services import audit_record
 from billpay.core.words import phrase, store, stored_text
 from billpay.mapping.models import AccountMapping
 from billpay.mapping.services import method_get
+from billpay.onboarding.roles import Can, require
 from billpay.onboarding.selectors import connection_get
 from billpay.payments.selectors import bill_in_flight, bill_unpayable_phrase
 from billpay.runs.errors import RunInvalid
@@ -54,9 +55,11 @@ def run_create(
     bills that cannot be paid are left out, each with the reason. `method` defaults to the first
     one the company has mapped an account for; `batch` (Xero only) pays all bills in the base
     currency with one payment per account. A run reserves nothing until it is confirmed.
-    **Raises:** RunInvalid (no bill, too many, a bill not the company's, none payable).
+    **Raises:** NotAllowed (the actor's role prepares no payment), RunInvalid (no bill, too
+    many, a bill not the company's, none payable).
     **Transaction:** one.
     """
+    require(company, actor, Can.PREPARE_PAYMENTS)
     wanted = list(dict.fromkeys(bill_ids))
     if not wanted:
         raise RunInvalid(gettext("Tick the bills to pay first."))
