@@ -11,6 +11,7 @@ import environ
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -221,12 +222,13 @@ CODAT_WEBHOOK_SECRET = _required(
     "CODAT_WEBHOOK_SECRET", "whsec_ZGV2LW9ubHktd2ViaG9vay1zZWNyZXQtY2hhbmdlLW1l"
 )
 
-# Payment methods offered when paying a bill: key, label, and the Codat bank account type it pays
-# from (Debit: a bank account for transfers and checks; Credit: a card).
+# Payment methods offered when paying a bill: key, label (lazy: shown in the reader's language),
+# and the Codat bank account type it pays from (Debit: a bank account for transfers and checks;
+# Credit: a card).
 PAYMENT_METHODS = [
-    ("bank_transfer", "Bank transfer / ACH", "Debit"),
-    ("check", "Check", "Debit"),
-    ("card", "Card", "Credit"),
+    ("bank_transfer", gettext_lazy("Bank transfer / ACH"), "Debit"),
+    ("check", gettext_lazy("Check"), "Debit"),
+    ("card", gettext_lazy("Card"), "Credit"),
 ]
 # Every write to the books (a push): the polling fallback when no webhook arrives, in seconds
 # between follow-ups (then the sweep takes over), how old a claim without an answer must be to

@@ -10,7 +10,7 @@ from django import forms
 from django.core.exceptions import BadRequest
 from django.forms.renderers import TemplatesSetting
 from django.utils.formats import date_format
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from billpay.core import parsing
@@ -104,7 +104,7 @@ class DecimalField(forms.DecimalField):
         *,
         max_digits: int = parsing.AMOUNT_MAX_DIGITS,
         decimal_places: int = parsing.AMOUNT_PLACES,
-        what: str = "a number",
+        what: str = gettext_lazy("a number"),
         **kwargs,
     ):
         super().__init__(max_digits=max_digits, decimal_places=decimal_places, **kwargs)
@@ -133,7 +133,7 @@ class DecimalField(forms.DecimalField):
 class AmountField(DecimalField):
     """Money in one currency: at most its minor-unit decimals, no larger than the columns hold."""
 
-    def __init__(self, *, currency: str, what: str = "an amount", **kwargs):
+    def __init__(self, *, currency: str, what: str = gettext_lazy("an amount"), **kwargs):
         self.currency = currency
         places = min(parsing.minor_places(currency), parsing.AMOUNT_PLACES)
         kwargs.setdefault("max_value", parsing.AMOUNT_MAX)

@@ -31,8 +31,9 @@ from typing import Any
 
 from babel.dates import get_month_names
 from babel.numbers import get_decimal_symbol, get_group_symbol
-from django.utils.formats import date_format
-from django.utils.translation import get_language
+from django.utils.formats import date_format, number_format
+from django.utils.text import capfirst
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
 from billpay.core.money import format_money, minor_places, money_locale
@@ -98,13 +99,31 @@ class TooManyDecimals(ParseError):
     """More decimal places than allowed (refused, never rounded)."""
 
 
+# Messages name the value with `what` ("an amount", lazy: « un montant » in French) and write
+# bounds as the reader's language writes numbers ("0.01", « 0,01 »).
+def _enter(what: str) -> str:
+    return _("Enter %(what)s.") % {"what": what}
+
+
+def _at_least(what: str, bound) -> str:
+    return _("Enter %(what)s of at least %(bound)s.") % {"what": what, "bound": _number(bound)}
+
+
+def _at_most(what: str, bound) -> str:
+    return _("Enter %(what)s of at most %(bound)s.") % {"what": what, "bound": _number(bound)}
+
+
+def _number(value) -> str:
+    return number_format(value, use_l10n=True)
+
+
 def _text_of(value: Any, *, max_length: int, what: str) -> str:
     """The value as stripped, non-empty text of at most `max_length` characters."""
     value = value.strip() if isinstance(value, str) else ""
     if not value:
-        raise ParseError(f"Enter {what}.")
+        raise ParseError(_enter(what))
     if len(value) > max_length:
-        raise ParseError(f"That is too long for {what}.")
+        raise ParseError(_("That is too long for %(what)s.") % {"what": what})
     return value
 
 
@@ -113,28 +132,28 @@ def parse_int(
     *,
     min_value: int = -BIGINT_MAX,
     max_value: int = BIGINT_MAX,
-    what: str = "a whole number",
+    what: str = gettext_lazy("a whole number"),
 ) -> int:
     """A whole number written in ASCII digits, within [min_value, max_value]."""
     if isinstance(value, bool):
-        raise ParseError(f"Enter {what}.")
+        raise ParseError(_enter(what))
     if isinstance(value, int):
         number = value
     else:
         text = _text_of(value, max_length=MAX_NUMBER_LENGTH, what=what)
         if not _INT.fullmatch(text):
-            raise ParseError(f"Enter {what}, in digits 0–9.")
+            raise ParseError(_("Enter %(what)s, in digits 0–9.") % {"what": what})
         number = int(text)
     if number < min_value:
-        raise ParseError(f"Enter {what} of at least {min_value}.")
+        raise ParseError(_at_least(what, min_value))
     if number > max_value:
-        raise ParseError(f"Enter {what} of at most {max_value}.")
+        raise ParseError(_at_most(what, max_value))
     return number
 
 
 def parse_id(value: Any) -> int:
     """A primary key: a positive whole number that fits a bigint."""
-    return parse_int(value, min_value=1, max_value=BIGINT_MAX, what="an id")
+    return parse_int(value, min_value=1, max_value=BIGINT_MAX, what=gettext_lazy("an id"))
 
 
 def parse_decimal(
@@ -144,7 +163,7 @@ def parse_decimal(
     decimal_places: int = AMOUNT_PLACES,
     min_value: Decimal | None = None,
     max_value: Decimal | None = None,
-    what: str = "a number",
+    what: str = gettext_lazy("a number"),
     typed: bool = False,
 ) -> Decimal:
     """A plain decimal (ASCII digits, an optional point, no exponent) that fits the column.
@@ -155,10 +174,10 @@ def parse_decimal(
     More decimals than `decimal_places` is an error, never a rounding.
     """
     if isinstance(value, float | bool):
-        raise ParseError(f"Enter {what}.")  # never through binary floats
+        raise ParseError(_enter(what))  # never through binary floats
     if isinstance(value, Decimal):
         if not value.is_finite():
-            raise ParseError(f"Enter {what}.")
+            raise ParseError(_enter(what))
         number = value
     elif isinstance(value, int):
         number = Decimal(value)
@@ -169,21 +188,30 @@ def parse_decimal(
         ):
             raise ParseError(_number_hint())
         if not _DECIMAL.fullmatch(text):
-            raise ParseError(f"Enter {what}, in digits 0–9 with a point for decimals.")
+            raise ParseError(
+                _("Enter %(what)s, in digits 0–9 with a point for decimals.") % {"what": what}
+            )
         number = Decimal(text)
     # Counted on the value, not on how it was written: "1.50" has two places, "1.500" too.
     places = max(-number.normalize().as_tuple().exponent, 0) if number else 0
     if places > decimal_places:
         if decimal_places == 0:
-            raise TooManyDecimals(f"Enter {what} without decimals.")
-        raise TooManyDecimals(f"Enter {what} with at most {decimal_places} decimal places.")
+            raise TooManyDecimals(_("Enter %(what)s without decimals.") % {"what": what})
+        raise TooManyDecimals(
+            ngettext(
+                "Enter %(what)s with at most %(places)s decimal place.",
+                "Enter %(what)s with at most %(places)s decimal places.",
+                decimal_places,
+            )
+            % {"what": what, "places": decimal_places}
+        )
     whole_digits = len(str(abs(int(number)))) if abs(number) >= 1 else 0
     if whole_digits > max_digits - decimal_places:
-        raise ParseError(f"That is too large for {what}.")
+        raise ParseError(_("That is too large for %(what)s.") % {"what": what})
     if min_value is not None and number < min_value:
-        raise ParseError(f"Enter {what} of at least {min_value}.")
+        raise ParseError(_at_least(what, min_value))
     if max_value is not None and number > max_value:
-        raise ParseError(f"Enter {what} of at most {max_value}.")
+        raise ParseError(_at_most(what, max_value))
     if -number.as_tuple().exponent > decimal_places:
         # Trailing zeros only ("1.500" for two places): the same value, written to fit. Exact.
         number = number.quantize(Decimal(1).scaleb(-decimal_places))
@@ -195,7 +223,7 @@ def parse_amount(
     *,
     currency: str,
     min_value: Decimal | None = None,
-    what: str = "an amount",
+    what: str = gettext_lazy("an amount"),
     typed: bool = False,
 ) -> Decimal:
     """Money in `currency`: at most the currency's minor-unit decimals (USD 2, JPY 0, KWD 3),
@@ -212,8 +240,15 @@ def parse_amount(
             typed=typed,
         )
     except TooManyDecimals:
-        unit = "no decimals" if places == 0 else f"at most {places} decimal places"
-        raise TooManyDecimals(f"{currency.upper()} amounts have {unit}.") from None
+        if places == 0:
+            message = _("%(currency)s amounts have no decimals.")
+        else:
+            message = ngettext(
+                "%(currency)s amounts have at most %(places)s decimal place.",
+                "%(currency)s amounts have at most %(places)s decimal places.",
+                places,
+            )
+        raise TooManyDecimals(message % {"currency": currency.upper(), "places": places}) from None
 
 
 def _typed_number(text: str, *, decimal_places: int) -> str:
@@ -292,7 +327,7 @@ def _ambiguous_hint(text: str, thousands: Decimal) -> str:
     ) % {"typed": text, "example": _number_example(thousands)}
 
 
-def parse_date(value: Any, *, what: str = "a date") -> date:
+def parse_date(value: Any, *, what: str = gettext_lazy("a date")) -> date:
     """A date that exists in the calendar, as the app shows it ("5 Mar 2025", "5 mars 2025":
     month names in English or French, full or short, accents optional), as 05/03/2025 in French,
     or as an ISO date (YYYY-MM-DD, what links and date pickers send), in ASCII digits."""
@@ -310,35 +345,42 @@ def parse_date(value: Any, *, what: str = "a date") -> date:
     try:
         return date(*parts)
     except ValueError:
-        raise ParseError(f"{text} is not a real date.") from None
+        raise ParseError(_("%(text)s is not a real date.") % {"text": text}) from None
 
 
 def _date_example() -> str:
     return date_format(date(2025, 3, 5))
 
 
-def parse_uuid(value: Any, *, what: str = "a key") -> uuid.UUID:
+def parse_uuid(value: Any, *, what: str = gettext_lazy("a key")) -> uuid.UUID:
     """A UUID in its usual hex form (hyphens optional), nothing else."""
     if isinstance(value, uuid.UUID):
         return value
     text = _text_of(value, max_length=36, what=what)
     if not _UUID.fullmatch(text):
-        raise ParseError(f"That is not {what} this form gave you.")
+        raise ParseError(_("That is not %(what)s this form gave you.") % {"what": what})
     return uuid.UUID(text)
 
 
-def parse_text(value: Any, *, max_length: int, what: str = "this", required: bool = False) -> str:
+def parse_text(
+    value: Any, *, max_length: int, what: str = gettext_lazy("this"), required: bool = False
+) -> str:
     """Text that a bounded column and a PostgreSQL query can hold: no NUL, no lone surrogate."""
     if value is None:
         value = ""
     if not isinstance(value, str):
-        raise ParseError(f"Enter {what} as text.")
+        raise ParseError(_("Enter %(what)s as text.") % {"what": what})
     if "\x00" in value or _SURROGATE.search(value):
-        raise ParseError(f"{what[:1].upper()}{what[1:]} contains characters that are not allowed.")
+        raise ParseError(
+            _("%(what)s contains characters that are not allowed.") % {"what": capfirst(what)}
+        )
     if len(value) > max_length:
-        raise ParseError(f"Keep {what} to {max_length} characters.")
+        raise ParseError(
+            _("Keep %(what)s to %(max_length)s characters.")
+            % {"what": what, "max_length": max_length}
+        )
     if required and not value.strip():
-        raise ParseError(f"Enter {what}.")
+        raise ParseError(_enter(what))
     return value
 
 
@@ -368,14 +410,14 @@ def parse_cursor(value: Any) -> list:
 
     Only its shape is checked here; the caller checks each item as its column would.
     """
-    text = _text_of(value, max_length=MAX_CURSOR_LENGTH, what="a page link")
+    text = _text_of(value, max_length=MAX_CURSOR_LENGTH, what=gettext_lazy("a page link"))
     try:
         raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
         decoded = json.loads(raw.decode("utf-8"), parse_float=Decimal, parse_constant=_no_constant)
     except (binascii.Error, ValueError, UnicodeDecodeError, RecursionError):
-        raise ParseError("That page link is broken.") from None
+        raise ParseError(_("That page link is broken.")) from None
     if not isinstance(decoded, list):
-        raise ParseError("That page link is broken.")
+        raise ParseError(_("That page link is broken."))
     return decoded
 
 

@@ -133,7 +133,7 @@ def payment_method(key: str) -> str:
     """A payment method's name ("bank_transfer" → "Bank transfer / ACH")."""
     for method, label, _kind in settings.PAYMENT_METHODS:
         if method == key:
-            return label
+            return str(label)  # lazy in settings: the active language
     return humanize(key)
 
 

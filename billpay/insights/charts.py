@@ -13,8 +13,11 @@ from decimal import Decimal
 ZERO = Decimal("0")
 POINT = Decimal("0.1")
 
-# The bar chart's box (viewBox units): labels on the left, bars to the right of them.
+# The bar chart's box (viewBox units): labels on the left, bars to the right of them. The labels'
+# column grows with the longest label (French ones are longer: « En retard de plus de 90 jours »),
+# at about CHAR_WIDTH units a character of the 11-unit label font; the bars keep their room.
 BAR_WIDTH, BAR_LABELS, BAR_ROW, BAR_HEIGHT = 320, 132, 26, 16
+CHAR_WIDTH = Decimal("6.2")
 # The balance chart's box: plot area between TOP and BOTTOM.
 LINE_WIDTH, LINE_HEIGHT, LINE_TOP, LINE_BOTTOM = 600, 200, 8, 192
 
@@ -42,9 +45,15 @@ class BarChart:
     bar_height: int = BAR_HEIGHT
 
 
+def _labels_width(labels: list[str]) -> int:
+    longest = max((len(str(label)) for label in labels), default=0)
+    return max(BAR_LABELS, int(CHAR_WIDTH * longest) + 6)
+
+
 def bar_chart(values: list[tuple[str, Decimal]]) -> BarChart:
     """Horizontal bars, one per (label, amount), as long as the amount against the largest."""
     largest = max((amount for _label, amount in values), default=ZERO)
+    labels = _labels_width([label for label, _amount in values])
     room = Decimal(BAR_WIDTH - BAR_LABELS - 4)
     bars = []
     for row, (label, amount) in enumerate(values):
@@ -54,7 +63,13 @@ def bar_chart(values: list[tuple[str, Decimal]]) -> BarChart:
             width = max(width, Decimal(2))  # a small amount still shows as a sliver
         top = Decimal(row * BAR_ROW + (BAR_ROW - BAR_HEIGHT) // 2)
         bars.append(Bar(label, _n(top), _n(top + Decimal(BAR_HEIGHT) - 4), _n(width)))
-    return BarChart(bars=bars, height=len(values) * BAR_ROW)
+    return BarChart(
+        bars=bars,
+        height=len(values) * BAR_ROW,
+        width=BAR_WIDTH - BAR_LABELS + labels,
+        label_x=labels - 6,
+        bar_x=labels,
+    )
 
 
 @dataclass(frozen=True)

@@ -29,8 +29,9 @@ class MappingRow:
 
 
 def payment_methods() -> list[tuple[str, str, str]]:
-    """(key, label, Codat bank account type) of every payment method the app offers."""
-    return [tuple(m) for m in settings.PAYMENT_METHODS]
+    """(key, label, Codat bank account type) of every payment method the app offers, the label in
+    the active language (settings holds it lazily)."""
+    return [(key, str(label), kind) for key, label, kind in settings.PAYMENT_METHODS]
 
 
 def bank_account_list(*, company: Company) -> QuerySet[LedgerAccount]:

@@ -131,7 +131,7 @@ def language_set(request: HttpRequest) -> HttpResponse:
     (so it outlives logging out), then back to the page it was chosen on."""
     form = LanguageForm(request.POST)
     if not form.is_valid():
-        return HttpResponse("Pick one of the languages offered.", status=400)
+        return HttpResponse(gettext("Pick one of the languages offered."), status=400)
     language = form.cleaned_data["language"]
     if request.user.is_authenticated:
         services.user_language_set(user=request.user, language=language)

@@ -16,6 +16,13 @@ document.addEventListener("click", (event) => {
 });
 
 // --- The inbox's selection: select all, a count, the actions only when something is ticked. --------
+// The words come translated from the page (data-* on the form, "{n}" for how many): one form for
+// 1, the other for more (how both English and French choose, from 1 up).
+function selectionWords(form, name, n) {
+  const text = form.dataset[`${name}${n === 1 ? "One" : "Other"}`];
+  return text ? text.replace("{n}", n) : "";
+}
+
 function selectionUpdate(form) {
   const boxes = Array.from(document.querySelectorAll(`input[name="bill"][form="${form.id}"]`));
   const ticked = boxes.filter((box) => box.checked).length;
@@ -27,9 +34,7 @@ function selectionUpdate(form) {
   }
   const count = form.querySelector("[data-selection-count]");
   if (count) {
-    count.textContent = ticked
-      ? `${ticked} bill${ticked === 1 ? "" : "s"} selected`
-      : "Tick bills to pay or approve several at once.";
+    count.textContent = ticked ? selectionWords(form, "selected", ticked) : form.dataset.selectedNone;
   }
   form.querySelector("[data-selection-actions]").hidden = ticked === 0;
   form.classList.toggle("has-selection", ticked > 0);
@@ -57,12 +62,11 @@ document.addEventListener("submit", (event) => {
   const form = event.target;
   if (!form.matches("form[data-selection]") || !event.submitter) return;
   const ticked = document.querySelectorAll(`input[name="bill"][form="${form.id}"]:checked`).length;
-  const bills = `${ticked} bill${ticked === 1 ? "" : "s"}`;
   const count = form.querySelector("[data-selection-count]");
   const doing = {
-    approve: `Approving ${bills}…`,
-    pay: `Preparing the payment of ${bills}…`,
-    filter: "Preparing a pay run of every bill that matches…",
+    approve: selectionWords(form, "approving", ticked),
+    pay: selectionWords(form, "paying", ticked),
+    filter: form.dataset.preparingFilter,
   };
   if (count) count.textContent = doing[event.submitter.value] || count.textContent;
   form.setAttribute("aria-busy", "true");

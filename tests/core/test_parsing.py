@@ -5,6 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from billpay.core.parsing import (
     AMOUNT_MAX,
@@ -159,3 +160,21 @@ def test_a_form_key_is_scoped_to_its_company():
 
     assert first != second and first != key
     assert scoped_key(company_id=1, key=key) == first  # a resubmission finds the same key
+
+
+@pytest.mark.parametrize(
+    ("call", "french"),
+    [
+        (lambda: parse_amount("10,2555", currency="EUR", typed=True),
+         "Les montants en EUR ont au plus 2 décimales."),
+        (lambda: parse_amount("0", currency="EUR", min_value=Decimal("0.01")),
+         "Saisissez un montant d’au moins 0,01."),
+        (lambda: parse_int("abc"), "Saisissez un nombre entier en chiffres de 0 à 9."),
+        (lambda: parse_date("31 février 2025"), "31 février 2025 n’est pas une date qui existe."),
+        (lambda: parse_cursor("!!"), "Ce lien de page est invalide."),
+    ],
+)  # fmt: skip
+def test_a_french_reader_gets_the_messages_in_french(call, french):
+    with translation.override("fr"), pytest.raises(ParseError) as caught:
+        call()
+    assert caught.value.message == french

@@ -74,9 +74,12 @@ def new_page(browser, request, live_server):
     pages = []
     csp = CspWatch()
 
-    def factory(*, viewport=None):
+    def factory(*, viewport=None, locale=None):
+        # locale also sets the Accept-Language header the app picks its language from.
         context = browser.new_context(
-            base_url=live_server.url, viewport=viewport or {"width": 1280, "height": 900}
+            base_url=live_server.url,
+            viewport=viewport or {"width": 1280, "height": 900},
+            **({"locale": locale} if locale else {}),
         )
         context.set_default_timeout(TIMEOUT_MS)
         csp.attach(context)
@@ -158,7 +161,7 @@ def audit(request):
     axe-core run at both sizes; call audit.assert_clean() at the end of the test."""
     from tests.e2e.audit import PageAudit
 
-    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
+    name = re.sub(r"[^A-Za-z0-9_.\[\]-]+", "_", request.node.name)  # test_x[fr] per language
     directory = ARTIFACTS / name
     for old in directory.glob("*.png"):  # this run's pictures only
         old.unlink()

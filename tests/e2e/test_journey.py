@@ -6,7 +6,11 @@ bills of one supplier in one payment and a third partly → create a bill with a
 "in your books", and find exactly that in the sandbox ledger.
 
 Issue 12: every page of the walk is audited by axe-core at desktop and phone size and photographed
-under var/e2e/ (tests/e2e/audit.py).
+under var/e2e/<test>[en|fr]/ (tests/e2e/audit.py).
+
+Issue 14, point 5: the same walk in English and in French. The browser asks for the language
+(Accept-Language), and every text the test looks for comes from the app's catalogue in that
+language (tests/e2e/words.py); on French pages the audit also fails on any English word.
 """
 
 import re
@@ -14,6 +18,7 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.utils import translation
 from playwright.sync_api import expect
 
 from billpay.bills.forms import InboxFilterForm
@@ -34,6 +39,7 @@ from tests.e2e.journey import (
     pay_plan,
     sandbox_company,
 )
+from tests.e2e.words import Words
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -52,39 +58,47 @@ def _bill_payments(books):
     )
 
 
-def test_a_new_customer_pays_bills_and_sees_them_in_the_books(app_server, new_page, audit):
-    owner = new_page()
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_a_new_customer_pays_bills_and_sees_them_in_the_books(
+    app_server, new_page, audit, language
+):
+    say = Words(language)
+    owner = new_page(locale=say.locale)
 
     # --- sign up ---------------------------------------------------------------------------------
     owner.goto("/signup/")
+    expect(owner.locator("html")).to_have_attribute("lang", language)
     audit(owner, "sign up")
-    owner.get_by_label("Your name").fill("Olivia Owner")
-    owner.get_by_label("Email").fill(OWNER)
-    owner.get_by_label(re.compile(r"^Password:?$")).fill(PASSWORD)
-    owner.get_by_label("Password again").fill(PASSWORD)
-    owner.get_by_label("Business name").fill("Olive Grove Cafe")
-    owner.get_by_label("Currency of your books").select_option("USD")
-    owner.get_by_role("button", name="Create account").click()
-    expect(owner.get_by_role("heading", name="Check your email")).to_be_visible()
+    owner.get_by_label(say("Your name")).fill("Olivia Owner")
+    owner.get_by_label(say("Email")).fill(OWNER)
+    owner.get_by_label(say.exact("Password")).fill(PASSWORD)
+    owner.get_by_label(say("Password again")).fill(PASSWORD)
+    owner.get_by_label(say("Business name")).fill("Olive Grove Cafe")
+    owner.get_by_label(say("Currency of your books")).select_option("USD")
+    owner.get_by_role("button", name=say("Create account"), exact=True).click()
+    expect(owner.get_by_role("heading", name=say("Check your email"))).to_be_visible()
     audit(owner, "check your email")
     confirm_signup(owner, mail.outbox[-1].body)
-    expect(owner.get_by_text("Welcome to BillPay, Olivia")).to_be_visible()
+    expect(owner.get_by_text(say("Welcome to BillPay, %(name)s.", name="Olivia"))).to_be_visible()
     audit(owner, "welcome")
     company = Company.objects.get(name="Olive Grove Cafe")
     assert Membership.objects.get(company=company, user__email=OWNER).role == "owner"
 
     # --- connect through the sandbox's consent page ------------------------------------------------
-    owner.get_by_role("link", name="Connect your books").click()
+    owner.get_by_role("link", name=say("Connect your books")).click()
     audit(owner, "connect")
-    owner.get_by_role("button", name="Connect QuickBooks Online").click()
+    owner.get_by_role("button", name=say("Connect %(name)s", name="QuickBooks Online")).click()
     expect(owner).to_have_url(re.compile(r"/sandbox/link/companies/.+/start"))
-    expect(owner.get_by_role("heading", name="Allow access to Olive Grove Cafe?")).to_be_visible()
+    heading = say("Allow access to %(company)s?", company="Olive Grove Cafe")
+    expect(owner.get_by_role("heading", name=heading)).to_be_visible()
     audit(owner, "consent page")
-    owner.get_by_role("button", name="Approve").click()
+    owner.get_by_role("button", name=say("Approve"), exact=True).click()
 
     # --- the first sync finishes -------------------------------------------------------------------
     expect(owner).to_have_url(re.compile(r"/connection/$"))
-    expect(owner.locator("#sync-status")).to_contain_text("Last sync finished", timeout=30_000)
+    expect(owner.locator("#sync-status")).to_contain_text(
+        say.starts("Last sync finished %(ago)s."), timeout=30_000
+    )
     audit(owner, "connection")
     connection = AccountingConnection.objects.get(company=company)
     assert connection.status == AccountingConnection.Status.LINKED
@@ -105,20 +119,20 @@ def test_a_new_customer_pays_bills_and_sees_them_in_the_books(app_server, new_pa
     # --- filter: overdue ---------------------------------------------------------------------------
     overdue = _inbox_count(company, view="overdue")
     assert overdue > 0, "the generated books should hold overdue bills"
-    owner.locator("nav.tabs label", has_text="Overdue").click()
+    owner.locator("nav.tabs label", has_text=say("Overdue")).click()
     expect(owner).to_have_url(re.compile(r"view=overdue"))
     expect(rows).to_have_count(overdue)
     audit(owner, "inbox overdue")
     for row in rows.all():
-        expect(row.locator(".due")).to_contain_text("overdue by")
+        expect(row.locator(".due")).to_contain_text(say.starts("overdue by %(days)s day"))
 
     # --- search ------------------------------------------------------------------------------------
     plan = pay_plan(company)
     first, second = plan.pair
     supplier = first.supplier_name
-    owner.locator("nav.tabs label", has_text="All").click()
+    owner.locator("nav.tabs label", has_text=say("All")).click()
     expect(owner).to_have_url(re.compile(r"view=all"))
-    owner.get_by_label(re.compile(r"^Search:?$")).fill(supplier)
+    owner.get_by_label(say.exact("Search")).fill(supplier)
     expect(owner).to_have_url(re.compile(r"q="))
     expect(rows).to_have_count(_inbox_count(company, view="all", q=supplier))
     audit(owner, "inbox search")
@@ -128,30 +142,34 @@ def test_a_new_customer_pays_bills_and_sees_them_in_the_books(app_server, new_pa
     # --- invite an accountant ----------------------------------------------------------------------
     owner.goto("/team/")
     audit(owner, "team")
-    owner.get_by_label(re.compile(r"^Email:?$")).fill(ACCOUNTANT)
-    owner.get_by_role("button", name="Send invitation").click()
-    expect(owner.get_by_text(f"Invitation sent to {ACCOUNTANT}.")).to_be_visible()
+    owner.get_by_label(say.exact("Email")).fill(ACCOUNTANT)
+    owner.get_by_role("button", name=say("Send invitation")).click()
+    expect(
+        owner.get_by_text(say("Invitation sent to %(email)s.", email=ACCOUNTANT))
+    ).to_be_visible()
     (invitation,) = [m for m in mail.outbox if ACCOUNTANT in m.to]
     link = re.search(r"https?://\S+/invitations/\S+/", invitation.body).group(0)
     assert link.startswith(app_server.url)
 
     # --- the accountant joins, logs in and approves a bill -----------------------------------------
-    accountant = new_page()
+    accountant = new_page(locale=say.locale)
     accountant.goto(link)
     audit(accountant, "invitation")
-    accountant.get_by_label("Your name").fill("Arthur Accountant")
-    accountant.get_by_label(re.compile(r"^Password:?$")).fill(PASSWORD)
-    accountant.get_by_label("Password again").fill(PASSWORD)
-    accountant.get_by_role("button").filter(has_text=re.compile("join|accept", re.I)).click()
-    expect(accountant.get_by_text("You joined Olive Grove Cafe.")).to_be_visible()
-    accountant.get_by_role("button", name="Log out").click()
+    accountant.get_by_label(say("Your name")).fill("Arthur Accountant")
+    accountant.get_by_label(say.exact("Password")).fill(PASSWORD)
+    accountant.get_by_label(say("Password again")).fill(PASSWORD)
+    accountant.get_by_role("button", name=say("Create account and join")).click()
+    expect(
+        accountant.get_by_text(say("You joined %(company)s.", company="Olive Grove Cafe"))
+    ).to_be_visible()
+    accountant.get_by_role("button", name=say("Log out")).click()
     log_in(accountant, ACCOUNTANT)
     assert Membership.objects.get(company=company, user__email=ACCOUNTANT).role == "accountant"
     accountant.goto(f"/bills/{first.pk}/")
     audit(accountant, "bill page (accountant)")
     review = accountant.locator("#bill-review")
-    review.get_by_role("button", name="Approve").click()
-    expect(review.locator(".badge")).to_have_text("Approved")
+    review.get_by_role("button", name=say("Approve"), exact=True).click()
+    expect(review.locator(".badge")).to_have_text(say("Approved"))
     first.refresh_from_db()
     assert first.review_status == Bill.Review.APPROVED
     assert first.reviewed_by.email == ACCOUNTANT
@@ -159,11 +177,15 @@ def test_a_new_customer_pays_bills_and_sees_them_in_the_books(app_server, new_pa
     # --- the owner maps a bank account for the bills' currency -------------------------------------
     owner.goto("/settings/payment-accounts/")
     audit(owner, "payment accounts")
-    label = f"Account for Bank transfer / ACH in {plan.account.currency}"
+    label = say(
+        "Account for %(method)s in %(currency)s",
+        method=say("Bank transfer / ACH"),
+        currency=plan.account.currency,
+    )
     row = owner.locator("#mapping-form form").filter(has=owner.get_by_label(label))
     row.get_by_label(label).select_option(str(plan.account.pk))
     with owner.expect_response(re.compile(r"/settings/payment-accounts/save/$")) as saved:
-        row.get_by_role("button", name="Save").click()
+        row.get_by_role("button", name=say("Save"), exact=True).click()
     assert saved.value.ok
     expect(owner.get_by_label(label)).to_have_value(str(plan.account.pk))
     assert (
@@ -177,17 +199,24 @@ def test_a_new_customer_pays_bills_and_sees_them_in_the_books(app_server, new_pa
     owner.goto(f"/bills/?view=to_pay&supplier={first.codat_supplier_id}")
     owner.locator(f'input[name="bill"][value="{first.pk}"]').check()
     owner.locator(f'input[name="bill"][value="{second.pk}"]').check()
-    owner.get_by_role("button", name="Pay selected").click()
-    expect(owner.get_by_role("heading", name=f"Pay 2 bills from {supplier}")).to_be_visible()
+    owner.get_by_role("button", name=say("Pay selected")).click()
+    heading = say.n(
+        "Pay %(counter)s bill from %(name)s",
+        "Pay %(counter)s bills from %(name)s",
+        2,
+        name=supplier,
+    )
+    expect(owner.get_by_role("heading", name=heading)).to_be_visible()
     audit(owner, "pay form")
-    owner.get_by_label("Pay by").select_option("bank_transfer")
-    owner.get_by_label("Note").fill("Two bills, one payment")
-    owner.get_by_role("button", name="Review payment").click()
+    owner.get_by_label(say.exact("Pay by")).select_option("bank_transfer")
+    owner.get_by_label(say.exact("Note")).fill("Two bills, one payment")
+    owner.get_by_role("button", name=say("Review payment")).click()
     expect(owner).to_have_url(re.compile(r"/payments/\d+/$"))
     audit(owner, "payment review")
-    owner.get_by_role("button", name=re.compile("^Record .* in your books")).click()
+    record = say.pattern("Record %(amount)s payment in your books")
+    owner.get_by_role("button", name=record).click()
     status = owner.locator("#payment-status")
-    expect(status).to_contain_text("Verified in your books", timeout=30_000)
+    expect(status).to_contain_text(say("Verified in your books"), timeout=30_000)
     audit(owner, "payment verified")
     together = Payment.objects.get(pk=int(owner.url.rstrip("/").rsplit("/", 1)[1]))
     assert together.status == Payment.Status.VERIFIED
@@ -198,12 +227,13 @@ def test_a_new_customer_pays_bills_and_sees_them_in_the_books(app_server, new_pa
     third = plan.partial
     part = (third.amount_due / 3).quantize(Decimal("0.01"))
     owner.goto(f"/payments/new/?bill={third.pk}")
-    owner.get_by_label(f"Amount for {third.reference or third.codat_bill_id}").fill(str(part))
-    owner.get_by_label("Pay by").select_option("bank_transfer")
-    owner.get_by_role("button", name="Review payment").click()
+    amount_label = say("Amount for %(label)s", label=third.reference or third.codat_bill_id)
+    owner.get_by_label(amount_label).fill(str(part).replace(".", say.decimal_separator))
+    owner.get_by_label(say.exact("Pay by")).select_option("bank_transfer")
+    owner.get_by_role("button", name=say("Review payment")).click()
     expect(owner).to_have_url(re.compile(r"/payments/\d+/$"))
-    owner.get_by_role("button", name=re.compile("^Record .* in your books")).click()
-    expect(status).to_contain_text("Verified in your books", timeout=30_000)
+    owner.get_by_role("button", name=record).click()
+    expect(status).to_contain_text(say("Verified in your books"), timeout=30_000)
     partly = Payment.objects.get(pk=int(owner.url.rstrip("/").rsplit("/", 1)[1]))
     assert partly.status == Payment.Status.VERIFIED
     assert partly.total_amount == part
@@ -212,17 +242,22 @@ def test_a_new_customer_pays_bills_and_sees_them_in_the_books(app_server, new_pa
     owner.goto("/bills/new/")
     audit(owner, "new bill")
     owner.locator("#id_supplier").select_option(label=supplier)
-    owner.get_by_label("Invoice number").fill("E2E-PDF-1")
-    owner.get_by_label("Description, line 1").fill("Olive oil, 20 l")
-    owner.get_by_label("Expense account, line 1").select_option(index=1)
-    owner.get_by_label("Quantity, line 1").fill("2")
-    owner.get_by_label("Unit price, line 1").fill("61.50")
-    owner.get_by_label("Invoice (PDF, PNG or JPEG)").set_input_files(
+    owner.get_by_label(say.exact("Invoice number")).fill("E2E-PDF-1")
+
+    def line_1(field):
+        return say("%(label)s, line %(number)s", label=say(field), number=1)
+
+    owner.get_by_label(line_1("Description")).fill("Olive oil, 20 l")
+    owner.get_by_label(line_1("Expense account")).select_option(index=1)
+    owner.get_by_label(line_1("Quantity")).fill("2")
+    owner.get_by_label(line_1("Unit price")).fill("61.50".replace(".", say.decimal_separator))
+    owner.get_by_label(say.exact("Invoice (PDF, PNG or JPEG)")).set_input_files(
         files=[{"name": "olive-oil.pdf", "mimeType": "application/pdf", "buffer": PDF}]
     )
-    owner.get_by_role("button", name="Create and send to QuickBooks Online").click()
+    create = say("Create and send to %(platform)s", platform="QuickBooks Online")
+    owner.get_by_role("button", name=create).click()
     expect(owner).to_have_url(re.compile(r"/bills/\d+/$"))
-    expect(owner.locator("#bill-push-state")).to_contain_text("In your books", timeout=30_000)
+    expect(owner.locator("#bill-push-state")).to_contain_text(say("In your books"), timeout=30_000)
     expect(owner.locator("#bill-attachments")).to_contain_text("olive-oil.pdf")
     audit(owner, "bill created")
     created = Bill.objects.get(company=company, reference="E2E-PDF-1")
@@ -234,17 +269,22 @@ def test_a_new_customer_pays_bills_and_sees_them_in_the_books(app_server, new_pa
     for payment in (together, partly):
         expect(
             owner.locator("#payment-table tr").filter(has_text=payment.reference)
-        ).to_contain_text("Verified in your books")
+        ).to_contain_text(say("Verified in your books"))
+
+    def paid_on(amount, currency):
+        with translation.override(language):
+            return say("%(amount)s on %(on)s", amount=shown(amount, currency), on="")
+
     owner.goto(f"/bills/{first.pk}/")
     drawer = owner.locator("#bill-drawer")
-    expect(drawer).to_contain_text("Status in your booksPaid")
+    expect(drawer).to_contain_text(say("Status in your books") + say("Paid"))
     audit(owner, "paid bill")
-    expect(drawer).to_contain_text(f"{shown(first.amount_due, first.currency)} on ")
+    expect(drawer).to_contain_text(paid_on(first.amount_due, first.currency))
     owner.goto(f"/bills/{third.pk}/")
-    expect(drawer).to_contain_text("Status in your booksPartly paid")
-    expect(drawer).to_contain_text(f"{shown(part, third.currency)} on ")
+    expect(drawer).to_contain_text(say("Status in your books") + say("Partly paid"))
+    expect(drawer).to_contain_text(paid_on(part, third.currency))
     owner.goto("/bills/?view=all&q=E2E-PDF-1")
-    expect(owner.locator("#bill-table tbody tr")).to_contain_text("in your books")
+    expect(owner.locator("#bill-table tbody tr")).to_contain_text(say("in your books"))
 
     # --- ... and in the sandbox ledger -------------------------------------------------------------
     # Exactly one bill payment per payment (no duplicate), and nothing else written.
@@ -292,5 +332,6 @@ def test_a_new_customer_pays_bills_and_sees_them_in_the_books(app_server, new_pa
     assert attachment.content_type == "application/pdf"
     assert bytes(attachment.content) == PDF
 
-    # --- every page of the walk: no serious or critical axe violation, desktop and phone ------------
+    # --- every page of the walk: no serious or critical axe violation, desktop and phone, and ------
+    # --- on French pages no English word -------------------------------------------------------
     audit.assert_clean()

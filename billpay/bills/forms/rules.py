@@ -12,6 +12,7 @@ from decimal import Decimal
 from django import forms
 from django.conf import settings
 from django.core import validators
+from django.utils.formats import number_format
 from django.utils.translation import gettext
 
 from billpay.bills.services.options import PlatformRules
@@ -34,7 +35,9 @@ def sniff_content_type(head: bytes) -> str:
 
 
 def megabytes(size: int) -> str:
-    return f"{Decimal(size) / (1024 * 1024):.1f} MB"
+    """A file size in megabytes, written the reader's way ("2.0 MB", « 2,0 Mo »)."""
+    number = number_format(Decimal(size) / (1024 * 1024), decimal_pos=1, use_l10n=True)
+    return gettext("%(number)s MB") % {"number": number}
 
 
 class RulesMixin:

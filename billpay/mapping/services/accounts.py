@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.utils.translation import gettext
+from django.utils.translation import gettext, override
 
 from billpay.core.errors import DomainError
 from billpay.core.services import audit_record
@@ -70,11 +70,13 @@ def account_mapping_save(
             currency=currency,
             defaults={"account": account, "updated_by": acting_user(actor)},
         )
+        with override("en"):  # the audit trail is written in English, whoever reads the page
+            target = f"{label} ({currency})"
         audit_record(
             company=company,
             actor=actor,
             action="mapping.saved",
-            target=f"{label} ({currency})",
+            target=target,
             ref=f"mapping:{mapping.pk}",
             data={
                 "method": method,

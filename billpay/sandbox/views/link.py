@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from billpay.sandbox import companies
@@ -13,10 +14,10 @@ from billpay.sandbox.models import SandboxCompany, SandboxConnection
 from billpay.sandbox.profiles import PROFILES, get_profile
 
 SCOPES = (
-    "Read your suppliers, bills, bill payments and credit notes",
-    "Read your chart of accounts, bank accounts, tax rates and payment methods",
-    "Create and update bills, suppliers and bank accounts",
-    "Record bill payments against your bills",
+    _("Read your suppliers, bills, bill payments and credit notes"),
+    _("Read your chart of accounts, bank accounts, tax rates and payment methods"),
+    _("Create and update bills, suppliers and bank accounts"),
+    _("Record bill payments against your bills"),
 )
 
 
