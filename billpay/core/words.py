@@ -373,6 +373,16 @@ WRITE_VERBS = {
 }
 
 
+def audit_object(action: str, target: str, ref: str, data: Mapping) -> str:
+    """What an audited action was about, in the reader's language where the trail kept our own
+    words (a pay run's number, a payment method); names from the books or typed by people as kept."""
+    if ref.startswith("run:"):
+        return gettext("Pay run %(number)s") % {"number": ref.split(":", 1)[1]}
+    if action in ("mapping.saved", "mapping.removed") and data.get("method"):
+        return f"{payment_method(data['method'])} ({data.get('currency', '')})"
+    return target
+
+
 def audit_action(action: str) -> str:
     """An audited action in words ("bill.review.approved" → "approved the bill")."""
     label = AUDIT_ACTIONS.get(action)

@@ -298,7 +298,10 @@ def audit_log(request: CompanyHttpRequest) -> HttpResponse:
     params = urlencode({k: v for k, v in vars(filters).items() if v})
     context = {
         "form": form,
-        "entries": [(e, words.audit_action(e.action)) for e in events],
+        "entries": [
+            (e, words.audit_action(e.action), words.audit_object(e.action, e.target, e.ref, e.data))
+            for e in events
+        ],
         "next_cursor": next_cursor,
         "params": params,
     }
@@ -317,7 +320,7 @@ def audit_log_csv(request: CompanyHttpRequest) -> StreamingHttpResponse:
             e.actor.email if e.actor else "",
             e.action,
             words.audit_action(e.action),
-            e.target,
+            words.audit_object(e.action, e.target, e.ref, e.data),
             e.ref,
             json.dumps(e.data, ensure_ascii=False, sort_keys=True, default=str),
         )

@@ -9,10 +9,13 @@ import pytest
 from playwright.sync_api import expect
 
 from billpay.bills.models import TO_PAY, Bill
+from billpay.core.words import phrase
+from billpay.notifications.models import Kind
+from billpay.notifications.services import notifications_deliver
 from tests.e2e.conftest import OWNER
 from tests.e2e.journey import assert_fits_width, log_in
 from tests.e2e.words import Words
-from tests.factories import TEST_PASSWORD
+from tests.factories import TEST_PASSWORD, MembershipFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -29,7 +32,26 @@ PAGES = [
     ("connection", "/connection/"),
     ("new company", "/companies/new/"),
     ("missing bill", "/bills/999999999/"),
+    ("team", "/team/"),
+    ("history", "/team/history/"),
+    ("notifications", "/notifications/"),
 ]
+
+
+def notify_now(books) -> None:
+    """A notification of each kind that has words of ours, so the page shows them in French."""
+    notifications_deliver(
+        company_id=books.company.pk,
+        kind=Kind.DIGEST,
+        event_key="digest:french-pages",
+        recipient_ids=[books.owner.pk],
+        message=phrase(
+            "This week: %(due)s bills due in the next 7 days, %(overdue)s overdue.",
+            due=3,
+            overdue=1,
+        ).to_json(),
+        url="/bills/",
+    )
 
 
 def test_a_french_owner_reads_every_page_and_error_in_french(books, new_page, audit):
@@ -41,7 +63,9 @@ def test_a_french_owner_reads_every_page_and_error_in_french(books, new_page, au
     audit(page, "password reset")
     log_in(page, OWNER, TEST_PASSWORD)
 
-    for name, url in PAGES:
+    colleague = MembershipFactory(company=books.company, role="approver")  # a role form, a removal
+    notify_now(books)
+    for name, url in [*PAGES, ("remove a member", f"/team/{colleague.pk}/remove/")]:
         page.goto(url)
         expect(page.locator("html")).to_have_attribute("lang", "fr")
         audit(page, name)
