@@ -199,3 +199,30 @@ class AuditFilterForm(forms.Form):
 
     def cursor(self) -> int | None:
         return self.cleaned_data.get("before") if self.is_valid() else None
+
+
+class TwoFactorCodeForm(forms.Form):
+    """A code from the authenticator app, or a recovery code (the service checks its shape)."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "off", "spellcheck": "false"}
+        ),
+    )
+
+
+class TwoFactorDisableForm(forms.Form):
+    secret = forms.CharField(
+        label=_("Your password, or a code from your app"),
+        max_length=128,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class TwoFactorRequiredForm(forms.Form):
+    required = forms.BooleanField(
+        label=_("Require two-step login for every member"), required=False
+    )
