@@ -35,12 +35,15 @@ class CompanyHttpRequest(AuthenticatedHttpRequest):
 View = Callable[..., HttpResponse]
 
 
-def company_required(view: View | None = None, *, action: Can = Can.VIEW):
+def company_required(view: View | None = None, *, action: Can = Can.VIEW, second_step: bool = True):
     """Log-in required; sets request.company and request.membership from the session.
 
     A company in the session that the user does not belong to is a 404 (and is forgotten); a
     user with no company yet is sent to create one. A member whose role does not allow `action`
-    (billpay.onboarding.roles) gets a 403 that says why.
+    (billpay.onboarding.roles) gets a 403 that says why. When the company requires two-step
+    login and the session has not passed it, the member is led to the two-step page, or refused
+    confirming payments (`_second_step`); `second_step=False` lets a page through anyway (the
+    company switcher: a member may leave for a company that does not require it).
     """
 
     def decorator(view: View) -> View:
@@ -64,7 +67,7 @@ def company_required(view: View | None = None, *, action: Can = Can.VIEW):
                     raise Http404("No such company.")
             if not role_allows(membership.role, action):
                 raise PermissionDenied(refusal(action))
-            if membership.company.require_two_factor and not _verified(request):
+            if second_step and membership.company.require_two_factor and not _verified(request):
                 return _second_step(request, membership, action)
             request.membership = membership
             request.company = membership.company

@@ -116,6 +116,15 @@ def test_another_company_without_the_rule_is_unaffected(client_member, company):
     assert client_member.get(reverse("bills:inbox")).status_code == 200
 
 
+def test_a_member_may_switch_to_a_company_that_does_not_require_it(client_member, user, required):
+    relaxed = MembershipFactory(user=user, company__name="Zed Cafe").company
+
+    response = client_member.post(reverse("onboarding:company-switch"), {"company": relaxed.pk})
+
+    assert response.status_code == 302 and response.url == reverse("onboarding:home")
+    assert client_member.get(reverse("bills:inbox")).status_code == 200
+
+
 # --- confirming payments --------------------------------------------------------------------------
 
 
