@@ -361,6 +361,17 @@ def test_turning_off_with_neither_is_refused(client_member, user, device):
     assert services.two_factor_enabled(user=user)
 
 
+def test_password_guesses_to_turn_it_off_slow_down_like_codes(client_member, user, device):
+    client_member.post(reverse("onboarding:two-factor-disable"), {"secret": "guess-1"})
+
+    response = client_member.post(
+        reverse("onboarding:two-factor-disable"), {"secret": TEST_PASSWORD}, follow=True
+    )
+
+    assert "Too many wrong tries" in response.content.decode()
+    assert services.two_factor_enabled(user=user)
+
+
 def test_the_two_step_page_says_whether_it_is_on(client_member, user, device):
     on = _verified(client_member, device).get(reverse("onboarding:two-factor")).content.decode()
 

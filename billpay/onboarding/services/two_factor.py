@@ -134,8 +134,13 @@ def recovery_codes_regenerate(*, user: User) -> list[str]:
 def two_factor_disable(*, user: User, secret: str) -> None:
     """Turn two-step login off, given the user's password or a current code.
 
-    **Raises:** CodeInvalid (neither matches). **Transaction:** own.
+    A wrong password counts as a wrong code, so guesses slow down as codes do (django-otp's
+    throttling on the authenticator). **Raises:** CodeInvalid (neither matches, or too soon after
+    a wrong try). **Transaction:** own.
     """
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is not None and not device.verify_is_allowed()[0]:
+        raise CodeInvalid(gettext("Too many wrong tries: wait a few seconds and try again."))
     if (
         not (secret and user.check_password(secret))
         and two_factor_verify(user=user, code=secret) is None
