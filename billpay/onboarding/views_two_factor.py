@@ -17,10 +17,10 @@ from django.core import signing
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import login as otp_login
 
 from billpay.core.errors import DomainError
@@ -113,7 +113,7 @@ def _next(request) -> str:
 
 
 @login_required
-@require_http_methods(["GET"])
+@require_GET
 def two_factor(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The "Two-step login" page: on or off, recovery codes left, and what to do next."""
     status = services.two_factor_status(user=request.user)
@@ -203,7 +203,7 @@ def two_factor_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
     if not device:
         messages.error(request, gettext("That code is not right. Check your app and try again."))
-        return redirect(f"{reverse('onboarding:two-factor')}?next={_next(request)}")
+        return redirect(f"{reverse('onboarding:two-factor')}?{urlencode({'next': _next(request)})}")
     otp_login(request, device)
     messages.success(request, gettext("Verified: this session passed two-step login."))
     return redirect(_next(request))

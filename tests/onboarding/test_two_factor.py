@@ -388,3 +388,24 @@ def test_the_two_step_pages_ask_to_log_in(client):
 @pytest.mark.parametrize("name", ["two-factor-start", "recovery-codes", "two-factor-disable"])
 def test_changes_are_posts(client_member, name):
     assert client_member.get(reverse(f"onboarding:{name}")).status_code == 405
+
+
+def test_the_code_step_reads_in_french(client, user, device):
+    client.post(
+        LOGIN,
+        {"username": user.email, "password": TEST_PASSWORD},
+        HTTP_ACCEPT_LANGUAGE="fr",
+    )
+
+    page = client.get(CODE, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+
+    assert "Connexion en deux étapes" in page
+    assert "codes de secours" in page
+
+
+def test_a_failed_verification_keeps_where_to_go_back(client_member, device):
+    response = client_member.post(
+        reverse("onboarding:two-factor-verify"), {"code": "000000", "next": "/bills/?page=2"}
+    )
+
+    assert response.url == reverse("onboarding:two-factor") + "?next=%2Fbills%2F%3Fpage%3D2"
