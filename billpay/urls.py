@@ -3,11 +3,12 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from billpay.onboarding.forms import PasswordResetForm
+from billpay.onboarding.forms import AdminLoginForm, PasswordResetForm
 from billpay.onboarding.views_two_factor import TwoStepLoginView, login_code
 
 admin.site.site_header = "BillPay staff"
 admin.site.site_title = "BillPay admin"
+admin.site.login_form = AdminLoginForm  # no way around two-step login through the admin
 
 urlpatterns = [
     path("", include("billpay.core.urls")),

@@ -409,3 +409,28 @@ def test_a_failed_verification_keeps_where_to_go_back(client_member, device):
     )
 
     assert response.url == reverse("onboarding:two-factor") + "?next=%2Fbills%2F%3Fpage%3D2"
+
+
+def test_the_admin_login_sends_an_account_with_two_steps_to_the_app_login(client, user, device):
+    user.is_staff = True
+    user.save()
+
+    response = client.post(
+        "/admin/login/?next=/admin/", {"username": user.email, "password": TEST_PASSWORD}
+    )
+
+    assert response.status_code == 200
+    assert "logs in with two steps" in response.content.decode()
+    assert not _logged_in(client)
+
+
+def test_the_admin_login_still_works_without_two_steps(client, user):
+    user.is_staff = True
+    user.save()
+
+    response = client.post(
+        "/admin/login/?next=/admin/", {"username": user.email, "password": TEST_PASSWORD}
+    )
+
+    assert response.status_code == 302
+    assert _logged_in(client)
