@@ -53,6 +53,9 @@ INSTALLED_APPS = [
     "template_partials",
     "csp",  # django-csp: its system checks (the policy itself is CONTENT_SECURITY_POLICY below)
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",  # authenticator apps (6-digit codes)
+    "django_otp.plugins.otp_static",  # recovery codes, each good once
     "billpay.core",
     "billpay.onboarding",
     "billpay.notifications",
@@ -76,6 +79,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second login step.
+    "django_otp.middleware.OTPMiddleware",
     # A logged-in user's own choice of language wins over the browser's (needs request.user).
     "billpay.onboarding.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -342,6 +347,10 @@ if AXES_IPWARE_PROXY_COUNT:
     AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 AXES_USERNAME_FORM_FIELD = "username"  # the login form's field name, though users type an email
 AXES_USERNAME_CALLABLE = "billpay.onboarding.auth.axes_username"
+# Two-step login (django-otp): the name authenticator apps show next to the account.
+OTP_TOTP_ISSUER = "BillPay"
+# How long the password step is remembered while the code is asked for, in seconds.
+TWO_FACTOR_PENDING_SECONDS = 300
 
 # --- Email --------------------------------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))

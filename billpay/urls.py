@@ -3,10 +3,12 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from billpay.onboarding.forms import PasswordResetForm
+from billpay.onboarding.forms import AdminLoginForm, PasswordResetForm
+from billpay.onboarding.views_two_factor import TwoStepLoginView, login_code
 
 admin.site.site_header = "BillPay staff"
 admin.site.site_title = "BillPay admin"
+admin.site.login_form = AdminLoginForm  # no way around two-step login through the admin
 
 urlpatterns = [
     path("", include("billpay.core.urls")),
@@ -17,7 +19,8 @@ urlpatterns = [
     path("", include("billpay.insights.urls")),
     path("", include("billpay.runs.urls")),
     path("", include("billpay.notifications.urls")),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", TwoStepLoginView.as_view(), name="login"),
+    path("login/code/", login_code, name="login-code"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password-reset/",

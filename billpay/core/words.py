@@ -310,6 +310,11 @@ AUDIT_ACTIONS = {
     "membership.role_changed": _("changed a member's role"),
     "membership.removed": _("removed a member"),
     "invitation.sent": _("sent an invitation"),
+    "two_factor.enabled": _("turned two-step login on"),
+    "two_factor.disabled": _("turned two-step login off"),
+    "two_factor.recovery_codes": _("made new two-step login recovery codes"),
+    "two_factor.required": _("required two-step login of every member"),
+    "two_factor.optional": _("stopped requiring two-step login"),
     "connection.started": _("started connecting the accounting software"),
     "connection.linked": _("connected the accounting software"),
     "connection.unlinked": _("disconnected the accounting software"),
@@ -361,7 +366,7 @@ AUDIT_AREAS = {
     "payments": (_("Payments"), ("payment.",)),
     "runs": (_("Pay runs"), ("run.",)),
     "accounts": (_("Payment accounts"), ("mapping.",)),
-    "team": (_("Team"), ("company.", "membership.", "invitation.", "user.")),
+    "team": (_("Team"), ("company.", "membership.", "invitation.", "user.", "two_factor.")),
     "connection": (_("Accounting software"), ("connection.",)),
 }
 WRITE_VERBS = {

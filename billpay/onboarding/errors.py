@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from billpay.core.errors import DomainError
+from billpay.core.errors import DomainError, NotAllowed
 
 
 class EmailTaken(DomainError):
@@ -46,3 +46,11 @@ class NotConnected(DomainError):
 
 class WebhookRejected(Exception):
     """A webhook delivery that is not from Codat (bad or stale signature, malformed)."""
+
+
+class CodeInvalid(DomainError):
+    """A two-step login code that is wrong, used already, or asked too soon after a wrong one."""
+
+
+class TwoFactorRequired(NotAllowed):
+    """The company requires two-step login and this session has not passed it."""

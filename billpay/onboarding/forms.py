@@ -3,8 +3,10 @@ from functools import cache
 from babel import Locale
 from django import forms
 from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
@@ -203,3 +205,49 @@ class AuditFilterForm(forms.Form):
 
     def cursor(self) -> int | None:
         return self.cleaned_data.get("before") if self.is_valid() else None
+
+
+class TwoFactorCodeForm(forms.Form):
+    """A code from the authenticator app, or a recovery code (the service checks its shape)."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "off", "spellcheck": "false"}
+        ),
+    )
+
+
+class TwoFactorDisableForm(forms.Form):
+    secret = forms.CharField(
+        label=_("Your password, or a code from your app"),
+        max_length=128,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class TwoFactorRequiredForm(forms.Form):
+    required = forms.BooleanField(
+        label=_("Require two-step login for every member"), required=False
+    )
+
+
+class AdminLoginForm(AdminAuthenticationForm):
+    """The Django admin's login, which knows no second step: an account with two-step login on
+    is sent to the app's login (which asks for the code), then comes back to the admin."""
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        from billpay.onboarding.services.two_factor import two_factor_enabled
+
+        if two_factor_enabled(user=user):
+            raise forms.ValidationError(
+                gettext(
+                    "This account logs in with two steps: log in on the app's login page "
+                    "(%(url)s), then open the admin again."
+                )
+                % {"url": f"{reverse('login')}?next={reverse('admin:index')}"},
+                code="two_factor",
+            )

@@ -71,6 +71,9 @@ class Company(TimestampedModel):
     base_currency = models.CharField(max_length=3, help_text="ISO 4217 code, e.g. USD.")
     country = models.CharField(max_length=2, help_text="ISO 3166 alpha-2 code, e.g. US.")
     codat_company_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    # Set by an owner on the Team page: every member logs in with a second step (a code from an
+    # authenticator app), and payments are confirmed only from a session that passed it.
+    require_two_factor = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         verbose_name_plural = "companies"

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext
 
 from billpay.core.errors import NotAllowed
+from billpay.onboarding.errors import TwoFactorRequired
 
 if TYPE_CHECKING:
     from billpay.onboarding.models import Company, Membership, User
@@ -91,3 +92,21 @@ def require(company: Company, actor: User | None, action: Can, message: str = ""
     if membership is None or not role_allows(membership.role, action):
         raise NotAllowed(message or refusal(action))
     return membership
+
+
+def two_factor_gate(*, company: Company, verified: bool | None) -> None:
+    """Refuse when the company requires two-step login and the session did not pass it.
+
+    `verified` is None when the caller has no session (a task, a command): nothing to check.
+    **Raises:** TwoFactorRequired.
+    """
+    if verified is False and company.require_two_factor:
+        raise TwoFactorRequired(two_factor_refusal())
+
+
+def two_factor_refusal() -> str:
+    """What a session that did not pass two-step login is told when confirming a payment."""
+    return gettext(
+        "Your company requires two-step login to confirm payments. Log in with a code from "
+        "your authenticator app first."
+    )

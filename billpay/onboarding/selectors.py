@@ -23,6 +23,13 @@ def membership_list_for_user(*, user: User) -> QuerySet[Membership]:
     )
 
 
+def company_list_requiring_two_factor(*, user: User) -> list[Company]:
+    """The user's companies that require two-step login of every member."""
+    return list(
+        Company.objects.filter(memberships__user=user, require_two_factor=True).order_by("name")
+    )
+
+
 def membership_get(*, user: User, company_id: int | str | None) -> Membership | None:
     """The user's membership in that company, or None if they do not belong to it."""
     if company_id is None or not str(company_id).isdigit():

@@ -153,7 +153,7 @@ def language_set(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@company_required
+@company_required(second_step=False)
 def company_switch(request: CompanyHttpRequest) -> HttpResponse:
     form = CompanySwitchForm(request.POST)
     membership = form.is_valid() and selectors.membership_get(

@@ -1,5 +1,7 @@
 """Paying bills, the payments page and the write-back status."""
 
+from functools import partial
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -141,7 +143,7 @@ def payment_confirm(request: CompanyHttpRequest, payment_id: int) -> HttpRespons
     return _action(
         request,
         payment_id,
-        services.payment_confirm,
+        partial(services.payment_confirm, verified=request.user.is_verified()),
         gettext("Payment confirmed: its progress is below."),
     )
 

@@ -232,6 +232,7 @@ def run_confirm(request: CompanyHttpRequest, run_id: int) -> HttpResponse:
                 run_id=run.pk,
                 form_token=form.cleaned_data["form_token"],
                 confirm_overdraw=form.cleaned_data["confirm_overdraw"],
+                verified=request.user.is_verified(),
             )
         except DomainError as exc:
             form.add_error(None, exc.message)

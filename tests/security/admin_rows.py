@@ -11,6 +11,8 @@ from decimal import Decimal
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from billpay.bills.models import SyncRun
 from billpay.core.models import AuditEvent
@@ -183,6 +185,10 @@ def admin_rows() -> AdminRows:
             created=now,
         ),
     }
+    # django-otp's own admin: staff remove a member's lost authenticator there.
+    rows[TOTPDevice] = TOTPDevice.objects.create(user=membership.user, name="default")
+    rows[StaticDevice] = StaticDevice.objects.create(user=membership.user, name="recovery")
+    StaticToken.objects.create(device=rows[StaticDevice], token="abcdefgh")
     AccountMappingFactory(company=company, account=LedgerAccountFactory(company=company))
     found = {}
     for model in admin.site._registry:

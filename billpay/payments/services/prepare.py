@@ -18,7 +18,7 @@ from billpay.core.services import AuditEntry, audit_record, audit_record_many
 from billpay.core.words import Day, Phrase, phrase
 from billpay.mapping.selectors import mapping_for_currency
 from billpay.mapping.services import method_get
-from billpay.onboarding.roles import Can, require
+from billpay.onboarding.roles import Can, require, two_factor_gate
 from billpay.payments.errors import (
     MappingRequired,
     PaymentInvalid,
@@ -337,11 +337,15 @@ def payment_body(*, payment: Payment, allocations: list[PaymentAllocation]) -> d
     return body
 
 
-def payment_confirm(*, company: Company, actor: User | None, payment_id: int) -> Payment:
+def payment_confirm(
+    *, company: Company, actor: User | None, payment_id: int, verified: bool | None = None
+) -> Payment:
     """Confirm a prepared payment: queue it now, or schedule it for its date.
 
+    `verified`: whether the actor's session passed two-step login (None: no session to ask).
     **Idempotent:** only a draft is confirmed; confirming again returns it unchanged.
-    **Raises:** NotAllowed (accountants prepare, owners pay), ApprovalRequired, AmountNotAvailable.
+    **Raises:** NotAllowed (accountants prepare, owners pay; TwoFactorRequired when the company
+    requires two-step login and `verified` is False), ApprovalRequired, AmountNotAvailable.
     **Transaction:** one, with the bills locked; the write-back is enqueued after commit.
     """
     require(
@@ -352,6 +356,7 @@ def payment_confirm(*, company: Company, actor: User | None, payment_id: int) ->
             "Only an owner or an admin can record payments. Your payment is prepared for them."
         ),
     )
+    two_factor_gate(company=company, verified=verified)
     payment = Payment.objects.get(company=company, pk=payment_id)
     if payment.status != S.DRAFT:
         return payment

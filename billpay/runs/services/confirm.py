@@ -12,7 +12,7 @@ from django.utils.translation import gettext, ngettext
 from billpay.core.money import format_money
 from billpay.core.services import audit_record
 from billpay.mapping.services import method_get
-from billpay.onboarding.roles import Can, require
+from billpay.onboarding.roles import Can, require, two_factor_gate
 from billpay.payments.errors import ApprovalRequired
 from billpay.payments.models import Payment
 from billpay.payments.services import BatchGroup, payment_retry, payments_create_batch
@@ -93,6 +93,7 @@ def run_confirm(
     run_id: int,
     form_token: uuid.UUID,
     confirm_overdraw: bool = False,
+    verified: bool | None = None,
 ) -> PayRun:
     """Confirm the run: one payment per group, each written back once through its push.
 
@@ -100,7 +101,9 @@ def run_confirm(
     sending); the other gets the run as it now is. The payments are sent now, or scheduled for
     the run's date; Codat is asked to re-read the bills once, when all of them are recorded.
     **Idempotent:** a confirmed run is returned unchanged.
-    **Raises:** NotAllowed (owners pay), RunChanged (the run changed since `form_token`),
+    `verified`: whether the actor's session passed two-step login (None: no session to ask).
+    **Raises:** NotAllowed (owners pay; TwoFactorRequired when the company requires two-step
+    login and `verified` is False), RunChanged (the run changed since `form_token`),
     ApprovalRequired, OverdrawNotConfirmed, RunInvalid (a currency with no account),
     AmountNotAvailable / PaymentInvalid (a bill changed meanwhile: nothing is sent).
     **Transaction:** one: the run moves and all its payments exist, or nothing happened.
@@ -111,6 +114,7 @@ def run_confirm(
         Can.CONFIRM_PAYMENTS,
         gettext("Only an owner or an admin can record payments. The pay run is prepared for them."),
     )
+    two_factor_gate(company=company, verified=verified)
     run = PayRun.objects.filter(company=company, pk=run_id).first()
     if run is None:
         raise RunInvalid(gettext("No such pay run."))
