@@ -39,7 +39,8 @@ def _insert_bills(company_id: int, count: int, start: int, rng: random.Random) -
     columns = (
         "company_id, codat_bill_id, codat_supplier_id, supplier_name, reference, issue_date, due_date, currency, "
         "sub_total, tax_amount, total_amount, amount_due, codat_status, note, search_text, review_status, "
-        "review_reason, modified_date, is_deleted, raw, synced_at, origin, push_state, push_error"
+        "review_reason, modified_date, is_deleted, raw, synced_at, origin, push_state, push_error, "
+        "push_error_i18n"
     )
     with connection.cursor() as cursor, cursor.connection.cursor() as cur:
         with cur.copy(f"COPY bills_bill ({columns}) FROM STDIN") as copy:
@@ -80,6 +81,7 @@ def _insert_bills(company_id: int, count: int, start: int, rng: random.Random) -
                         "synced",
                         "",
                         "",
+                        "{}",
                     )
                 )
     with connection.cursor() as cursor:
