@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils.translation import gettext_noop
 
@@ -49,9 +50,11 @@ def weekly_digest(*, today: date) -> int:
     year, week, _ = today.isocalendar()
     told = 0
     for company in company_list_linked():
-        owed = Bill.objects.filter(TO_PAY, company=company)
-        overdue = owed.filter(due_date__lt=today).count()
-        due = owed.filter(due_date__gte=today, due_date__lt=today + timedelta(days=7)).count()
+        counts = Bill.objects.filter(TO_PAY, company=company).aggregate(
+            overdue=Count("pk", filter=Q(due_date__lt=today)),
+            due=Count("pk", filter=Q(due_date__gte=today, due_date__lt=today + timedelta(days=7))),
+        )
+        overdue, due = counts["overdue"], counts["due"]
         if not (due or overdue):
             continue
         notify(

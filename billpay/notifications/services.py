@@ -44,22 +44,21 @@ def notifications_deliver(
     }
     now = timezone.now()
     text = store("message", phrase)
-    with transaction.atomic():
-        Notification.objects.bulk_create(
-            [
-                Notification(
-                    company_id=company_id,
-                    recipient=m.user,
-                    kind=kind,
-                    event_key=event_key,
-                    url=url,
-                    read_at=None if _pref(prefs, m.user_id).in_app else now,
-                    **text,
-                )
-                for m in members
-            ],
-            ignore_conflicts=True,
-        )
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                company_id=company_id,
+                recipient=m.user,
+                kind=kind,
+                event_key=event_key,
+                url=url,
+                read_at=None if _pref(prefs, m.user_id).in_app else now,
+                **text,
+            )
+            for m in members
+        ],
+        ignore_conflicts=True,
+    )
     sent = 0
     for m in members:
         if not _pref(prefs, m.user_id).by_email or not m.user.is_active:

@@ -169,19 +169,23 @@ def _team_page(
 ) -> HttpResponse:
     """The team: each member with, where the viewer may manage them, a role form."""
     roles = selectors.roles_assignable(membership=request.membership)
+    memberships = list(selectors.membership_list_for_company(company=request.company))
+    owners = sum(m.is_owner for m in memberships)
     members = [
         (
             m,
+            # The only owner keeps the role: no form to change it or remove them.
             MemberRoleForm(initial={"role": m.role}, roles=roles, prefix=f"m{m.pk}")
             if selectors.member_manageable(acting=request.membership, member=m)
+            and not (m.is_owner and owners == 1)
             else None,
         )
-        for m in selectors.membership_list_for_company(company=request.company)
+        for m in memberships
     ]
     context = {
         "members": members,
         "form": invite_form or InvitationForm(roles=roles),
-        "owners": sum(m.is_owner for m, _form in members),
+        "owners": owners,
     }
     return render(request, "onboarding/team.html", context)
 

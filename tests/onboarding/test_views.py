@@ -93,7 +93,13 @@ def test_a_second_signup_of_an_unconfirmed_address_wins_and_the_first_link_dies(
 
 
 @pytest.mark.parametrize(
-    "link", ["/signup/confirm/x/y/", "/signup/confirm/MQ/zzz-zzz/", "/signup/confirm/%00/a/"]
+    "link",
+    [
+        "/signup/confirm/x/y/",
+        "/signup/confirm/MQ/zzz-zzz/",
+        "/signup/confirm/%00/a/",
+        "/signup/confirm/OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk/a-b/",
+    ],
 )
 def test_a_broken_confirmation_link_says_so(client, link):
     response = client.post(link)
