@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "billpay.core",
     "billpay.onboarding",
     "billpay.notifications",
+    "billpay.approvals",
     "billpay.bills",
     "billpay.mapping",
     "billpay.payments",

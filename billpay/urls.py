@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("billpay.insights.urls")),
     path("", include("billpay.runs.urls")),
     path("", include("billpay.notifications.urls")),
+    path("", include("billpay.approvals.urls")),
     path("login/", TwoStepLoginView.as_view(), name="login"),
     path("login/code/", login_code, name="login-code"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -8,6 +8,9 @@ class BillsConfig(AppConfig):
 
     def ready(self) -> None:
         # Onboarding and mapping sit below bills and may not import it: bills tells them here.
+        from billpay.approvals.hooks import register as register_approvals
+        from billpay.approvals.hooks import register_suppliers
+        from billpay.bills.approval import KIND, bill_decide, bills_open, supplier_choices
         from billpay.bills.hooks import sync_accounts, sync_on_link, sync_on_read_completed
         from billpay.bills.pushes import ADAPTERS
         from billpay.bills.selectors import bill_currencies
@@ -20,5 +23,7 @@ class BillsConfig(AppConfig):
         register_webhook_handler("read.completed.initial", sync_on_read_completed)
         register_currency_source(bill_currencies)
         register_accounts_changed(sync_accounts)
+        register_approvals(KIND, decider=bill_decide, opener=bills_open)
+        register_suppliers(supplier_choices)
         for adapter in ADAPTERS:
             register(adapter)

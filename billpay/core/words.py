@@ -348,6 +348,12 @@ AUDIT_ACTIONS = {
     "run.batch_changed": _("changed how a pay run is grouped"),
     "run.approval_required": _("was told a pay run needs approval first"),
     "run.approved": _("approved a pay run"),
+    "approval.requested": _("asked for an approval"),
+    "approval.approved": _("approved a step of an approval"),
+    "approval.rejected": _("rejected an approval"),
+    "approval.rule_created": _("added an approval rule"),
+    "approval.rule_changed": _("changed an approval rule"),
+    "approval.rule_deleted": _("removed an approval rule"),
     "run.confirmed": _("confirmed a pay run"),
     "run.cancelled": _("discarded a pay run"),
     "run.group_retried": _("retried a payment of a pay run"),
@@ -365,6 +371,7 @@ AUDIT_AREAS = {
     "suppliers": (_("Suppliers"), ("supplier.",)),
     "payments": (_("Payments"), ("payment.",)),
     "runs": (_("Pay runs"), ("run.",)),
+    "approvals": (_("Approvals"), ("approval.",)),
     "accounts": (_("Payment accounts"), ("mapping.",)),
     "team": (_("Team"), ("company.", "membership.", "invitation.", "user.", "two_factor.")),
     "connection": (_("Accounting software"), ("connection.",)),
@@ -383,6 +390,8 @@ def audit_object(action: str, target: str, ref: str, data: Mapping) -> str:
     words (a pay run's number, a payment method); names from the books or typed by people as kept."""
     if ref.startswith("run:"):
         return gettext("Pay run %(number)s") % {"number": ref.split(":", 1)[1]}
+    if ref.startswith("approval_rule:"):
+        return gettext("Approval rule %(number)s") % {"number": ref.split(":", 1)[1]}
     if action in ("mapping.saved", "mapping.removed") and data.get("method"):
         return f"{payment_method(data['method'])} ({data.get('currency', '')})"
     return target

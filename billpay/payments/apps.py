@@ -7,7 +7,10 @@ class PaymentsConfig(AppConfig):
     verbose_name = "Payments"
 
     def ready(self) -> None:
+        from billpay.approvals.hooks import register as register_approvals
         from billpay.payments.pushes import PaymentPush
+        from billpay.payments.services.approval import KIND, payment_decide, payments_open
         from billpay.pushes.services import register
 
         register(PaymentPush())
+        register_approvals(KIND, decider=payment_decide, opener=payments_open)

@@ -16,6 +16,7 @@ from django_htmx.http import (
     trigger_client_event,
 )
 
+from billpay.approvals.selectors import approval_view
 from billpay.core.errors import DomainError
 from billpay.core.forms import parse_or_400
 from billpay.core.parsing import ParseError, parse_id, parse_int
@@ -24,6 +25,7 @@ from billpay.onboarding.tenancy import CompanyHttpRequest, company_required
 from billpay.payments import selectors, services
 from billpay.payments.forms import PayForm, PaymentFilterForm, PaymentSettingsForm
 from billpay.payments.models import Payment
+from billpay.payments.services.approval import KIND
 
 
 def _partial(request: CompanyHttpRequest, template: str, partial: str) -> str:
@@ -106,6 +108,9 @@ def payment_detail(request: CompanyHttpRequest, payment_id: int) -> HttpResponse
         "method_label": selectors.method_label(method=payment.method),
         "account_label": selectors.account_label(account=payment.account),
         "today": timezone.localdate(),
+        "approval": approval_view(
+            company=request.company, kind=KIND, object_id=payment.pk, user=request.user
+        ),
     }
     return render(request, "payments/detail.html", context)
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseStopPolling
 
+from billpay.approvals.selectors import approval_view
 from billpay.bills.forms import InboxFilterForm
 from billpay.bills.selectors import InboxFilter, bill_list_for_inbox, bill_list_selected
 from billpay.core.errors import DomainError
@@ -23,6 +24,7 @@ from billpay.onboarding.roles import Can
 from billpay.onboarding.tenancy import CompanyHttpRequest, company_required
 from billpay.payments.selectors import account_label, method_label
 from billpay.runs import selectors, services
+from billpay.runs.approval import KIND
 from billpay.runs.forms import AmountForm, ApproveForm, ConfirmForm, RunSettingsForm
 from billpay.runs.models import PayRun
 
@@ -109,6 +111,9 @@ def _context(request: CompanyHttpRequest, run: PayRun, **extra) -> dict:
             initial={"payment_date": run.payment_date, "method": run.method, "batch": run.batch},
             batch_offered=offered,
         ),
+        "approval": approval_view(company=company, kind=KIND, object_id=run.pk, user=request.user)
+        if editable
+        else None,
         "approve_form": ApproveForm(initial={"form_token": run.form_token}),
         "confirm_form": ConfirmForm(initial={"form_token": run.form_token}),
         "amount_error": None,

@@ -4,10 +4,12 @@ english.py) fails the test on any English word of ours; screenshots under var/e2
 """
 
 import re
+from decimal import Decimal
 
 import pytest
 from playwright.sync_api import expect
 
+from billpay.approvals.services import rule_save
 from billpay.bills.models import TO_PAY, Bill
 from billpay.core.words import phrase
 from billpay.notifications.models import Kind
@@ -35,6 +37,9 @@ PAGES = [
     ("team", "/team/"),
     ("history", "/team/history/"),
     ("notifications", "/notifications/"),
+    ("waiting for my approval", "/approvals/"),
+    ("approval rules", "/approvals/rules/"),
+    ("new approval rule", "/approvals/rules/new/"),
 ]
 
 
@@ -64,6 +69,18 @@ def test_a_french_owner_reads_every_page_and_error_in_french(books, new_page, au
     log_in(page, OWNER, TEST_PASSWORD)
 
     colleague = MembershipFactory(company=books.company, role="approver")  # a role form, a removal
+    rule_save(  # the rules page lists one, in words of ours
+        company=books.company,
+        actor=books.owner,
+        rule=None,
+        applies_to="payments",
+        min_amount=Decimal("500"),
+        max_amount=None,
+        codat_supplier_id="",
+        supplier_name="",
+        mode="sequence",
+        approver_ids=[colleague.user.pk, books.owner.pk],
+    )
     notify_now(books)
     for name, url in [*PAGES, ("remove a member", f"/team/{colleague.pk}/remove/")]:
         page.goto(url)

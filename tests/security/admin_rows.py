@@ -14,6 +14,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from billpay.approvals.models import ApprovalRequest, ApprovalRule, RuleApprover
 from billpay.bills.models import SyncRun
 from billpay.core.models import AuditEvent
 from billpay.mapping.models import BankAccountRequest
@@ -185,6 +186,21 @@ def admin_rows() -> AdminRows:
             created=now,
         ),
     }
+    rule = ApprovalRule.objects.create(company=company, applies_to="payments", mode="any")
+    RuleApprover.objects.create(rule=rule, user=membership.user, position=0)
+    rows[ApprovalRule] = rule
+    rows[ApprovalRequest] = ApprovalRequest.objects.create(
+        company=company,
+        kind="payment",
+        object_id=1,
+        label="Acme Ltd PAY-1",
+        amount=Decimal("10"),
+        currency="GBP",
+        fingerprint="x",
+        rule=rule,
+        mode="any",
+        steps=[[membership.user.pk]],
+    )
     # django-otp's own admin: staff remove a member's lost authenticator there.
     rows[TOTPDevice] = TOTPDevice.objects.create(user=membership.user, name="default")
     rows[StaticDevice] = StaticDevice.objects.create(user=membership.user, name="recovery")

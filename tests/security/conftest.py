@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+from billpay.approvals.models import ApprovalRule, RuleApprover
 from billpay.bills.models import BillAttachment, Origin
 from billpay.onboarding.tenancy import SESSION_COMPANY_KEY
 from billpay.payments.models import Payment, PaymentAllocation
@@ -130,6 +131,7 @@ class World:
     account: object
     run: object
     group: object
+    rule: object
 
     @property
     def kwargs(self) -> dict[str, object]:
@@ -142,6 +144,9 @@ class World:
             "run_id": self.run.pk,
             "group_id": self.group.pk,
             "membership_id": self.membership.pk,
+            "rule_id": self.rule.pk,
+            "kind": "payment",
+            "object_id": self.payment.pk,
         }
 
 
@@ -246,6 +251,10 @@ def build_world(
         total=total,
     )
     PayRunLine.objects.create(company=company, run=run, group=group, bill=bill, amount=total)
+    rule = ApprovalRule.objects.create(
+        company=company, applies_to="payments", mode="any", min_amount=total * 1000
+    )
+    RuleApprover.objects.create(rule=rule, user=owner, position=0)
     return World(
         company,
         owner,
@@ -259,6 +268,7 @@ def build_world(
         account,
         run,
         group,
+        rule,
     )
 
 

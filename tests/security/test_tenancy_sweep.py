@@ -11,6 +11,7 @@ import uuid
 import pytest
 from django.urls import reverse
 
+from billpay.approvals.models import ApprovalRule
 from billpay.bills.models import Bill, BillLine, LedgerWrite, Supplier
 from billpay.core.models import AuditEvent
 from billpay.mapping.models import AccountMapping, BankAccountRequest
@@ -44,6 +45,9 @@ KNOWN_KWARGS = {
     "attachment_id",
     "run_id",
     "group_id",
+    "rule_id",
+    "kind",
+    "object_id",
 }
 
 
@@ -70,6 +74,7 @@ def _state(victim) -> tuple:
         tuple(PayRunLine.objects.filter(run=victim.run).values_list("amount", flat=True)),
         AuditEvent.objects.filter(company=victim.company).count(),  # notes, reviews, writes
         LedgerWrite.objects.filter(company=victim.company).count(),
+        ApprovalRule.objects.filter(company=victim.company).count(),
     )
 
 

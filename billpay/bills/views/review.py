@@ -17,9 +17,11 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseStopPolling, trigger_client_event
 
+from billpay.approvals.selectors import ApprovalView, approval_view
 from billpay.bills import selectors, services, tasks
+from billpay.bills.approval import KIND
 from billpay.bills.forms import InboxFilterForm, NoteForm, ReviewForm
-from billpay.bills.models import SyncRun
+from billpay.bills.models import Bill, SyncRun
 from billpay.core.csvs import csv_response
 from billpay.core.errors import DomainError
 from billpay.onboarding.roles import Can
@@ -117,6 +119,7 @@ def bill_detail(request: CompanyHttpRequest, bill_id: int) -> HttpResponse:
         "review_form": ReviewForm(),
         "note_form": NoteForm(),
         "today": timezone.localdate(),
+        "approval": _approval(request, bill),
     }
     return render(request, _partial(request, "bills/bill_detail.html", "bill-drawer"), context)
 
@@ -229,7 +232,11 @@ def bill_review(request: CompanyHttpRequest, bill_id: int) -> HttpResponse:
         if form.errors:
             messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
         return redirect("bills:bill-detail", bill_id=bill.pk)
-    context = {"bill": bill, "review_form": form if form.errors else ReviewForm()}
+    context = {
+        "bill": bill,
+        "review_form": form if form.errors else ReviewForm(),
+        "approval": _approval(request, bill),
+    }
     response = render(request, "bills/bill_detail.html#bill-review", context)
     return response if form.errors else trigger_client_event(response, "billReviewed")
 
@@ -251,6 +258,10 @@ def bill_note(request: CompanyHttpRequest, bill_id: int) -> HttpResponse:
         "activity": selectors.bill_activity(company=request.company, bill=bill),
     }
     return render(request, "bills/bill_detail.html#bill-activity", context)
+
+
+def _approval(request: CompanyHttpRequest, bill: Bill) -> ApprovalView | None:
+    return approval_view(company=request.company, kind=KIND, object_id=bill.pk, user=request.user)
 
 
 @require_GET

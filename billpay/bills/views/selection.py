@@ -45,5 +45,13 @@ def bill_selection(request: CompanyHttpRequest) -> HttpResponse:
         done += " " + ngettext(
             "%(count)s was approved already.", "%(count)s were approved already.", outcome.already
         ) % {"count": outcome.already}
+    if outcome.stepped:
+        done += " " + ngettext(
+            "%(count)s now waits for its next approver.",
+            "%(count)s now wait for their next approver.",
+            outcome.stepped,
+        ) % {"count": outcome.stepped}
     messages.success(request, done)
+    for refusal in outcome.refused or []:
+        messages.warning(request, refusal)
     return redirect(back)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext
 
+from billpay.bills.approval import bills_held
 from billpay.bills.models import Bill
 from billpay.core.money import format_money
 from billpay.core.services import audit_record
@@ -112,10 +113,10 @@ def check_bills(
 
 def approval_gate(company: Company, actor: User | None, payment: Payment) -> None:
     threshold = payment_settings_get(company=company).approval_threshold
-    bills = Bill.objects.filter(company=company, payment_allocations__payment=payment)
-    blocked = [
-        b for b in bills if bill_needs_approval(company=company, bill=b, threshold=threshold)
-    ]
+    bills = list(Bill.objects.filter(company=company, payment_allocations__payment=payment))
+    held = bills_held(company=company, bills=bills)
+    over = [b for b in bills if bill_needs_approval(company=company, bill=b, threshold=threshold)]
+    blocked = over + [b for b in bills if b.pk in held and b not in over]
     if not blocked:
         return
     names = ", ".join(f"{b.supplier_name} {b.reference}".strip() for b in blocked)
@@ -128,6 +129,14 @@ def approval_gate(company: Company, actor: User | None, payment: Payment) -> Non
         data={"bills": [b.codat_bill_id for b in blocked]},
     )
     notices.approval_requested(company, actor, payment, [b.codat_bill_id for b in blocked])
+    if not over:
+        raise ApprovalRequired(
+            gettext(
+                "Approve %(bills)s first: your approval rules ask for these bills to be approved "
+                "before they are paid."
+            )
+            % {"bills": names}
+        )
     raise ApprovalRequired(
         gettext(
             "Approve %(bills)s first: bills over %(threshold)s "

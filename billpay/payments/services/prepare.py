@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
+from billpay.approvals.services import approval_withdraw, approvals_refresh
 from billpay.codat.serialize import dumps
 from billpay.core.money import quantize, to_decimal
 from billpay.core.services import AuditEntry, audit_record, audit_record_many
@@ -25,6 +26,8 @@ from billpay.payments.errors import (
 )
 from billpay.payments.models import Payment, PaymentAllocation, PaymentEvent, PaymentSettings
 from billpay.payments.selectors import bill_in_flight
+from billpay.payments.services.approval import KIND as PAYMENT
+from billpay.payments.services.approval import payment_policy_gate, payment_subject
 from billpay.payments.services.checks import approval_gate, check_bills, lock_bills, payment_target
 from billpay.payments.services.common import event_new, new_reference, transition
 from billpay.payments.services.writeback import payment_send, payments_send_new
@@ -94,6 +97,8 @@ def payment_prepare(
         if form_token and (found := _by_token(company, form_token)):
             return found
         raise
+    # Its approvers (if a rule covers it) are asked now, not when someone tries to record it.
+    approvals_refresh(company=company, subjects=[payment_subject(draft.payment)], announce=True)
     return draft.payment
 
 
@@ -361,6 +366,7 @@ def payment_confirm(
     if payment.status != S.DRAFT:
         return payment
     approval_gate(company, actor, payment)  # outside: its audit event must survive the refusal
+    payment_policy_gate(company, payment)
     with transaction.atomic():
         _recheck(company, payment)
         _confirm_checked(company, actor, payment)
@@ -430,6 +436,7 @@ def payment_cancel(*, company: Company, actor: User | None, payment_id: int) -> 
                 target=payment_target(payment),
                 ref=f"payment:{payment.pk}",
             )
+            approval_withdraw(company=company, kind=PAYMENT, object_id=payment.pk)
     return payment
 
 
@@ -449,6 +456,7 @@ def payment_retry(
         return payment
     if not approval_given:
         approval_gate(company, actor, payment)
+        payment_policy_gate(company, payment)
     with transaction.atomic():
         _recheck(company, payment)
         retry = phrase(gettext_noop("Retried"))

@@ -27,7 +27,7 @@ A run's states (each step a conditional `UPDATE … WHERE status IN (…)`, with
 """
 
 from billpay.runs.services.cash import Shortfall, run_cash, run_shortfalls
-from billpay.runs.services.confirm import run_approve, run_confirm, run_retry_group
+from billpay.runs.services.confirm import run_approve, run_confirm, run_reject, run_retry_group
 from billpay.runs.services.create import (
     RUN_MAX_BILLS,
     batch_offered,
@@ -52,6 +52,7 @@ __all__ = [
     "batch_offered",
     "default_method",
     "run_approve",
+    "run_reject",
     "run_cancel",
     "run_cash",
     "run_confirm",

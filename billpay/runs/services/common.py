@@ -12,7 +12,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from billpay.approvals.services import approval_withdraw
 from billpay.mapping.selectors import mapping_for_currency
+from billpay.runs.approval import KIND, run_approvals_refresh
 from billpay.runs.errors import RunInvalid
 from billpay.runs.models import PayRun, PayRunGroup, PayRunLine
 
@@ -100,7 +102,8 @@ def refresh_accounts(company: Company, run: PayRun) -> bool:
 
 
 def touched(run: PayRun, *fields: str) -> None:
-    """The run changed: a new form token, and an approval no longer stands."""
+    """The run changed: a new form token, and an approval no longer stands (a rule's request
+    starts over; a cancelled run's is withdrawn)."""
     run.form_token = uuid.uuid4()
     run.updated_at = timezone.now()
     update = {"form_token", "updated_at", *fields}
@@ -109,6 +112,10 @@ def touched(run: PayRun, *fields: str) -> None:
         run.approved_by, run.approved_at, run.approval_comment = None, None, ""
         update |= {"status", "approved_by", "approved_at", "approval_comment"}
     run.save(update_fields=sorted(update))
+    if run.status == PayRun.Status.CANCELLED:
+        approval_withdraw(company=run.company, kind=KIND, object_id=run.pk)
+    else:
+        run_approvals_refresh(company=run.company, run=run)
 
 
 def group_total(group: PayRunGroup) -> None:

@@ -9,6 +9,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
+from billpay.approvals.models import ApprovalRequest
+from billpay.approvals.services import approval_blocking, approval_decide, blocking_words
+from billpay.bills.approval import bills_held
+from billpay.bills.models import Bill
 from billpay.core.money import format_money
 from billpay.core.services import audit_record
 from billpay.mapping.services import method_get
@@ -17,6 +21,7 @@ from billpay.payments.errors import ApprovalRequired
 from billpay.payments.models import Payment
 from billpay.payments.services import BatchGroup, payment_retry, payments_create_batch
 from billpay.runs import notices
+from billpay.runs.approval import run_subject
 from billpay.runs.errors import OverdrawNotConfirmed, RunChanged, RunInvalid
 from billpay.runs.models import PayRun, PayRunGroup
 from billpay.runs.selectors import run_bills_needing_approval
@@ -37,7 +42,8 @@ def run_approve(
     comment: str = "",
     form_token: uuid.UUID | None = None,
 ) -> PayRun:
-    """An owner approves the run as a whole (what the approval threshold asks of its bills).
+    """Approve the run as a whole: one step of the payment rule that covers it (never by whoever
+    prepared it), or, with no rule, what the approval threshold asks of its bills.
 
     `form_token`, when given, must be the run's current one: the approval is of the run as the
     approver saw it. **Idempotent:** an approved run stays approved.
@@ -47,6 +53,8 @@ def run_approve(
     run = PayRun.objects.filter(company=company, pk=run_id).first()
     if run is None:
         raise RunInvalid(gettext("No such pay run."))
+    if form_token and run.form_token != form_token:
+        raise RunChanged(gettext("This pay run changed since you opened it: check it again."))
     own = run.created_by_id is not None and run.created_by_id == getattr(actor, "pk", None)
     require(
         company,
@@ -60,6 +68,11 @@ def run_approve(
         return run
     if run.status != R.DRAFT:
         raise RunInvalid(gettext("This pay run is no longer waiting for approval."))
+    request = approval_decide(
+        company=company, actor=actor, subject=run_subject(run), decision="approved", comment=comment
+    )
+    if request is not None and request.status != ApprovalRequest.Status.APPROVED:
+        return run  # one step of its rule: the next approver is asked
     filters = {"form_token": form_token} if form_token else {}
     now = timezone.now()
     with transaction.atomic():
@@ -81,8 +94,37 @@ def run_approve(
             data={"comment": comment.strip()[:500]} if comment.strip() else {},
         )
     run.refresh_from_db()
-    if run.status == R.APPROVED and run.approved_at:
-        notices.approved(company, actor, run)
+    if request is None and run.status == R.APPROVED and run.approved_at:
+        notices.approved(company, actor, run)  # a rule's approval tells them itself
+    return run
+
+
+def run_reject(
+    *,
+    company: Company,
+    actor: User | None,
+    run_id: int,
+    comment: str,
+    form_token: uuid.UUID | None = None,
+) -> PayRun:
+    """Reject a run an approval rule covers, saying why: it stays a draft that cannot be paid
+    until it is changed (which asks for approval again) or discarded.
+
+    **Raises:** NotAllowed, ApprovalCommentRequired, RunChanged, RunInvalid (no rule covers it).
+    """
+    require(company, actor, Can.APPROVE_PAYMENTS)
+    run = PayRun.objects.filter(company=company, pk=run_id).first()
+    if run is None:
+        raise RunInvalid(gettext("No such pay run."))
+    if form_token and run.form_token != form_token:
+        raise RunChanged(gettext("This pay run changed since you opened it: check it again."))
+    if run.status != R.DRAFT:
+        raise RunInvalid(gettext("This pay run is no longer waiting for approval."))
+    request = approval_decide(
+        company=company, actor=actor, subject=run_subject(run), decision="rejected", comment=comment
+    )
+    if request is None:
+        raise RunInvalid(gettext("No approval rule covers this pay run: discard it instead."))
     return run
 
 
@@ -249,9 +291,27 @@ def run_retry_group(*, company: Company, actor: User | None, run_id: int, group_
 
 
 def _approval_gate(company: Company, actor: User | None, run: PayRun) -> None:
-    """A run with bills the policy holds for approval needs an owner's approval first."""
+    """Bills a bill rule holds are approved first, one by one; then a run a payment rule covers
+    needs that rule's approvals, and a run with bills over the threshold an approval."""
+    bills = list(Bill.objects.filter(company=company, pk__in=run.lines.values("bill_id")))
+    held = [b for b in bills if b.pk in bills_held(company=company, bills=bills)]
+    if held:
+        raise ApprovalRequired(
+            gettext(
+                "Approve %(bills)s first: your approval rules ask for these bills to be approved "
+                "before they are paid."
+            )
+            % {"bills": ", ".join(f"{b.supplier_name} {b.reference}".strip() for b in held)}
+        )
     if run.status == R.APPROVED:
         return
+    request = approval_blocking(company=company, subject=run_subject(run))
+    if request is not None:
+        raise ApprovalRequired(
+            gettext("This pay run needs approval before it is paid.")
+            + " "
+            + blocking_words(company=company, request=request)
+        )
     blocked = run_bills_needing_approval(company=company, run=run)
     if not blocked:
         return

@@ -20,6 +20,7 @@ from billpay.mapping.services import method_get
 from billpay.onboarding.roles import Can, require
 from billpay.onboarding.selectors import connection_get
 from billpay.payments.selectors import bill_in_flight, bill_unpayable_phrase
+from billpay.runs.approval import run_approvals_refresh
 from billpay.runs.errors import RunInvalid
 from billpay.runs.models import PayRun, PayRunGroup, PayRunLine
 from billpay.runs.services.common import (
@@ -135,6 +136,7 @@ def run_create(
                 "batch": batch,
             },
         )
+        run_approvals_refresh(company=company, run=run)
     return run
 
 

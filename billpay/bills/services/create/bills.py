@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext
 
+from billpay.approvals.services import approvals_refresh
+from billpay.bills.approval import bill_subject
 from billpay.bills.models import LOCAL_ID_PREFIX, Bill, BillLine, LedgerWrite, Origin, PushState
 from billpay.bills.selectors import bill_duplicates_find
 from billpay.bills.services.create.attachments import attach, bill_attachment_stash
@@ -118,6 +120,7 @@ def bill_create(
         if existing is None:
             raise
         return existing.bill
+    approvals_refresh(company=company, subjects=[bill_subject(bill)], announce=True)
     return bill
 
 
@@ -156,6 +159,8 @@ def bill_update(*, bill: Bill, actor: Actor, data: BillInput, submission_key: uu
             ref=f"bill:{locked.pk}",
             data={"total": str(totals.total_amount)},
         )
+    if locked.review_status == Bill.Review.PENDING:  # another amount: its approval starts over
+        approvals_refresh(company=locked.company, subjects=[bill_subject(locked)], announce=True)
     return locked
 
 

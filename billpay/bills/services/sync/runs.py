@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+from billpay.bills.approval import bills_approvals_refresh
 from billpay.bills.models import SyncRun, SyncState
 from billpay.bills.selectors import currencies_cache_key
 from billpay.bills.services.sync.common import (
@@ -170,6 +171,8 @@ def bills_sync(*, run_id: int, announce: bool = True) -> SyncOutcome:
     _finish(run, SyncRun.Status.SUCCEEDED, client=client)
     cache.delete(currencies_cache_key(company.pk))
     AccountingConnection.objects.filter(pk=connection.pk).update(last_synced_at=run.finished_at)
+    if "bills" in run.data_types:
+        bills_approvals_refresh(company=company)  # new bills to review meet their approvers
     if announce and "bills" in run.data_types:
         for handler in bills_synced_handlers():
             handler(company=company)
