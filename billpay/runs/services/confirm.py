@@ -294,7 +294,8 @@ def _approval_gate(company: Company, actor: User | None, run: PayRun) -> None:
     """Bills a bill rule holds are approved first, one by one; then a run a payment rule covers
     needs that rule's approvals, and a run with bills over the threshold an approval."""
     bills = list(Bill.objects.filter(company=company, pk__in=run.lines.values("bill_id")))
-    held = [b for b in bills if b.pk in bills_held(company=company, bills=bills)]
+    held_ids = bills_held(company=company, bills=bills)
+    held = [b for b in bills if b.pk in held_ids]
     if held:
         raise ApprovalRequired(
             gettext(
