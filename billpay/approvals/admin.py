@@ -13,8 +13,7 @@ class ReadOnly(admin.ModelAdmin):
         return False
 
 
-class RuleApproverInline(admin.TabularInline):
-    model = RuleApprover
+class ReadOnlyInline(admin.TabularInline):
     extra = 0
 
     def has_add_permission(self, request, obj=None) -> bool:
@@ -22,6 +21,10 @@ class RuleApproverInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+class RuleApproverInline(ReadOnlyInline):
+    model = RuleApprover
 
 
 @admin.register(ApprovalRule)
@@ -32,15 +35,8 @@ class ApprovalRuleAdmin(ReadOnly):
     inlines = [RuleApproverInline]
 
 
-class DecisionInline(admin.TabularInline):
+class DecisionInline(ReadOnlyInline):
     model = ApprovalDecision
-    extra = 0
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(ApprovalRequest)

@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext
 
 from billpay.approvals.models import ApprovalDecision, ApprovalRequest, ApprovalRule
-from billpay.onboarding.models import Membership
+from billpay.onboarding.models import Membership, User
 from billpay.onboarding.roles import Can, role_allows
 
 if TYPE_CHECKING:
-    from billpay.onboarding.models import Company, User
+    from billpay.onboarding.models import Company
 
 R = ApprovalRequest
 FALLBACK_ROLES = ("owner", "admin")
@@ -112,10 +112,8 @@ def approval_view(
     if request is None:
         return None
     roles = member_roles(company=company)
-    from billpay.onboarding.models import User as UserModel
-
     ids = {u for step in request.steps for u in step} | set(roles)
-    users = UserModel.objects.in_bulk(ids)
+    users = User.objects.in_bulk(ids)
     decisions = {d.step: d for d in request.decisions.all()}
     deciders = step_deciders(request, roles)
     view = ApprovalView(request=request)

@@ -32,10 +32,11 @@ from billpay.approvals.selectors import member_roles, refusal, rules_list, step_
 from billpay.approvals.subjects import KIND_RULES, Part, Subject
 from billpay.core.errors import NotAllowed
 from billpay.core.services import audit_record
+from billpay.onboarding.models import User
 from billpay.onboarding.roles import Can, require, role_allows
 
 if TYPE_CHECKING:
-    from billpay.onboarding.models import Company, User
+    from billpay.onboarding.models import Company
 
 R = ApprovalRequest
 D = ApprovalDecision.Decision
@@ -214,16 +215,20 @@ def approval_withdraw(*, company: Company, kind: str, object_id: int) -> None:
     ).update(status=R.Status.CANCELLED, decided_at=now, updated_at=now)
 
 
-def blocking_words(*, company: Company, request: ApprovalRequest) -> str:
-    """Why a subject cannot go ahead yet, in words: who it waits for, or who rejected it."""
+def blocking_words(*, company: Company, request: ApprovalRequest, lead: str = "") -> str:
+    """Why a subject cannot go ahead yet, in words: who it waits for, or who rejected it;
+    after `lead` (a sentence of the caller's) when given."""
+    words = _blocking_words(company, request)
+    return f"{lead} {words}" if lead else words
+
+
+def _blocking_words(company: Company, request: ApprovalRequest) -> str:
     if request.status == R.Status.REJECTED:
         last = request.decisions.select_related("user").last()
         return gettext("%(who)s rejected it: %(comment)s") % {
             "who": str(last.user) if last and last.user else gettext("An approver"),
             "comment": last.comment if last else "",
         }
-    from billpay.onboarding.models import User
-
     ids = step_deciders(request, member_roles(company=company))
     names = ", ".join(str(u) for u in User.objects.filter(pk__in=ids).order_by("pk"))
     return gettext("It waits for approval (step %(step)d of %(steps)d) by %(names)s.") % {
@@ -269,8 +274,6 @@ def approval_decide(
         roles = member_roles(company=company)
         deciders = step_deciders(request, roles)
         if actor.pk not in deciders:
-            from billpay.onboarding.models import User
-
             names = ", ".join(str(u) for u in User.objects.filter(pk__in=deciders))
             raise NotAllowed(refusal(request, actor, roles, names))
         ApprovalDecision.objects.create(

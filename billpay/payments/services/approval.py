@@ -55,11 +55,8 @@ def payment_policy_gate(company: Company, payment: Payment) -> None:
     """Refuse to record a payment its rule still holds back, saying who it waits for."""
     request = approval_blocking(company=company, subject=payment_subject(payment))
     if request is not None:
-        raise ApprovalRequired(
-            gettext("This payment needs approval before it is recorded.")
-            + " "
-            + blocking_words(company=company, request=request)
-        )
+        lead = gettext("This payment needs approval before it is recorded.")
+        raise ApprovalRequired(blocking_words(company=company, request=request, lead=lead))
 
 
 def payment_decide(

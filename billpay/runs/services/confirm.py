@@ -308,11 +308,8 @@ def _approval_gate(company: Company, actor: User | None, run: PayRun) -> None:
         return
     request = approval_blocking(company=company, subject=run_subject(run))
     if request is not None:
-        raise ApprovalRequired(
-            gettext("This pay run needs approval before it is paid.")
-            + " "
-            + blocking_words(company=company, request=request)
-        )
+        lead = gettext("This pay run needs approval before it is paid.")
+        raise ApprovalRequired(blocking_words(company=company, request=request, lead=lead))
     blocked = run_bills_needing_approval(company=company, run=run)
     if not blocked:
         return
