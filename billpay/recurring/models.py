@@ -69,7 +69,8 @@ class RecurringBill(TimestampedModel):
                 fields=["company", "form_token"], name="recurringbill_form_token_unique"
             ),
             models.CheckConstraint(
-                condition=Q(count__isnull=True) | Q(count__gt=0), name="recurringbill_count_positive"
+                condition=Q(count__isnull=True) | Q(count__gt=0),
+                name="recurringbill_count_positive",
             ),
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),

@@ -47,7 +47,7 @@ from billpay.bills.services.options import PlatformRules, push_rules_get
 from billpay.core.errors import DomainError
 from billpay.core.parsing import scoped_key
 from billpay.core.services import audit_record
-from billpay.core.words import Day, Phrase, phrase, store
+from billpay.core.words import Phrase, phrase, store
 from billpay.onboarding.roles import Can, require
 from billpay.payments.services import payment_confirm, payment_prepare
 from billpay.pushes.models import Push
@@ -56,7 +56,6 @@ from billpay.recurring.schedule import Schedule, bill_dates, dates_for, working_
 
 if TYPE_CHECKING:
     from billpay.bills.models import Bill, Supplier
-    from billpay.core.services import Actor
     from billpay.onboarding.models import Company, User
 
 S = RecurringBill.Status
@@ -124,9 +123,7 @@ def recurring_create(
     return template
 
 
-def recurring_update(
-    *, template: RecurringBill, actor: User, data: TemplateInput
-) -> RecurringBill:
+def recurring_update(*, template: RecurringBill, actor: User, data: TemplateInput) -> RecurringBill:
     """Change a template: the dates already made stay as they are; the new schedule runs from
     today (a date it adds before today is not made afterwards).
 
@@ -365,7 +362,11 @@ def occurrence_run(*, template: RecurringBill, day: date) -> RecurringOccurrence
             action=action,
             target=str(template),
             ref=f"recurring:{template.pk}",
-            data={"date": day.isoformat(), "bill": bill.pk if bill else None, "reason": locked.reason},
+            data={
+                "date": day.isoformat(),
+                "bill": bill.pk if bill else None,
+                "reason": locked.reason,
+            },
         )
     return locked
 

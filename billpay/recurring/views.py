@@ -23,7 +23,7 @@ from billpay.recurring import selectors as sel
 from billpay.recurring import services
 from billpay.recurring.forms import RecurringForm, ScheduleForm
 from billpay.recurring.models import RecurringBill
-from billpay.recurring.schedule import preview
+from billpay.recurring.schedule import Schedule, preview
 
 EXTRA_LINES = 3
 
@@ -143,6 +143,16 @@ def _form_page(request, form, formset, rules, *, template, show_errors):
         dates = preview(form.schedule(), since=max(since, form.cleaned_data["start_date"]))
     elif template is not None:
         dates = preview(services.schedule_of(template), since=services.preview_since(template))
+    elif not form.is_bound:  # the new form as first shown: monthly from today
+        initial = ScheduleForm.initial_for_new()
+        dates = preview(
+            Schedule(
+                frequency=initial["frequency"],
+                start_date=initial["start_date"],
+                due_days=initial["due_days"],
+            ),
+            since=since,
+        )
     context = {
         "form": form,
         "formset": formset,

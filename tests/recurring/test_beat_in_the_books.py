@@ -118,7 +118,9 @@ def test_missed_dates_are_caught_up_once_and_future_ones_wait(books):
     drain_writes(books)
 
     assert made == 4 and again == 0
-    dates = sorted(RecurringOccurrence.objects.filter(template=template).values_list("date", flat=True))
+    dates = sorted(
+        RecurringOccurrence.objects.filter(template=template).values_list("date", flat=True)
+    )
     assert dates == [today - timedelta(weeks=n) for n in (3, 2, 1, 0)]
     for day in dates:
         assert len(ledger_bills(books, _reference(day))) == 1

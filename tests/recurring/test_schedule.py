@@ -83,7 +83,9 @@ def test_a_month_end_start_falls_on_each_months_last_day_when_shorter(schedule):
     if schedule.frequency != WEEKLY:
         for day in dates:
             wanted = schedule.start_date.day
-            last = ((day.replace(day=1) + timedelta(days=32)).replace(day=1) - timedelta(days=1)).day
+            last = (
+                (day.replace(day=1) + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+            ).day
             assert day.day == min(wanted, last)
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from billpay.bills.models import BillAttachment, Origin
 from billpay.onboarding.tenancy import SESSION_COMPANY_KEY
 from billpay.payments.models import Payment, PaymentAllocation
+from billpay.recurring.models import RecurringBill, RecurringLine
 from billpay.runs.models import PayRun, PayRunGroup, PayRunLine
 
 # Fixtures of other test packages, shared here (a conftest makes them visible by name).
@@ -130,6 +131,7 @@ class World:
     account: object
     run: object
     group: object
+    recurring: object = None
 
     @property
     def kwargs(self) -> dict[str, object]:
@@ -142,6 +144,7 @@ class World:
             "run_id": self.run.pk,
             "group_id": self.group.pk,
             "membership_id": self.membership.pk,
+            "template_id": self.recurring.pk,
         }
 
 
@@ -246,7 +249,33 @@ def build_world(
         total=total,
     )
     PayRunLine.objects.create(company=company, run=run, group=group, bill=bill, amount=total)
-    return World(
+    recurring = RecurringBill.objects.create(
+        company=company,
+        supplier=sup,
+        supplier_name=sup.name,
+        reference=reference,
+        currency="USD",
+        note=f"Recurring {reference}",
+        total_amount=total,
+        frequency="monthly",
+        start_date=timezone.localdate(),
+        runs_from=timezone.localdate(),
+        form_token=uuid.uuid4(),
+        created_by=owner,
+        run_as=owner,
+    )
+    RecurringLine.objects.create(
+        company=company,
+        template=recurring,
+        position=1,
+        description=line,
+        quantity=Decimal("1"),
+        unit_amount=total,
+        account=LedgerAccountFactory(
+            company=company, is_bank_account=False, account_type="Expense", name="Expenses"
+        ),
+    )
+    world = World(
         company,
         owner,
         membership,
@@ -260,6 +289,8 @@ def build_world(
         run,
         group,
     )
+    world.recurring = recurring
+    return world
 
 
 @pytest.fixture

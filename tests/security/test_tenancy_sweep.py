@@ -16,6 +16,7 @@ from billpay.core.models import AuditEvent
 from billpay.mapping.models import AccountMapping, BankAccountRequest
 from billpay.onboarding.models import AccountingConnection
 from billpay.payments.models import Payment
+from billpay.recurring.models import RecurringBill, RecurringLine
 from billpay.runs.models import PayRun, PayRunLine
 from tests.factories import AccountingConnectionFactory
 from tests.security.conftest import (
@@ -44,6 +45,7 @@ KNOWN_KWARGS = {
     "attachment_id",
     "run_id",
     "group_id",
+    "template_id",
 }
 
 
@@ -70,6 +72,10 @@ def _state(victim) -> tuple:
         tuple(PayRunLine.objects.filter(run=victim.run).values_list("amount", flat=True)),
         AuditEvent.objects.filter(company=victim.company).count(),  # notes, reviews, writes
         LedgerWrite.objects.filter(company=victim.company).count(),
+        RecurringBill.objects.filter(pk=victim.recurring.pk)
+        .values_list("status", "total_amount", "frequency")
+        .get(),
+        RecurringLine.objects.filter(template=victim.recurring).count(),
     )
 
 
