@@ -9,8 +9,8 @@ from django.utils import translation
 
 from billpay.core.words import phrase, store
 from billpay.recurring.models import RecurringOccurrence
-from tests.recurring.test_views import _create
 from tests.factories import ExpenseAccountFactory, SupplierFactory
+from tests.recurring.test_views import _create
 
 pytestmark = pytest.mark.django_db
 
