@@ -51,6 +51,7 @@ from billpay.core.words import Phrase, phrase, store
 from billpay.onboarding.roles import Can, require
 from billpay.payments.services import payment_confirm, payment_prepare
 from billpay.pushes.models import Push
+from billpay.recurring import notices
 from billpay.recurring.models import RecurringBill, RecurringLine, RecurringOccurrence
 from billpay.recurring.schedule import Schedule, bill_dates, dates_for, working_day
 
@@ -558,6 +559,7 @@ def occurrence_payment_prepare(
             )
             for name, value in store("reason", reason).items():
                 setattr(locked, name, value)
+            notices.payment_not_made(locked, template, reason=exc.message, prepared=True)
         else:
             locked.payment_state = P.SCHEDULED
         locked.save()
@@ -584,6 +586,7 @@ def _payment_refused(
     for name, value in store("reason", reason).items():
         setattr(locked, name, value)
     locked.save()
+    notices.payment_not_made(locked, template, reason=reason, prepared=False)
     audit_record(
         company=locked.company,
         actor=None,

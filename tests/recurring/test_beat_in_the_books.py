@@ -217,7 +217,7 @@ def test_a_bill_over_the_approval_threshold_leaves_a_prepared_payment_and_says_w
     assert "Approve" in occurrence.reason
 
 
-def test_an_accountants_template_prepares_the_payment_for_an_owner_to_confirm(books):
+def test_an_accountants_template_prepares_the_payment_for_an_owner_to_confirm(books, enqueued):
     accountant = MembershipFactory(company=books, role="accountant").user
 
     _template, occurrence = _made_and_landed(books, actor=accountant)
@@ -225,6 +225,9 @@ def test_an_accountants_template_prepares_the_payment_for_an_owner_to_confirm(bo
     assert occurrence.payment_state == P.PREPARED
     assert occurrence.payment.status == Payment.Status.DRAFT
     assert "Only an owner or an admin" in occurrence.reason
+    [told] = [k for name, k in enqueued if name == "notifications_deliver_task"]
+    assert told["event_key"] == f"recurring:{occurrence.pk}:payment"
+    assert set(told["recipient_ids"]) == {accountant.pk, owner(books).pk}
 
 
 def test_two_step_login_required_leaves_the_payment_for_a_person_to_confirm(books):
@@ -237,7 +240,7 @@ def test_two_step_login_required_leaves_the_payment_for_a_person_to_confirm(book
     assert occurrence.payment.status == Payment.Status.DRAFT
 
 
-def test_no_account_mapped_for_the_method_leaves_no_payment_and_says_why(books):
+def test_no_account_mapped_for_the_method_leaves_no_payment_and_says_why(books, enqueued):
     template = make_template(books, payment_method="check")
     recurring_run(company=books)
     drain_writes(books)
@@ -248,6 +251,8 @@ def test_no_account_mapped_for_the_method_leaves_no_payment_and_says_why(books):
     assert occurrence.payment_state == P.REFUSED and occurrence.payment is None
     assert "No account is set up" in occurrence.reason
     assert not Payment.objects.filter(company=books).exists()
+    [told] = [k for name, k in enqueued if name == "notifications_deliver_task"]
+    assert told["recipient_ids"] == [owner(books).pk]
 
 
 def test_a_payment_due_today_is_sent_once_even_when_its_answer_is_lost(books):
