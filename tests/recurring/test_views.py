@@ -299,3 +299,27 @@ def test_the_next_dates_skip_what_is_past(client_member, supplier, account):
     text = page.content.decode()
     assert date_format(start + timedelta(days=7)) not in text  # a past date
     assert date_format(start + timedelta(days=77)) in text  # the first to come
+
+
+def test_the_page_says_whether_each_bill_reached_the_books(
+    client_member, supplier, account, company
+):
+    from tests.factories import BillFactory
+
+    template = _create(client_member, supplier, account)
+    bill = BillFactory(company=company, supplier=supplier, reference="RENT 2027-01-31")
+    bill.push_state = "failed"
+    bill.save(update_fields=["push_state"])
+    RecurringOccurrence.objects.create(
+        company=company,
+        template=template,
+        date=date(2027, 1, 31),
+        submission_key="00000000-0000-0000-0000-000000000002",
+        state="created",
+        bill=bill,
+    )
+
+    page = client_member.get(reverse("recurring:recurring-detail", args=[template.pk]))
+
+    text = page.content.decode()
+    assert "RENT 2027-01-31" in text and '<span class="badge bad">Failed</span>' in text
