@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "billpay.payments",
     "billpay.insights",
     "billpay.runs",
+    "billpay.recurring",
     "billpay.pushes",  # after the apps whose writes it sends: their adapters are registered
 ]  # + "billpay.sandbox" when SANDBOX_ENABLED (below)
 
@@ -200,6 +201,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "payments-submit-due": {
         "task": "billpay.payments.tasks.payments_submit_due_all_task",
         "schedule": 60.0,
+    },
+    # Every day at 6:00: make the recurring bills that are due (one task per company), and
+    # prepare their payments once the bills are in the books.
+    "recurring-bills": {
+        "task": "billpay.recurring.tasks.recurring_run_all_task",
+        "schedule": crontab(minute=0, hour=6),
     },
     # Mondays at 7:00: each company's members hear what is due this week (notifications).
     "bills-weekly-digest": {

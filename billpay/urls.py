@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("billpay.payments.urls")),
     path("", include("billpay.insights.urls")),
     path("", include("billpay.runs.urls")),
+    path("", include("billpay.recurring.urls")),
     path("", include("billpay.notifications.urls")),
     path("", include("billpay.approvals.urls")),
     path("login/", TwoStepLoginView.as_view(), name="login"),

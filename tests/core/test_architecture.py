@@ -1,7 +1,7 @@
 """The shape of the package: which app may import which (DESIGN.md, "Packages").
 
 Layers, bottom up: codat (plain package) · core · onboarding · pushes · mapping · bills · payments ·
-insights · runs; sandbox stands apart. A lower app that must reach a higher one offers a hook the higher one
+insights · runs, recurring; sandbox stands apart. A lower app that must reach a higher one offers a hook the higher one
 fills in its AppConfig.ready() (`onboarding.hooks`, `mapping.hooks`, `bills.sync_hooks`,
 `payments.hooks`).
 `python -m tests.core.import_graph` prints the graph.
@@ -85,6 +85,21 @@ def test_runs_sits_above_payments_and_nothing_imports_it(graph):
     assert {"payments", "bills", "mapping"} <= set(graph["runs"])
     assert not importers, "runs is the top layer:\n" + "\n".join(
         _sites(graph, app, {"runs"}) for app in importers
+    )
+
+
+def test_recurring_sits_above_bills_and_payments_and_nothing_imports_it(graph):
+    """Recurring bills make bills and payments through those apps' services; bills reaches them
+    only through its synced hook (`bills.sync_hooks`), registered in RecurringConfig.ready()."""
+    importers = sorted(
+        app
+        for app, edges in graph.items()
+        if "recurring" in edges and app not in (PROJECT, "recurring")
+    )
+
+    assert {"bills", "payments"} <= set(graph["recurring"])
+    assert not importers, "recurring is a top layer:\n" + "\n".join(
+        _sites(graph, app, {"recurring"}) for app in importers
     )
 
 

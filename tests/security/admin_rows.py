@@ -21,6 +21,7 @@ from billpay.mapping.models import BankAccountRequest
 from billpay.notifications.models import Kind, Notification, Preference
 from billpay.onboarding.models import WebhookEvent
 from billpay.payments.models import Payment, PaymentAllocation, PaymentEvent, PaymentSettings
+from billpay.recurring.models import RecurringBill, RecurringOccurrence
 from billpay.runs.models import PayRun, PayRunGroup
 from billpay.sandbox.models import SandboxPushOperation, SandboxWebhookDelivery
 from billpay.sandbox.seeding import seed_company
@@ -206,6 +207,26 @@ def admin_rows() -> AdminRows:
     rows[StaticDevice] = StaticDevice.objects.create(user=membership.user, name="recovery")
     StaticToken.objects.create(device=rows[StaticDevice], token="abcdefgh")
     AccountMappingFactory(company=company, account=LedgerAccountFactory(company=company))
+    rows[RecurringBill] = RecurringBill.objects.create(
+        company=company,
+        supplier=supplier,
+        supplier_name=supplier.name,
+        currency="USD",
+        total_amount=Decimal("12.50"),
+        frequency="monthly",
+        start_date=now.date(),
+        runs_from=now.date(),
+        form_token=uuid.uuid4(),
+        created_by=membership.user,
+    )
+    RecurringOccurrence.objects.create(
+        company=company,
+        template=rows[RecurringBill],
+        date=now.date(),
+        submission_key=uuid.uuid4(),
+        state="created",
+        bill=bill,
+    )
     found = {}
     for model in admin.site._registry:
         row = rows.get(model) or model._default_manager.order_by("pk").first()

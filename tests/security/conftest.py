@@ -15,6 +15,7 @@ from billpay.approvals.models import ApprovalRule, RuleApprover
 from billpay.bills.models import BillAttachment, Origin
 from billpay.onboarding.tenancy import SESSION_COMPANY_KEY
 from billpay.payments.models import Payment, PaymentAllocation
+from billpay.recurring.models import RecurringBill, RecurringLine
 from billpay.runs.models import PayRun, PayRunGroup, PayRunLine
 
 # Fixtures of other test packages, shared here (a conftest makes them visible by name).
@@ -132,6 +133,7 @@ class World:
     run: object
     group: object
     rule: object
+    recurring: object = None
 
     @property
     def kwargs(self) -> dict[str, object]:
@@ -147,6 +149,7 @@ class World:
             "rule_id": self.rule.pk,
             "kind": "payment",
             "object_id": self.payment.pk,
+            "template_id": self.recurring.pk,
         }
 
 
@@ -255,7 +258,33 @@ def build_world(
         company=company, applies_to="payments", mode="any", min_amount=total * 1000
     )
     RuleApprover.objects.create(rule=rule, user=owner, position=0)
-    return World(
+    recurring = RecurringBill.objects.create(
+        company=company,
+        supplier=sup,
+        supplier_name=sup.name,
+        reference=reference,
+        currency="USD",
+        note=f"Recurring {reference}",
+        total_amount=total,
+        frequency="monthly",
+        start_date=timezone.localdate(),
+        runs_from=timezone.localdate(),
+        form_token=uuid.uuid4(),
+        created_by=owner,
+        run_as=owner,
+    )
+    RecurringLine.objects.create(
+        company=company,
+        template=recurring,
+        position=1,
+        description=line,
+        quantity=Decimal("1"),
+        unit_amount=total,
+        account=LedgerAccountFactory(
+            company=company, is_bank_account=False, account_type="Expense", name="Expenses"
+        ),
+    )
+    world = World(
         company,
         owner,
         membership,
@@ -270,6 +299,8 @@ def build_world(
         group,
         rule,
     )
+    world.recurring = recurring
+    return world
 
 
 @pytest.fixture

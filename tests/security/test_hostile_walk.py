@@ -681,6 +681,9 @@ def app_world(settings, monkeypatch) -> AppWorld:
         "bills/new/": bill_contexts,
         "bills/<int:bill_id>/edit/": [bill_contexts[0], bill_contexts[2]],  # same forms as new
         "bills/new/totals/": bill_contexts[2:],
+        # recurring bills take the new-bill form's lines
+        "recurring/new/": [bill_contexts[0], bill_contexts[1]],
+        "recurring/<int:template_id>/edit/": [bill_contexts[0], bill_contexts[1]],
         "payments/new/": [
             Context(),  # the picked bills themselves: ?bill=² was int("²"), a 500
             Context(fixed={"bill": str(bill)}, fields=[*APP_FIELDS, f"amount_{bill}"]),
@@ -707,6 +710,7 @@ def app_world(settings, monkeypatch) -> AppWorld:
             "rule_id": str(world.rule.pk),
             "kind": "payment",
             "object_id": str(world.payment.pk),
+            "template_id": str(world.recurring.pk),
             "token": token,
             "uidb64": "MQ",
         },

@@ -17,6 +17,7 @@ from billpay.core.models import AuditEvent
 from billpay.mapping.models import AccountMapping, BankAccountRequest
 from billpay.onboarding.models import AccountingConnection
 from billpay.payments.models import Payment
+from billpay.recurring.models import RecurringBill, RecurringLine
 from billpay.runs.models import PayRun, PayRunLine
 from tests.factories import AccountingConnectionFactory
 from tests.security.conftest import (
@@ -48,6 +49,7 @@ KNOWN_KWARGS = {
     "rule_id",
     "kind",
     "object_id",
+    "template_id",
 }
 
 
@@ -75,6 +77,10 @@ def _state(victim) -> tuple:
         AuditEvent.objects.filter(company=victim.company).count(),  # notes, reviews, writes
         LedgerWrite.objects.filter(company=victim.company).count(),
         ApprovalRule.objects.filter(company=victim.company).count(),
+        RecurringBill.objects.filter(pk=victim.recurring.pk)
+        .values_list("status", "total_amount", "frequency")
+        .get(),
+        RecurringLine.objects.filter(template=victim.recurring).count(),
     )
 
 
