@@ -20,6 +20,7 @@ from django_htmx.http import HttpResponseStopPolling, trigger_client_event
 from billpay.bills import selectors, services, tasks
 from billpay.bills.forms import InboxFilterForm, NoteForm, ReviewForm
 from billpay.bills.models import SyncRun
+from billpay.bills.services.options import bill_capabilities
 from billpay.core.csvs import csv_response
 from billpay.core.errors import DomainError
 from billpay.onboarding.roles import Can
@@ -117,6 +118,7 @@ def bill_detail(request: CompanyHttpRequest, bill_id: int) -> HttpResponse:
         "review_form": ReviewForm(),
         "note_form": NoteForm(),
         "today": timezone.localdate(),
+        "capabilities": bill_capabilities(company=request.company),
     }
     return render(request, _partial(request, "bills/bill_detail.html", "bill-drawer"), context)
 
