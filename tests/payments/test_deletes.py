@@ -200,7 +200,7 @@ def _page(client, payment):
 def test_the_confirmation_page_says_what_happens_in_plain_words(client_member, recorded):
     page = _page(client_member, recorded).content.decode()
 
-    assert "Delete payment %s from QuickBooks Online?" % recorded.reference in page
+    assert f"Delete payment {recorded.reference} from QuickBooks Online?" in page
     assert "Acme Supplies" in page and "INV-77" in page
     assert "show as unpaid again" in page and "No money moves" in page
     assert 'name="submission_key"' in page
