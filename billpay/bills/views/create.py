@@ -295,6 +295,10 @@ def bill_delete_in_books(request: CompanyHttpRequest, bill_id: int) -> HttpRespo
         except (DomainError, ParseError) as exc:
             error = exc.message
         else:
+            if sel.bill_was_deleted(company=request.company, bill_id=bill.pk):
+                # The books already answered (a quick worker): the bill has left the inbox.
+                messages.success(request, gettext("The bill was deleted from your books."))
+                return _done(request, reverse("bills:inbox"))
             messages.success(
                 request, gettext("Deleting the bill from your books: its progress is below.")
             )
