@@ -253,3 +253,20 @@ def test_the_delete_is_hidden_from_an_accountant_and_another_company_gets_404(qb
     assert theirs.get(url).status_code == 404
     assert theirs.post(url, {"submission_key": str(uuid.uuid4())}).status_code == 404
     assert not LedgerWrite.objects.filter(bill=bill).exists()
+
+
+def test_ten_people_deleting_a_bill_at_once_send_one_delete(qbo):
+    from tests.payments.test_concurrency import run_in_threads
+
+    bill = _open_bill(qbo)
+
+    _results, errors = run_in_threads(
+        10,
+        lambda i: bill_delete_in_books(bill=bill, actor=_owner(qbo), submission_key=uuid.uuid4()),
+    )
+    drain_writes(qbo)
+
+    assert errors == []
+    assert LedgerWrite.objects.filter(bill=bill, push__kind="bill.delete").count() == 1
+    assert Bill.objects.get(pk=bill.pk).is_deleted
+    assert _deletes(qbo) == 1

@@ -279,3 +279,35 @@ def test_another_company_s_payment_is_a_404(client_member, other_company):
     assert client_member.get(url).status_code == 404
     assert client_member.post(url, {"submission_key": str(uuid.uuid4())}).status_code == 404
     assert not Push.objects.filter(kind="payment.delete").exists()
+
+
+def test_ten_people_deleting_at_once_send_one_delete(books, verified):
+    from tests.payments.test_concurrency import run_in_threads
+
+    def delete(i):
+        payment_delete_in_books(
+            company=books, actor=owner(books), payment_id=verified.pk, submission_key=uuid.uuid4()
+        )
+
+    _results, errors = run_in_threads(10, delete)
+    payment = _drive_delete(verified)
+
+    assert errors == []
+    assert Push.objects.filter(company=books, kind="payment.delete").count() == 1
+    assert payment.status == S.DELETED
+    assert _sandbox_deletes(books) == 1
+
+
+def test_ten_workers_advancing_one_delete_send_it_once(books, verified):
+    from tests.payments.test_concurrency import run_in_threads
+
+    payment_delete_in_books(
+        company=books, actor=owner(books), payment_id=verified.pk, submission_key=uuid.uuid4()
+    )
+    push_id = Payment.objects.get(pk=verified.pk).delete_push_id
+
+    run_in_threads(10, lambda i: push_advance(push_id=push_id))
+    payment = _drive_delete(verified)
+
+    assert payment.status == S.DELETED
+    assert _sandbox_deletes(books) == 1

@@ -77,9 +77,11 @@ def payment_delete_in_books(
     require(company, actor, Can.DELETE_IN_BOOKS)
     try:
         with transaction.atomic():
+            # Its deletion push is read after the lock, not joined: a row joined to a locked
+            # one is as it was before the wait (a second person saw no push, yet an id).
             payment = (
                 Payment.objects.select_for_update(of=("self",))
-                .select_related("company", "push", "delete_push")
+                .select_related("company", "push")
                 .get(company=company, pk=payment_id)
             )
             if _same_request(payment, submission_key) or payment.is_deleting:
