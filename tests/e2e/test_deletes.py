@@ -80,3 +80,22 @@ def test_deleting_a_bill_in_the_books_takes_it_out_of_the_inbox(books, new_page,
     assert Bill.objects.get(pk=bill.pk).is_deleted
     audit(page, "inbox after the delete")
     audit.assert_clean()
+
+
+def test_both_confirmation_pages_speak_french(books, new_page, audit):
+    payment = _verified_payment(books)
+    bill = books.plan.pair[0]
+    page = new_page(locale="fr-FR")
+    log_in(page, OWNER, TEST_PASSWORD)
+
+    page.goto(f"/payments/{payment.pk}/")
+    page.get_by_role("link", name="Supprimer ce paiement de la comptabilité").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("de QuickBooks Online")
+    audit(page, "supprimer un paiement")
+    page.goto(f"/bills/{bill.pk}/")
+    page.get_by_role("link", name="Supprimer cette facture de la comptabilité").click()
+    expect(
+        page.get_by_role("button", name="Supprimer la facture de QuickBooks Online")
+    ).to_be_visible()
+    audit(page, "supprimer une facture")
+    audit.assert_clean()  # no English on a French page, at either size
