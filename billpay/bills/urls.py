@@ -37,6 +37,12 @@ urlpatterns = [
     path("bills/<int:bill_id>/edit/", create.bill_edit, name="bill-edit"),
     path("bills/<int:bill_id>/delete/", create.bill_delete, name="bill-delete"),
     path("bills/<int:bill_id>/resend/", create.bill_resend, name="bill-resend"),
+    # any bill in the books, deleted there by an owner or admin after a confirmation (issue 16)
+    path(
+        "bills/<int:bill_id>/delete-in-books/",
+        create.bill_delete_in_books,
+        name="bill-delete-in-books",
+    ),
     path("bills/<int:bill_id>/push/", create.bill_push_status, name="bill-push-status"),
     path("suppliers/new/", create.supplier_new, name="supplier-new"),
     path("suppliers/<int:supplier_id>/edit/", create.supplier_edit, name="supplier-edit"),

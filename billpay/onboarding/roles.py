@@ -37,6 +37,8 @@ class Can(StrEnum):
     CONFIRM_PAYMENTS = "confirm_payments"  # record payments in the books, retry, cancel
     MANAGE_SETTINGS = "manage_settings"  # accounting connection, payment accounts and settings
     MANAGE_TEAM = "manage_team"  # invite, change roles, remove members
+    # Delete a bill payment or a bill in the books (undoes what the books hold): owners, admins.
+    DELETE_IN_BOOKS = "delete_in_books"
 
 
 EVERYTHING = frozenset(Can)
@@ -78,6 +80,7 @@ def refusal(action: Can) -> str:
         Can.CONFIRM_PAYMENTS: gettext("Only an owner or an admin can record payments."),
         Can.MANAGE_SETTINGS: gettext("Only an owner or an admin can change this."),
         Can.MANAGE_TEAM: gettext("Only an owner or an admin can manage the team."),
+        Can.DELETE_IN_BOOKS: gettext("Only an owner or an admin can delete things in your books."),
     }[action]
 
 

@@ -8,9 +8,10 @@ class PaymentsConfig(AppConfig):
 
     def ready(self) -> None:
         from billpay.approvals.hooks import register as register_approvals
-        from billpay.payments.pushes import PaymentPush
+        from billpay.payments.pushes import PaymentDeletePush, PaymentPush
         from billpay.payments.services.approval import KIND, payment_decide, payments_open
         from billpay.pushes.services import register
 
         register(PaymentPush())
+        register(PaymentDeletePush())
         register_approvals(KIND, decider=payment_decide, opener=payments_open)

@@ -41,6 +41,7 @@ class _Status(models.TextChoices):
     FAILED = "failed", _("Failed")
     ON_HOLD = "on_hold", _("On hold")
     CANCELLED = "cancelled", _("Cancelled")
+    DELETED = "deleted", _("Deleted from your books")
 
 
 STATUS_VALUES = [choice.value for choice in _Status]
@@ -59,7 +60,7 @@ class Payment(TimestampedModel):
     # reserved until VERIFIED: until the mirror shows the lower amountDue the money is still
     # "in flight" as far as the app's copy of the bill is concerned.
     IN_FLIGHT = (Status.DRAFT, Status.SCHEDULED, Status.SENDING, Status.PENDING)
-    FINAL = (Status.VERIFIED, Status.FAILED, Status.CANCELLED, Status.ON_HOLD)
+    FINAL = (Status.VERIFIED, Status.FAILED, Status.CANCELLED, Status.ON_HOLD, Status.DELETED)
     # The write-back is running: the status partial keeps polling.
     WORKING = (Status.SENDING, Status.PENDING)
 
@@ -111,6 +112,16 @@ class Payment(TimestampedModel):
     completed_at = models.DateTimeField(null=True, blank=True)  # recorded in the books
     verified_at = models.DateTimeField(null=True, blank=True)
     refresh_requested_at = models.DateTimeField(null=True, blank=True)
+    # Deleting the bill payment from the books again (issue 16): its own push, one per attempt;
+    # the payment stays verified until that push succeeds, then it is deleted.
+    delete_push = models.OneToOneField(
+        "pushes.Push",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="payment_deletion",
+    )
+    deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -189,6 +200,18 @@ class Payment(TimestampedModel):
     @property
     def can_retry(self) -> bool:
         return self.status == self.Status.FAILED
+
+    @property
+    def is_deleting(self) -> bool:
+        """Its deletion from the books is on its way."""
+        return self.delete_push_id is not None and self.delete_push.is_active
+
+    @property
+    def delete_failed_text(self) -> str:
+        """Why the last try to delete it from the books failed (empty if it did not)."""
+        if self.delete_push_id is None or self.delete_push.status != "failed":
+            return ""
+        return self.delete_push.error_text
 
 
 class PaymentAllocation(models.Model):

@@ -1,14 +1,22 @@
-"""The payment's push adapter: a bill payment written to the books, found by our reference."""
+"""The payments' push adapters: a bill payment written to the books, found by our reference;
+and its deletion from the books, found done when the books no longer have it."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_noop
 
 from billpay.codat import CodatClient
+from billpay.codat.errors import CodatNotFoundError
 from billpay.codat.schemas import PushOperation
 from billpay.codat.serialize import loads
 from billpay.core.words import Phrase, as_phrase, phrase
 from billpay.onboarding.models import AccountingConnection
+from billpay.payments.models import Payment
+from billpay.payments.services.deletes import (
+    DELETE_KIND,
+    payment_delete_changed,
+    payment_delete_landed,
+)
 from billpay.payments.services.writeback import PUSH_KIND, payment_push_changed
 from billpay.payments.tasks import payment_verify_start
 from billpay.pushes.models import Push
@@ -66,3 +74,62 @@ class PaymentPush(PushAdapter):
             )
         reason = as_phrase(reason)
         return reason if reason.msgid else phrase(gettext_noop("Your books rejected this payment."))
+
+
+class PaymentDeletePush(PushAdapter):
+    """`DELETE …/push/billPayments/{id}`: a resend cannot make a second record, and a lost
+    answer is looked up as "is the bill payment still in the books?"."""
+
+    kind = DELETE_KIND
+    data_type = "billPayments"
+    resend_is_idempotent = True  # deleting twice deletes one bill payment
+
+    def _record_id(self, push: Push) -> str:
+        payment = Payment.objects.select_related("push").filter(delete_push=push).first()
+        return payment.codat_bill_payment_id if payment is not None else ""
+
+    def blocked(self, push: Push) -> Phrase | str:
+        if not self._record_id(push):
+            return gettext_noop("This payment is not in your books, so there is nothing to delete.")
+        return ""
+
+    def send(
+        self, client: CodatClient, push: Push, connection: AccountingConnection
+    ) -> PushOperation:
+        return client.delete_bill_payment(
+            company_id=push.company.codat_company_id,
+            connection_id=connection.codat_connection_id,
+            bill_payment_id=self._record_id(push),
+            idempotency_key=str(push.idempotency_key),
+        )
+
+    def find_in_books(
+        self, client: CodatClient, push: Push, connection: AccountingConnection
+    ) -> str:
+        record_id = self._record_id(push)
+        if not record_id:
+            return ""
+        try:
+            found = client.get_bill_payment(
+                company_id=push.company.codat_company_id, bill_payment_id=record_id
+            )
+        except CodatNotFoundError:
+            return record_id  # the books no longer have it: deleted
+        return record_id if found.is_deleted else ""
+
+    def on_change(self, push: Push, message: Phrase | str, op: PushOperation | None = None) -> None:
+        payment_delete_changed(push=push, message=message)
+
+    def after_success(self, push: Push) -> None:
+        payment_delete_landed(push=push)
+
+    def describe_failure(self, push: Push, reason: Phrase | str, messages: list[str]) -> Phrase:
+        if messages:  # the books' own words, kept as they wrote them
+            return phrase(
+                gettext_noop("Your books did not delete this payment: %(messages)s"),
+                messages=" ".join(messages),
+            )
+        reason = as_phrase(reason)
+        if reason.msgid:
+            return reason
+        return phrase(gettext_noop("Your books did not delete this payment."))

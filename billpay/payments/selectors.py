@@ -16,6 +16,7 @@ from django.utils.translation import gettext, gettext_noop
 from billpay.bills.models import Bill
 from billpay.core.words import Phrase, phrase
 from billpay.mapping.selectors import mapping_for_currency, payment_methods
+from billpay.onboarding.selectors import connection_get
 from billpay.payments.models import Payment, PaymentAllocation, PaymentSettings
 
 if TYPE_CHECKING:
@@ -98,13 +99,24 @@ def payment_get(*, company: Company, payment_id: int) -> Payment:
     """One payment of the company with allocations and timeline; 404 for anyone else's."""
     payment = (
         Payment.objects.filter(company=company, pk=payment_id)
-        .select_related("account", "created_by", "confirmed_by", "push")
+        .select_related("account", "created_by", "confirmed_by", "push", "delete_push")
         .prefetch_related("allocations__bill", "events__actor")
         .first()
     )
     if payment is None:
         raise Http404("No such payment.")
     return payment
+
+
+def platform_name(*, company: Company) -> str:
+    """The name of the company's accounting software, for plain words on a page."""
+    connection = connection_get(company=company)
+    return (connection.platform_name if connection else "") or gettext("your accounting software")
+
+
+def platform_key(*, company: Company) -> str:
+    connection = connection_get(company=company)
+    return connection.platform_key if connection else ""
 
 
 def payment_suppliers(*, company: Company) -> list[tuple[str, str]]:

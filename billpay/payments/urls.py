@@ -12,4 +12,5 @@ urlpatterns = [
     path("payments/<int:payment_id>/confirm/", views.payment_confirm, name="payment-confirm"),
     path("payments/<int:payment_id>/cancel/", views.payment_cancel, name="payment-cancel"),
     path("payments/<int:payment_id>/retry/", views.payment_retry, name="payment-retry"),
+    path("payments/<int:payment_id>/delete/", views.payment_delete, name="payment-delete"),
 ]

@@ -1,5 +1,6 @@
 """Paying bills, the payments page and the write-back status."""
 
+import uuid
 from functools import partial
 
 from django.contrib import messages
@@ -19,7 +20,7 @@ from django_htmx.http import (
 from billpay.approvals.selectors import approval_view
 from billpay.core.errors import DomainError
 from billpay.core.forms import parse_or_400
-from billpay.core.parsing import ParseError, parse_id, parse_int
+from billpay.core.parsing import ParseError, parse_id, parse_int, parse_uuid, scoped_key
 from billpay.onboarding.roles import Can
 from billpay.onboarding.tenancy import CompanyHttpRequest, company_required
 from billpay.payments import selectors, services
@@ -103,7 +104,7 @@ def payment_url(payment: Payment) -> str:
 def payment_detail(request: CompanyHttpRequest, payment_id: int) -> HttpResponse:
     payment = selectors.payment_get(company=request.company, payment_id=payment_id)
     context = {
-        "payment": payment,
+        **_status_context(payment),
         "body": selectors.payment_body_display(payment=payment),
         "method_label": selectors.method_label(method=payment.method),
         "account_label": selectors.account_label(account=payment.account),
@@ -120,11 +121,23 @@ def payment_detail(request: CompanyHttpRequest, payment_id: int) -> HttpResponse
 def payment_status(request: CompanyHttpRequest, payment_id: int) -> HttpResponse:
     payment = selectors.payment_get(company=request.company, payment_id=payment_id)
     response = render(
-        request, _partial(request, "payments/detail.html", "payment-status"), {"payment": payment}
+        request,
+        _partial(request, "payments/detail.html", "payment-status"),
+        _status_context(payment),
     )
-    if request.htmx and not payment.is_working:
+    if request.htmx and not (payment.is_working or payment.is_deleting):
         response.status_code = HttpResponseStopPolling.status_code
     return response
+
+
+def _status_context(payment: Payment) -> dict:
+    """The status block's context: the payment, and whether it may be deleted from the books
+    (offered only where the platform allows it; the role is the template's to check)."""
+    deletable = payment.status == Payment.Status.VERIFIED and not payment.is_deleting
+    return {
+        "payment": payment,
+        "deletable": deletable and not services.payment_delete_refusal(payment=payment),
+    }
 
 
 def _action(request: CompanyHttpRequest, payment_id: int, service, done: str) -> HttpResponse:
@@ -137,7 +150,7 @@ def _action(request: CompanyHttpRequest, payment_id: int, service, done: str) ->
         messages.success(request, done)
     if request.htmx:
         payment = selectors.payment_get(company=request.company, payment_id=payment_id)
-        response = render(request, "payments/detail.html#payment-status", {"payment": payment})
+        response = render(request, "payments/detail.html#payment-status", _status_context(payment))
         return trigger_client_event(response, "paymentChanged")
     return redirect("payments:payment-detail", payment.pk)
 
@@ -163,6 +176,55 @@ def payment_cancel(request: CompanyHttpRequest, payment_id: int) -> HttpResponse
 @company_required(action=Can.CONFIRM_PAYMENTS)
 def payment_retry(request: CompanyHttpRequest, payment_id: int) -> HttpResponse:
     return _action(request, payment_id, services.payment_retry, gettext("Trying again."))
+
+
+@require_http_methods(["GET", "POST"])
+@company_required(action=Can.DELETE_IN_BOOKS)
+def payment_delete(request: CompanyHttpRequest, payment_id: int) -> HttpResponse:
+    """The confirmation page of deleting a recorded payment from the books, and doing it."""
+    payment = selectors.payment_get(company=request.company, payment_id=payment_id)
+    error = ""
+    if request.method == "POST":
+        try:
+            key = _submission_key(request)
+            services.payment_delete_in_books(
+                company=request.company,
+                actor=request.user,
+                payment_id=payment.pk,
+                submission_key=key,
+            )
+        except (DomainError, ParseError) as exc:
+            error = exc.message
+        else:
+            messages.success(
+                request, gettext("Deleting the payment from your books: its progress is below.")
+            )
+            if request.htmx:
+                return HttpResponseClientRedirect(payment_url(payment))
+            return redirect("payments:payment-detail", payment.pk)
+    context = {
+        "payment": payment,
+        "refusal": error or services.payment_delete_refusal(payment=payment),
+        "platform": selectors.platform_name(company=request.company),
+        "soft_delete": selectors.platform_key(company=request.company) == "gbol",
+        "account_label": selectors.account_label(account=payment.account),
+        "submission_key": uuid.uuid4(),
+    }
+    return render(request, "payments/delete.html", context)
+
+
+def _submission_key(request: CompanyHttpRequest) -> uuid.UUID:
+    """The confirmation form's one-time key, made this company's own.
+
+    **Raises:** ParseError for a key the page never handed out.
+    """
+    try:
+        key = parse_uuid(request.POST.get("submission_key", ""))
+    except ParseError:
+        raise ParseError(
+            gettext("This page has expired or was changed. Reload it and try again.")
+        ) from None
+    return scoped_key(company_id=request.company.pk, key=key)
 
 
 @require_http_methods(["GET", "POST"])

@@ -25,6 +25,15 @@ class Profile:
     # only (CODAT.md §8 "Batch across suppliers: Xero only"; the spec's Xero options/billPayments
     # has no supplierRef and says a batch payment must be in the company's base currency).
     batch_across_suppliers: bool = False
+    # Deletes (the spec's delete-bill and delete-billPayment "Integration specifics"): which
+    # platforms take them at all, and how.
+    deletes_bills: bool = False
+    # Xero deletes only draft bills; a posted (Open) bill is voided instead.
+    voids_posted_bills: bool = False
+    # NetSuite, Intacct and Xero refuse to delete a bill with payments: those go first. QuickBooks
+    # deletes it and turns its payments into payments on account.
+    bill_payments_go_first: bool = False
+    deletes_bill_payments: bool = False
 
 
 PROFILES: dict[str, Profile] = {
@@ -35,6 +44,8 @@ PROFILES: dict[str, Profile] = {
         currencies=("USD", "GBP", "EUR", "CAD"),
         id_style="numeric",
         foreign_bills_paid_in_base=True,
+        deletes_bills=True,
+        deletes_bill_payments=True,
         max_lengths={
             # QuickBooks' DocNumber is 21 characters; DisplayName 100.
             "bills": {"reference": 21, "note": 4000},
@@ -59,6 +70,10 @@ PROFILES: dict[str, Profile] = {
         one_bill_link_per_line=True,
         foreign_bills_paid_in_base=True,
         batch_across_suppliers=True,
+        deletes_bills=True,
+        voids_posted_bills=True,
+        bill_payments_go_first=True,
+        deletes_bill_payments=True,  # a soft delete in Xero: gone from the books all the same
     ),
     "akxx": Profile(
         key="akxx",
@@ -74,6 +89,9 @@ PROFILES: dict[str, Profile] = {
         },
         # NetSuite subsidiaries with mandatory locations need the location as the reference.
         required={"billPayments": ("reference",), "bankAccounts": ("nominalCode",)},
+        deletes_bills=True,
+        bill_payments_go_first=True,
+        deletes_bill_payments=True,
     ),
 }
 DEFAULT_PROFILE = Profile(
@@ -85,6 +103,12 @@ PLATFORM_NAMES = {
     "rwuv": "Zoho Books",
     "pdvj": "Sage Business Cloud",
     "mqjo": "Xero (legacy)",
+    "pqsw": "QuickBooks Desktop",
+}
+# Platforms without a profile of their own that still take deletes (CODAT.md §8).
+DELETE_RULES: dict[str, dict[str, bool]] = {
+    "pqsw": {"deletes_bills": True, "deletes_bill_payments": True},
+    "knfz": {"deletes_bills": True, "bill_payments_go_first": True, "deletes_bill_payments": True},
 }
 
 
@@ -98,7 +122,17 @@ def get_profile(platform_key: str) -> Profile:
         name=name,
         base_currency=DEFAULT_PROFILE.base_currency,
         currencies=DEFAULT_PROFILE.currencies,
+        **DELETE_RULES.get(platform_key, {}),
     )
+
+
+def delete_supported(profile: Profile, data_type: str) -> bool:
+    """Whether the platform takes `DELETE …/push/{data_type}/{id}` at all."""
+    if data_type == "bills":
+        return profile.deletes_bills
+    if data_type == "billPayments":
+        return profile.deletes_bill_payments
+    return False
 
 
 OPTION_DATA_TYPES = (

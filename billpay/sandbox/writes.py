@@ -194,25 +194,59 @@ def bill_update(company, profile: Profile, op: SandboxPushOperation) -> Outcome:
 
 
 def bill_delete(company, profile: Profile, op: SandboxPushOperation) -> Outcome:
-    """Delete a bill; Xero-like platforms void it instead, and payments must go first."""
+    """Delete a bill, by the platform's rules (the spec's delete-bill "Integration specifics").
+
+    NetSuite, Intacct and Xero refuse a bill with payments: they must be deleted first.
+    QuickBooks deletes it and keeps its payments as payments on account. Xero deletes a draft
+    bill but voids a posted one (it stays in the books, status Void).
+    """
     current = store.ledger_get(company, "bills", op.record_id)
     if current is None:
         raise Invalid([_missing("Bill", "bills", op.record_id)])
-    if current.get("paymentAllocations"):
+    allocations = current.get("paymentAllocations") or []
+    if allocations and profile.bill_payments_go_first:
         raise Invalid(
             [
                 {
                     "itemId": op.record_id,
-                    "message": "The bill has payments; delete its bill payments first.",
+                    "message": "The bill has payments linked to it; delete its bill payments "
+                    f"first ({profile.name} does not delete a bill with payments).",
                     "validatorName": "Bill",
                 }
             ]
         )
-    if profile.key == "gbol":
-        store.ledger_put(company, "bills", op.record_id, {**current, "status": "Void"})
+    if profile.voids_posted_bills and current.get("status") != "Draft":
+        if current.get("status") == "Void":
+            raise Invalid(
+                [
+                    {
+                        "itemId": op.record_id,
+                        "message": f"Bill {op.record_id} is already void.",
+                        "validatorName": "Bill",
+                    }
+                ]
+            )
+        store.ledger_put(
+            company, "bills", op.record_id, {**current, "status": "Void", "amountDue": ZERO}
+        )
         return Outcome(op.record_id, "Modified", "bills")
+    for allocation in allocations:
+        _to_payment_on_account(company, (allocation.get("payment") or {}).get("id"), op.record_id)
     store.ledger_delete(company, "bills", op.record_id)
     return Outcome(op.record_id, "Deleted", "bills")
+
+
+def _to_payment_on_account(company, payment_id: str | None, bill_id: str) -> None:
+    """QuickBooks: a deleted bill's payment stays, its link to the bill now on account."""
+    payment = store.ledger_get(company, "billPayments", payment_id or "")
+    if payment is None:
+        return
+    for line in payment.get("lines") or []:
+        for link in line.get("links") or []:
+            if link.get("type") == "Bill" and link.get("id") == bill_id:
+                link["type"] = "PaymentOnAccount"
+                link.pop("id", None)
+    store.ledger_put(company, "billPayments", payment_id, payment)
 
 
 def bill_attachment(company, profile: Profile, op: SandboxPushOperation) -> Outcome:

@@ -253,6 +253,25 @@ def test_delete_is_never_retried_after_a_read_timeout(codat, mocked):
     assert len(mocked.calls) == 1
 
 
+@pytest.mark.parametrize("status", [502, 503, 504])
+def test_deleting_a_bill_payment_is_never_retried_once_it_may_have_arrived(codat, mocked, status):
+    """A 5xx or a timeout after the DELETE left: the outcome is unknown (the push looks it up)."""
+    path = f"/companies/{COMPANY_ID}/connections/{CONNECTION_ID}/push/billPayments/145"
+    mocked.delete(url(path), status=status, json=error_body(status, "Upstream error"))
+    mocked.delete(url(path), body=requests.ReadTimeout("read timed out"))
+
+    for _ in range(2):
+        with pytest.raises(CodatOutcomeUnknownError):
+            codat.delete_bill_payment(
+                company_id=COMPANY_ID,
+                connection_id=CONNECTION_ID,
+                bill_payment_id="145",
+                idempotency_key="idem-4",
+            )
+
+    assert len(mocked.calls) == 2
+
+
 def test_a_client_error_is_not_retried(codat, mocked):
     mocked.get(url(COMPANY_PATH), status=400, json=error_body(400, "Malformed query"))
 

@@ -178,3 +178,21 @@ def test_dataset_not_ready_conforms(api, clock):
     company = api.post("/companies", {"name": "Fresh"}).body
     path = f"/companies/{company['id']}/data/bills"
     check(api.get(path), "GET", path, 409)
+
+
+@pytest.mark.parametrize("kind", ["bills", "billPayments"])
+def test_deletes_refused_by_the_platform_and_deleted_records_conform(api, clock, kind):
+    from billpay.sandbox import seeding
+
+    freeagent = seeding.seed_company(name="Free Co", platform_key="fbrh", bills=5, seed=3)
+    path = f"{connection_path(freeagent)}/push/{kind}/1"
+    check(api.delete(path), "DELETE", path, 404)
+    seeded = seeding.seed_company(name="Books Co", platform_key="qhyg", bills=5, seed=3)
+    bill = _bill(api, seeded)
+    remove = f"{connection_path(seeded)}/push/bills/{bill['id']}"
+    check(api.delete(remove), "DELETE", remove)
+    clock.advance(2)
+    api.post(company_path(seeded) + "/data/queue/bills")
+    clock.advance(3)
+    one = f"{company_path(seeded)}/data/bills/{bill['id']}"
+    assert check(api.get(one), "GET", one)["metadata"]["isDeleted"] is True

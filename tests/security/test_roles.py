@@ -78,6 +78,18 @@ ACTIONS = {
     "retry a payment": ("post", "payments:payment-retry", lambda w: [w.payment.pk], MANAGERS),
     "record a pay run": ("post", "runs:run-confirm", lambda w: [w.run.pk], MANAGERS),
     "map a payment account": ("post", "mapping:mapping-save", lambda w: [], MANAGERS),
+    "delete a payment in the books": (
+        "get",
+        "payments:payment-delete",
+        lambda w: [w.payment.pk],
+        MANAGERS,
+    ),
+    "delete a bill in the books": (
+        "get",
+        "bills:bill-delete-in-books",
+        lambda w: [w.bill.pk],
+        MANAGERS,
+    ),
     "create a bank account": ("get", "mapping:bank-account-new", lambda w: [], MANAGERS),
     "change payment settings": ("get", "payments:payment-settings", lambda w: [], MANAGERS),
     "connect the books": ("post", "onboarding:connect-start", lambda w: [], MANAGERS),
@@ -137,6 +149,7 @@ def test_the_table_covers_every_action_the_code_knows():
         "record a payment": Can.CONFIRM_PAYMENTS,
         "map a payment account": Can.MANAGE_SETTINGS,
         "invite someone": Can.MANAGE_TEAM,
+        "delete a payment in the books": Can.DELETE_IN_BOOKS,
     }
     assert set(gates.values()) == set(Can)
     assert set(gates) <= set(ACTIONS)
@@ -150,6 +163,9 @@ def test_the_table_covers_every_action_the_code_knows():
         ("viewer", Can.REVIEW_BILLS, False),
         ("admin", Can.CONFIRM_PAYMENTS, True),
         ("approver", Can.APPROVE_PAYMENTS, True),
+        ("accountant", Can.DELETE_IN_BOOKS, False),
+        ("approver", Can.DELETE_IN_BOOKS, False),
+        ("admin", Can.DELETE_IN_BOOKS, True),
     ],
 )
 def test_services_ask_again(world, role, action, allowed):

@@ -96,6 +96,11 @@ def bill_get_app_created(*, company: Company, bill_id: int) -> Bill:
     )
 
 
+def bill_was_deleted(*, company: Company, bill_id: int) -> bool:
+    """Whether this bill of the company was deleted (here or from the books)."""
+    return Bill.objects.filter(company=company, pk=bill_id, is_deleted=True).exists()
+
+
 def bill_writes(*, company: Company, bill: Bill) -> list[LedgerWrite]:
     """The bill's writes to the books, newest first (for its push state and history)."""
     return list(

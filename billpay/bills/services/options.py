@@ -33,8 +33,12 @@ MAX_LENGTH = re.compile(r"max(?:imum)?\s*length\D{0,10}(\d+)", re.IGNORECASE)
 # options tree says what a bill may contain, not whether PUT/DELETE exist, so this is a table.
 BILL_UPDATE_PLATFORMS = frozenset({"fbrh", "qhyg", "gbol", "akxx", "knfz", "rwuv"})
 BILL_DELETE_PLATFORMS = frozenset({"qhyg", "pqsw", "gbol", "akxx", "knfz"})
-# Xero voids a posted bill instead of deleting it.
+# Xero voids a posted bill instead of deleting it (a draft is deleted).
 BILL_DELETE_VOIDS = frozenset({"gbol"})
+# NetSuite, Intacct and Xero delete a bill only once its payments are deleted; QuickBooks deletes
+# it and keeps its payments as payments on account (the spec's delete-bill "Effect on related
+# objects").
+BILL_DELETE_PAYMENTS_FIRST = frozenset({"gbol", "akxx", "knfz"})
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,7 @@ class BillCapabilities:
     can_delete: bool
     delete_voids: bool
     platform_name: str
+    delete_needs_payments_deleted: bool = False
 
 
 def rules_from_options(tree: PushOption, *, platform_name: str = "") -> PlatformRules:
@@ -153,6 +158,7 @@ def bill_capabilities(*, company: Company) -> BillCapabilities:
         can_delete=key in BILL_DELETE_PLATFORMS,
         delete_voids=key in BILL_DELETE_VOIDS,
         platform_name=connection.platform_name if connection else "your accounting software",
+        delete_needs_payments_deleted=key in BILL_DELETE_PAYMENTS_FIRST,
     )
 
 

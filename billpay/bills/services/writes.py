@@ -176,7 +176,12 @@ def _succeeded(write: LedgerWrite, push: Push, op: PushOperation | None) -> None
         bill = _link_bill(bill, record_id)
     fields: dict[str, object] = {"push_state": PushState.IN_BOOKS, "push_error": ""}
     if push.kind == K.BILL_DELETE:
-        voided = bool(record_id) and _platform_key(write.company) == "gbol"
+        # Xero voids a posted bill and deletes a draft (the spec's delete-bill specifics).
+        voided = (
+            bool(record_id)
+            and _platform_key(write.company) == "gbol"
+            and bill.codat_status != "Draft"
+        )
         fields.update({"codat_status": "Void", "amount_due": 0} if voided else {"is_deleted": True})
     Bill.objects.filter(pk=bill.pk).update(**fields)
     # A delete removes or voids the bill; a new bill may replace (or merge into) a synced twin.

@@ -3,6 +3,7 @@
 
 from billpay.bills.views.create import (
     bill_delete,
+    bill_delete_in_books,
     bill_edit,
     bill_form_totals,
     bill_new,
@@ -33,6 +34,7 @@ __all__ = [
     "bill_attachment_preview",
     "bill_attachments",
     "bill_delete",
+    "bill_delete_in_books",
     "bill_detail",
     "bill_edit",
     "bill_form_totals",

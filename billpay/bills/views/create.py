@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from contextlib import suppress
 
+from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -282,6 +283,37 @@ def bill_delete(request: CompanyHttpRequest, bill_id: int) -> HttpResponse:
     return _done(request, reverse("bills:bill-detail", args=[bill.pk]))
 
 
+@require_http_methods(["GET", "POST"])
+@company_required(action=Can.DELETE_IN_BOOKS)
+def bill_delete_in_books(request: CompanyHttpRequest, bill_id: int) -> HttpResponse:
+    """The confirmation page of deleting a bill from the books (any bill), and doing it."""
+    bill = sel.bill_get_app_created(company=request.company, bill_id=bill_id)
+    error = ""
+    if request.method == "POST":
+        try:
+            create.bill_delete_in_books(bill=bill, actor=request.user, submission_key=_key(request))
+        except (DomainError, ParseError) as exc:
+            error = exc.message
+        else:
+            if sel.bill_was_deleted(company=request.company, bill_id=bill.pk):
+                # The books already answered (a quick worker): the bill has left the inbox.
+                messages.success(request, gettext("The bill was deleted from your books."))
+                return _done(request, reverse("bills:inbox"))
+            messages.success(
+                request, gettext("Deleting the bill from your books: its progress is below.")
+            )
+            return _done(request, reverse("bills:bill-detail", args=[bill.pk]))
+    plan = create.bill_delete_plan(bill=bill)
+    context = {
+        "bill": bill,
+        "plan": plan,
+        "refusal": error or plan.refusal,
+        "platform": plan.capabilities.platform_name,
+        "submission_key": create.new_submission_key(),
+    }
+    return render(request, "bills/bill_delete.html", context)
+
+
 @require_POST
 @company_required(action=Can.EDIT_BILLS)
 def bill_resend(request: CompanyHttpRequest, bill_id: int) -> HttpResponse:
@@ -298,6 +330,10 @@ def bill_resend(request: CompanyHttpRequest, bill_id: int) -> HttpResponse:
 @require_GET
 @company_required
 def bill_push_status(request: CompanyHttpRequest, bill_id: int) -> HttpResponse:
+    if sel.bill_was_deleted(company=request.company, bill_id=bill_id):
+        # Deleted from the books while its page polled: it has left the inbox, so go there.
+        messages.success(request, gettext("The bill was deleted from your books."))
+        return _done(request, reverse("bills:inbox"))
     bill = sel.bill_get_app_created(company=request.company, bill_id=bill_id)
     response = _push_state(request, bill)
     if request.htmx and bill.push_state != PushState.SENDING:

@@ -22,6 +22,7 @@ from billpay.bills import selectors, services, tasks
 from billpay.bills.approval import KIND
 from billpay.bills.forms import InboxFilterForm, NoteForm, ReviewForm
 from billpay.bills.models import Bill, SyncRun
+from billpay.bills.services.options import bill_capabilities
 from billpay.core.csvs import csv_response
 from billpay.core.errors import DomainError
 from billpay.onboarding.roles import Can
@@ -120,6 +121,7 @@ def bill_detail(request: CompanyHttpRequest, bill_id: int) -> HttpResponse:
         "note_form": NoteForm(),
         "today": timezone.localdate(),
         "approval": _approval(request, bill),
+        "capabilities": bill_capabilities(company=request.company),
     }
     return render(request, _partial(request, "bills/bill_detail.html", "bill-drawer"), context)
 

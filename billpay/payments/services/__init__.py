@@ -34,6 +34,10 @@ from billpay.payments.errors import (
     PaymentInvalid,
 )
 from billpay.payments.services.common import payment_methods
+from billpay.payments.services.deletes import (
+    payment_delete_in_books,
+    payment_delete_refusal,
+)
 from billpay.payments.services.prepare import (
     BatchGroup,
     payment_body,
@@ -69,6 +73,8 @@ __all__ = [
     "payment_body",
     "payment_cancel",
     "payment_confirm",
+    "payment_delete_in_books",
+    "payment_delete_refusal",
     "payment_methods",
     "payment_prepare",
     "payment_push_changed",

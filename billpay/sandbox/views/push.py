@@ -6,7 +6,12 @@ from django.core.files.uploadedfile import UploadedFile
 
 from billpay.sandbox import clock, pushes
 from billpay.sandbox.models import SandboxAttachment, SandboxConnection
-from billpay.sandbox.profiles import OPTION_DATA_TYPES, get_profile, push_options
+from billpay.sandbox.profiles import (
+    OPTION_DATA_TYPES,
+    delete_supported,
+    get_profile,
+    push_options,
+)
 from billpay.sandbox.views.base import ApiError, api, json_response, read_json
 from billpay.sandbox.views.companies import get_connection
 
@@ -52,6 +57,16 @@ def _body(request) -> tuple[dict, list[dict]]:
 
 def _write(request, company, connection_id, data_type, kind, record_id="", with_body=True):
     connection = _linked(company, connection_id)
+    if kind == "Delete":
+        profile = get_profile(connection.platform_key)
+        if not delete_supported(profile, data_type):
+            # Codat answers a data type or operation the integration lacks with a 404
+            # (CODAT.md §7 and §11: "not supported by platform(s)"); nothing is queued.
+            raise ApiError(
+                404,
+                f"Delete {data_type} is not supported by platform(s) {profile.name}",
+                "PushApi",
+            )
     body, warnings = _body(request) if with_body else (None, [])
     op = pushes.push_create(
         connection=connection,

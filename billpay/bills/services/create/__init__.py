@@ -14,6 +14,11 @@ from billpay.bills.services.create.attachments import bill_attachment_stash
 from billpay.bills.services.create.bills import bill_create, bill_delete, bill_resend, bill_update
 from billpay.bills.services.create.bodies import bill_body, supplier_body
 from billpay.bills.services.create.common import NotEditable, PossibleDuplicate, WriteInFlight
+from billpay.bills.services.create.deletes import (
+    BillDeletePlan,
+    bill_delete_in_books,
+    bill_delete_plan,
+)
 from billpay.bills.services.create.inputs import (
     BillInput,
     BillTotals,
@@ -26,6 +31,7 @@ from billpay.bills.services.create.inputs import (
 from billpay.bills.services.create.suppliers import supplier_create, supplier_update
 
 __all__ = [
+    "BillDeletePlan",
     "BillInput",
     "BillTotals",
     "LineInput",
@@ -38,6 +44,8 @@ __all__ = [
     "bill_body",
     "bill_create",
     "bill_delete",
+    "bill_delete_in_books",
+    "bill_delete_plan",
     "bill_resend",
     "bill_totals",
     "bill_update",
