@@ -25,6 +25,11 @@ class Profile:
     # only (CODAT.md §8 "Batch across suppliers: Xero only"; the spec's Xero options/billPayments
     # has no supplierRef and says a batch payment must be in the company's base currency).
     batch_across_suppliers: bool = False
+    # Data types the platform does not have: reads end NotSupported, options and pushes are 404.
+    unsupported: frozenset[str] = frozenset()
+
+    def supports(self, data_type: str) -> bool:
+        return data_type not in self.unsupported
 
 
 PROFILES: dict[str, Profile] = {
@@ -38,6 +43,7 @@ PROFILES: dict[str, Profile] = {
         max_lengths={
             # QuickBooks' DocNumber is 21 characters; DisplayName 100.
             "bills": {"reference": 21, "note": 4000},
+            "billCreditNotes": {"billCreditNoteNumber": 21, "note": 4000},
             "billPayments": {"reference": 21, "note": 4000},
             "suppliers": {"supplierName": 100, "contactName": 100},
             "bankAccounts": {"accountName": 100, "nominalCode": 7},
@@ -51,6 +57,7 @@ PROFILES: dict[str, Profile] = {
         bank_account_types=("Debit",),  # Xero cannot create credit (card) accounts through Codat
         max_lengths={
             "bills": {"reference": 255},
+            "billCreditNotes": {"billCreditNoteNumber": 255},
             "billPayments": {"reference": 255},
             "suppliers": {"supplierName": 255, "contactName": 255},
             "bankAccounts": {"accountName": 150, "nominalCode": 10},
@@ -68,6 +75,7 @@ PROFILES: dict[str, Profile] = {
         id_style="numeric",
         max_lengths={
             "bills": {"reference": 45},
+            "billCreditNotes": {"billCreditNoteNumber": 45},
             "billPayments": {"reference": 45},
             "suppliers": {"supplierName": 83},
             "bankAccounts": {"accountName": 31, "nominalCode": 60},
@@ -86,6 +94,9 @@ PLATFORM_NAMES = {
     "pdvj": "Sage Business Cloud",
     "mqjo": "Xero (legacy)",
 }
+# The emulator's platforms without bill credit notes (Codat's "Datatype billCreditNotes not
+# supported by platform(s) …"): a sync of such a company must go on without them.
+UNSUPPORTED_TYPES: dict[str, frozenset[str]] = {"pdvj": frozenset({"billCreditNotes"})}
 
 
 def get_profile(platform_key: str) -> Profile:
@@ -98,6 +109,7 @@ def get_profile(platform_key: str) -> Profile:
         name=name,
         base_currency=DEFAULT_PROFILE.base_currency,
         currencies=DEFAULT_PROFILE.currencies,
+        unsupported=UNSUPPORTED_TYPES.get(platform_key, frozenset()),
     )
 
 
@@ -159,6 +171,33 @@ _FIELDS: dict[str, list[tuple]] = {
         ("note", "String", "Note", False, None),
         ("lines", "Array", "Lines", True, [("amount", "Number", "Amount", True)]),
     ],
+    "billCreditNotes": [
+        ("billCreditNoteNumber", "String", "Credit note number", False, None),
+        ("supplierRef", "Object", "Supplier", True, [("id", "String", "Supplier ID", True)]),
+        ("issueDate", "DateTime", "Issue date", True, None),
+        ("currency", "String", "Currency", True, None),
+        ("currencyRate", "Number", "Currency rate", False, None),
+        ("status", "String", "Status", True, None),
+        (
+            "lineItems",
+            "Array",
+            "Line items",
+            True,
+            [
+                ("description", "String", "Description", False),
+                ("unitAmount", "Number", "Unit amount", True),
+                ("quantity", "Number", "Quantity", True),
+                ("accountRef", "Object", "Account", True),
+                ("taxRateRef", "Object", "Tax rate", False),
+            ],
+        ),
+        ("subTotal", "Number", "Sub total", True, None),
+        ("totalTaxAmount", "Number", "Total tax amount", True, None),
+        ("totalDiscount", "Number", "Total discount", True, None),
+        ("discountPercentage", "Number", "Discount percentage", True, None),
+        ("totalAmount", "Number", "Total amount", True, None),
+        ("note", "String", "Note", False, None),
+    ],
     "bankAccounts": [
         ("accountName", "String", "Account name", True, None),
         ("accountType", "String", "Account type", True, None),
@@ -201,6 +240,8 @@ def _property(profile: Profile, data_type: str, spec: tuple, prefix: str = "") -
         node["options"] = [_choice(value) for value in profile.bank_account_types]
     if data_type == "suppliers" and name == "status":
         node["options"] = [_choice("Active"), _choice("Archived")]
+    if data_type == "billCreditNotes" and name == "status":
+        node["options"] = [_choice("Submitted"), _choice("Draft")]
     nested = spec[4] if len(spec) > 4 else None
     if nested:
         node["properties"] = {
