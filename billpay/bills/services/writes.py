@@ -31,6 +31,7 @@ from billpay.bills.models import (
     LOCAL_ID_PREFIX,
     Bill,
     BillAttachment,
+    CreditNote,
     LedgerWrite,
     PushState,
     Supplier,
@@ -239,6 +240,7 @@ def _supplier_succeeded(write: LedgerWrite, push: Push) -> None:
             codat_supplier_id=record_id, modified_date=None
         )
         Bill.objects.filter(supplier=supplier).update(codat_supplier_id=record_id)
+        CreditNote.objects.filter(supplier=supplier).update(codat_supplier_id=record_id)
     Supplier.objects.filter(pk=supplier.pk).update(push_state=PushState.IN_BOOKS, push_error="")
 
 
