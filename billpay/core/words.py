@@ -329,6 +329,7 @@ AUDIT_ACTIONS = {
     "bill.deleted": _("deleted the bill"),
     "bill.resent": _("sent the bill again"),
     "supplier.created": _("created a supplier"),
+    "credit_note.created": _("created a credit note here"),
     "supplier.changed": _("changed a supplier"),
     "payment.prepared": _("prepared a payment"),
     "payment.approval_required": _("was told a payment needs approval first"),

@@ -50,3 +50,13 @@ def credit_notes_available(
     if currency is not None:
         qs = qs.filter(currency=currency.upper())
     return qs.order_by("issue_date", "id")
+
+
+def credit_notes_sending(company: Company, *, supplier_id: int) -> QuerySet[CreditNote]:
+    """The supplier's notes created here whose write to the books is under way or failed."""
+    return CreditNote.objects.filter(
+        company=company,
+        supplier_id=supplier_id,
+        is_deleted=False,
+        push_state__in=[CreditNote.PushState.SENDING, CreditNote.PushState.FAILED],
+    ).order_by("-id")
