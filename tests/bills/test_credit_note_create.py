@@ -2,6 +2,7 @@
 rules), and the write into the sandbox's books, exactly once, even when the answer is lost."""
 
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.urls import reverse
