@@ -7,7 +7,7 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from billpay.bills.models import Bill, BillLine, Supplier
+from billpay.bills.models import Bill, BillLine, CreditNote, Supplier
 from billpay.mapping.models import LedgerAccount
 from billpay.onboarding.models import AccountingConnection, Company, Membership, User
 from billpay.pushes.services import adapter_for
@@ -89,6 +89,30 @@ class BillFactory(DjangoModelFactory):
     codat_status = "Open"
     modified_date = factory.LazyFunction(timezone.now)
     search_text = factory.LazyAttribute(lambda o: f"{o.supplier_name} {o.reference}".lower())
+
+
+class CreditNoteFactory(DjangoModelFactory):
+    """A supplier's credit note in the books, its credit not used yet."""
+
+    class Meta:
+        model = CreditNote
+
+    company = factory.SubFactory(CompanyFactory)
+    supplier = factory.SubFactory(SupplierFactory, company=factory.SelfAttribute("..company"))
+    codat_id = factory.Sequence(lambda n: f"credit-note-{n}")
+    codat_supplier_id = factory.LazyAttribute(
+        lambda o: o.supplier.codat_supplier_id if o.supplier else ""
+    )
+    supplier_name = factory.LazyAttribute(lambda o: o.supplier.name if o.supplier else "")
+    number = factory.Sequence(lambda n: f"CN-{1000 + n}")
+    issue_date = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=5))
+    currency = "USD"
+    sub_total = Decimal("50.00")
+    tax_amount = Decimal("0.00")
+    total_amount = Decimal("50.00")
+    remaining_credit = factory.LazyAttribute(lambda o: o.total_amount)
+    status = "Submitted"
+    modified_date = factory.LazyFunction(timezone.now)
 
 
 class BillLineFactory(DjangoModelFactory):

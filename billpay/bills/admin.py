@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
 
-from billpay.bills.models import Bill, BillLine, Supplier, SyncRun
+from billpay.bills.models import Bill, BillLine, CreditNote, Supplier, SyncRun
 from billpay.bills.tasks import sync_start
 from billpay.core.admin import HardenedAdminMixin, ReadOnlyMixin
 from billpay.onboarding.admin import CompanyAdmin as BaseCompanyAdmin
@@ -46,6 +46,25 @@ class SupplierAdmin(ReadOnlyMixin, HardenedAdminMixin, admin.ModelAdmin):
     list_filter = ["status", "default_currency", "is_deleted"]
     search_fields = ["name", "email", "codat_supplier_id", "company__name"]
     list_select_related = ["company"]
+
+
+@admin.register(CreditNote)
+class CreditNoteAdmin(ReadOnlyMixin, HardenedAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "supplier_name",
+        "number",
+        "company",
+        "issue_date",
+        "currency",
+        "total_amount",
+        "remaining_credit",
+        "status",
+        "is_deleted",
+    ]
+    list_filter = ["status", "currency", "is_deleted"]
+    search_fields = ["supplier_name", "number", "codat_id", "company__name"]
+    list_select_related = ["company"]
+    show_full_result_count = False
 
 
 @admin.register(SyncRun)

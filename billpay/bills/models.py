@@ -211,6 +211,89 @@ class Bill(MirroredModel):
         )
 
 
+class CreditNote(MirroredModel):
+    """A supplier's credit note as the books have it (Codat's BillCreditNote), keyed like bills.
+
+    Its lines stay in `raw` (`lineItems`). `remaining_credit` is what can still be set against the
+    supplier's bills. Notes created here carry the same local write state as bills (never in a
+    sync's update).
+    """
+
+    class Status(models.TextChoices):
+        """Codat's billCreditNoteStatus."""
+
+        UNKNOWN = "Unknown", _("Unknown")
+        DRAFT = "Draft", _("Draft")
+        SUBMITTED = "Submitted", _("Open")
+        PAID = "Paid", _("Used up")
+        VOID = "Void", _("Void")
+        PARTIALLY_PAID = "PartiallyPaid", _("Partly used")
+
+    Origin = Origin
+    PushState = PushState
+
+    codat_id = models.CharField(max_length=100)
+    supplier = models.ForeignKey(
+        Supplier, null=True, blank=True, on_delete=models.SET_NULL, related_name="credit_notes"
+    )
+    codat_supplier_id = models.CharField(max_length=100, blank=True)
+    supplier_name = models.CharField(max_length=300, blank=True)
+    number = models.CharField(max_length=300, blank=True)  # billCreditNoteNumber
+    issue_date = models.DateField(null=True, blank=True)
+    currency = models.CharField(max_length=3)
+    currency_rate = models.DecimalField(max_digits=19, decimal_places=10, null=True, blank=True)
+    sub_total = models.DecimalField(**AMOUNT, default=0)
+    tax_amount = models.DecimalField(**AMOUNT, default=0)
+    total_amount = models.DecimalField(**AMOUNT, default=0)
+    remaining_credit = models.DecimalField(**AMOUNT, default=0)
+    status = models.CharField(max_length=20, blank=True)  # Status values, as Codat sends them
+    note = models.TextField(blank=True)
+    source_modified_date = models.DateTimeField(null=True, blank=True)
+    # Local write state (issue 16), never in a sync's update.
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.SYNCED)
+    push_state = models.CharField(max_length=20, choices=PushState.choices, blank=True)
+    push_error = models.TextField(blank=True)
+    push_error_i18n = models.JSONField(default=dict, blank=True)  # it as a phrase (core.words)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "codat_id"], name="creditnote_codat_id_unique"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["company", "codat_supplier_id", "currency", "issue_date"],
+                name="creditnote_available",
+                condition=Q(remaining_credit__gt=0, is_deleted=False),
+            ),
+            models.Index(fields=["company", "supplier"], name="creditnote_company_supplier"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.supplier_name} {self.number}".strip() or self.codat_id
+
+    @property
+    def push_error_text(self) -> str:
+        """Why writing it to the books failed, in the reader's language."""
+        return stored_text(self.push_error, self.push_error_i18n)
+
+    @property
+    def is_in_books(self) -> bool:
+        """False for a note created here that the books have not confirmed yet (not usable)."""
+        return not self.codat_id.startswith(LOCAL_ID_PREFIX)
+
+    @property
+    def status_label(self) -> str:
+        try:
+            return str(self.Status(self.status).label)
+        except ValueError:
+            return self.status
+
+
 class BillLine(models.Model):
     company = models.ForeignKey("onboarding.Company", on_delete=models.CASCADE, related_name="+")
     bill = models.ForeignKey(Bill, on_delete=models.CASCADE, related_name="lines")
@@ -407,6 +490,7 @@ class LedgerWrite(TimestampedModel):
         BILL_ATTACHMENT = "bill.attachment", _("Attach a file")
         SUPPLIER_CREATE = "supplier.create", _("Create")
         SUPPLIER_UPDATE = "supplier.update", _("Update")
+        CREDIT_NOTE_CREATE = "credit_note.create", _("Create")
 
     company = models.ForeignKey(
         "onboarding.Company", on_delete=models.CASCADE, related_name="ledger_writes"
@@ -419,6 +503,9 @@ class LedgerWrite(TimestampedModel):
     )
     attachment = models.ForeignKey(
         BillAttachment, null=True, blank=True, on_delete=models.CASCADE, related_name="writes"
+    )
+    credit_note = models.ForeignKey(
+        CreditNote, null=True, blank=True, on_delete=models.CASCADE, related_name="writes"
     )
     push = models.OneToOneField(
         "pushes.Push", on_delete=models.CASCADE, related_name="ledger_write"

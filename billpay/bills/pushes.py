@@ -12,8 +12,16 @@ from collections.abc import Mapping
 
 from django.utils.translation import gettext_noop
 
-from billpay.bills.models import Bill, BillAttachment, LedgerWrite, PushState, Supplier, SyncRun
-from billpay.bills.services.create import bill_body, supplier_body
+from billpay.bills.models import (
+    Bill,
+    BillAttachment,
+    CreditNote,
+    LedgerWrite,
+    PushState,
+    Supplier,
+    SyncRun,
+)
+from billpay.bills.services.create import bill_body, credit_note_body, supplier_body
 from billpay.bills.services.writes import (
     ledger_write_changed,
     ledger_write_get,
@@ -119,7 +127,9 @@ def _platform(push: Push) -> Phrase | str:
     return phrase(gettext_noop("Your accounting software"))
 
 
-def _mirrored(model: type[Bill | Supplier], field: str, push: Push, ids: list[str]) -> set[str]:
+def _mirrored(
+    model: type[Bill | Supplier | CreditNote], field: str, push: Push, ids: list[str]
+) -> set[str]:
     """Which of these ledger ids the mirror already holds (records that are not this write's)."""
     if not ids:
         return set()
@@ -344,7 +354,67 @@ class SupplierUpdatePush(SupplierPush):
         )
 
 
+# --- supplier credit notes -----------------------------------------------------------------------
+
+
+class CreditNoteCreatePush(LedgerPush):
+    data_type = "billCreditNotes"
+    kind = K.CREDIT_NOTE_CREATE
+
+    def body(self, push: Push) -> str:
+        return dumps(credit_note_body(note=_write(push).credit_note))
+
+    def blocked(self, push: Push) -> Phrase | str:
+        write = ledger_write_get(push=push)
+        if write is None or write.credit_note is None:
+            return GONE
+        supplier = write.credit_note.supplier
+        if supplier is not None and not supplier.is_in_books:
+            if supplier.push_state == PushState.FAILED:
+                return phrase(
+                    gettext_noop("The supplier could not be created in your books: %(reason)s"),
+                    reason=stored_phrase(supplier.push_error, supplier.push_error_i18n),
+                )
+            return WAIT
+        return ""
+
+    def send(
+        self, client: CodatClient, push: Push, connection: AccountingConnection
+    ) -> PushOperation:
+        return client.create_bill_credit_note(
+            **_ids(push, connection),
+            bill_credit_note=loads(push.body),
+            idempotency_key=str(push.idempotency_key),
+        )
+
+    def find(
+        self, client: CodatClient, push: Push, write: LedgerWrite, connection: AccountingConnection
+    ) -> str:
+        """The supplier's note in the books with this body's number, total, currency and issue
+        date that no other row of the mirror holds (a supplier has few notes: read them all)."""
+        body = loads(push.body) if push.body else {}
+        supplier_id = (body.get("supplierRef") or {}).get("id")
+        if not supplier_id or not _queryable(supplier_id):
+            return ""
+        number = body.get("billCreditNoteNumber")
+        candidates = [
+            note
+            for note in client.list_bill_credit_notes(
+                company_id=push.company.codat_company_id, query=f'supplierRef.id="{supplier_id}"'
+            )
+            if not note.is_deleted
+            and note.total_amount == body.get("totalAmount")
+            and note.currency == body.get("currency")
+            and (note.bill_credit_note_number or None) == (number or None)
+            and note.issue_date is not None
+            and f"{note.issue_date:%Y-%m-%d}" == str(body.get("issueDate", ""))[:10]
+        ]
+        taken = _mirrored(CreditNote, "codat_id", push, [note.id for note in candidates])
+        return next((note.id for note in candidates if note.id not in taken), "")
+
+
 ADAPTERS = (
+    CreditNoteCreatePush(),
     BillCreatePush(),
     BillUpdatePush(),
     BillDeletePush(),

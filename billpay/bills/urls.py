@@ -1,6 +1,6 @@
 from django.urls import path
 
-from billpay.bills.views import create, review, selection
+from billpay.bills.views import create, credit_notes, review, selection
 
 app_name = "bills"
 urlpatterns = [
@@ -46,4 +46,11 @@ urlpatterns = [
     path("bills/<int:bill_id>/push/", create.bill_push_status, name="bill-push-status"),
     path("suppliers/new/", create.supplier_new, name="supplier-new"),
     path("suppliers/<int:supplier_id>/edit/", create.supplier_edit, name="supplier-edit"),
+    # a supplier's page, and its credit notes created here (issue 16)
+    path("suppliers/<int:supplier_id>/", credit_notes.supplier_detail, name="supplier-detail"),
+    path(
+        "suppliers/<int:supplier_id>/credit-notes/new/",
+        credit_notes.credit_note_new,
+        name="credit-note-new",
+    ),
 ]

@@ -173,6 +173,25 @@ class Pushes(CodatTransport):
             idempotency_key=idempotency_key,
         )
 
+    def create_bill_credit_note(
+        self,
+        *,
+        company_id: str,
+        connection_id: str,
+        bill_credit_note: Mapping[str, Any],
+        idempotency_key: str,
+        timeout_in_minutes: int | None = None,
+    ) -> PushOperation:
+        """Create bill credit note: https://docs.codat.io/sync-for-payables-v1-api#/operations/create-bill-credit-note"""
+        return self._push(
+            "POST",
+            f"{PUSH}/billCreditNotes",
+            path=_ids(company_id, connection_id),
+            body=bill_credit_note,
+            idempotency_key=idempotency_key,
+            timeout_in_minutes=timeout_in_minutes,
+        )
+
     def create_supplier(
         self,
         *,

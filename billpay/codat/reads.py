@@ -23,6 +23,7 @@ from billpay.codat.schemas import (
     Account,
     Attachment,
     Bill,
+    BillCreditNote,
     BillPayment,
     CompanyInfo,
     PaymentMethod,
@@ -189,6 +190,37 @@ class DataReads(CodatTransport):
             BillPayment,
             companyId=company_id,
             billPaymentId=bill_payment_id,
+        )
+
+    def list_bill_credit_notes(
+        self,
+        *,
+        company_id: str,
+        query: str | None = None,
+        order_by: str | None = None,
+        page_size: int = DEFAULT_PAGE_SIZE,
+        on_invalid: OnInvalid | None = None,
+        on_total: OnTotal | None = None,
+    ) -> Iterator[BillCreditNote]:
+        """List bill credit notes: https://docs.codat.io/sync-for-payables-v1-api#/operations/list-bill-credit-notes"""
+        return self._list(
+            "billCreditNotes",
+            BillCreditNote,
+            company_id=company_id,
+            query=query,
+            order_by=order_by,
+            page_size=page_size,
+            on_invalid=on_invalid,
+            on_total=on_total,
+        )
+
+    def get_bill_credit_note(self, *, company_id: str, bill_credit_note_id: str) -> BillCreditNote:
+        """Get bill credit note: https://docs.codat.io/sync-for-payables-v1-api#/operations/get-bill-credit-note"""
+        return self._get_one(
+            f"{DATA}/billCreditNotes/{{billCreditNoteId}}",
+            BillCreditNote,
+            companyId=company_id,
+            billCreditNoteId=bill_credit_note_id,
         )
 
     def list_tax_rates(

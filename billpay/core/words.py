@@ -330,6 +330,7 @@ AUDIT_ACTIONS = {
     "bill.resent": _("sent the bill again"),
     "bill.delete_requested": _("asked the books to delete the bill"),
     "supplier.created": _("created a supplier"),
+    "credit_note.created": _("created a credit note here"),
     "supplier.changed": _("changed a supplier"),
     "payment.prepared": _("prepared a payment"),
     "payment.approval_required": _("was told a payment needs approval first"),

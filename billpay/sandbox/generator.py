@@ -44,6 +44,7 @@ class Books:
     bills: int
     bill_payments: int
     accounts: int
+    credit_notes: int = 0
 
 
 class _Ids:
@@ -111,13 +112,34 @@ def generate_books(
             today,
             lines_per_bill,
         )
+        credit_notes = 0
+        if profile.supports("billCreditNotes"):
+            # Their own random stream: the bills of a seed stay what they always were.
+            notes_rng = random.Random(f"{seed}:billCreditNotes")
+            credit_notes = _credit_notes(
+                writer,
+                _Ids(notes_rng, profile.id_style == "numeric"),
+                notes_rng,
+                credit_note_count(bills),
+                supplier_rows,
+                expense,
+                taxes,
+                base,
+                today,
+            )
         writer.flush()
     return Books(
         suppliers=suppliers,
         bills=bills,
         bill_payments=payments,
         accounts=len(expense) + len(banks) + 1,
+        credit_notes=credit_notes,
     )
+
+
+def credit_note_count(bills: int) -> int:
+    """A few demo credit notes: one per 25 bills, at least 3, at most 400."""
+    return max(3, min(bills // 25, 400))
 
 
 def analyze() -> None:
@@ -350,6 +372,56 @@ def _bills(
         deleted = rng.random() < 0.02
         writer.add("bills", bill, datetime.combine(issue, time(), tzinfo=UTC), deleted)
     return payments
+
+
+# status -> share of the credit still to use (Paid: all of it used; Void: none usable)
+_CREDIT_NOTE_KINDS = (
+    ("Submitted", Decimal(1)),
+    ("Submitted", Decimal(1)),
+    ("PartiallyPaid", None),
+    ("Paid", Decimal(0)),
+    ("Void", Decimal(0)),
+)
+
+
+def _credit_notes(writer, ids, rng, count, suppliers, expense, taxes, base, today) -> int:
+    """Supplier credit notes (BillCreditNote): open, partly used, used up or void."""
+    active = [row for row in suppliers if row[0]["status"] == "Active"] or suppliers
+    for n in range(count):
+        supplier, _terms = rng.choice(active)
+        currency = supplier["defaultCurrency"]
+        status, share = rng.choice(_CREDIT_NOTE_KINDS)
+        issue = today - timedelta(days=rng.randint(1, 200))
+        lines, sub_total, tax_total = _lines(rng, rng.randint(1, 2), expense, taxes)
+        for line in lines:
+            line.pop("lineNumber", None)
+        total = sub_total + tax_total
+        if share is None:
+            share = Decimal(rng.randint(20, 80)) / 100
+        remaining = (total * share).quantize(CENT)
+        note = {
+            "id": ids.next("billCreditNotes"),
+            "billCreditNoteNumber": f"CN-{rng.randint(100, 9999)}-{n + 1}",
+            "supplierRef": {"id": supplier["id"], "supplierName": supplier["supplierName"]},
+            "withholdingTax": [],
+            "totalAmount": total,
+            "totalDiscount": Decimal("0.00"),
+            "subTotal": sub_total,
+            "totalTaxAmount": tax_total,
+            "discountPercentage": Decimal("0"),
+            "remainingCredit": remaining,
+            "status": status,
+            "issueDate": _day(issue),
+            "allocatedOnDate": _day(issue + timedelta(days=7)) if status == "Paid" else None,
+            "currency": currency,
+            "currencyRate": _rate(base, currency),
+            "lineItems": lines,
+            "paymentAllocations": [],
+            "note": None,
+        }
+        deleted = rng.random() < 0.03
+        writer.add("billCreditNotes", note, datetime.combine(issue, time(), tzinfo=UTC), deleted)
+    return count
 
 
 def _pay(writer, ids, rng, bill: dict, amount: Decimal, banks, today: date) -> None:

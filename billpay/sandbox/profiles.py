@@ -34,6 +34,11 @@ class Profile:
     # deletes it and turns its payments into payments on account.
     bill_payments_go_first: bool = False
     deletes_bill_payments: bool = False
+    # Data types the platform does not have: reads end NotSupported, options and pushes are 404.
+    unsupported: frozenset[str] = frozenset()
+
+    def supports(self, data_type: str) -> bool:
+        return data_type not in self.unsupported
 
 
 PROFILES: dict[str, Profile] = {
@@ -49,6 +54,7 @@ PROFILES: dict[str, Profile] = {
         max_lengths={
             # QuickBooks' DocNumber is 21 characters; DisplayName 100.
             "bills": {"reference": 21, "note": 4000},
+            "billCreditNotes": {"billCreditNoteNumber": 21, "note": 4000},
             "billPayments": {"reference": 21, "note": 4000},
             "suppliers": {"supplierName": 100, "contactName": 100},
             "bankAccounts": {"accountName": 100, "nominalCode": 7},
@@ -62,6 +68,7 @@ PROFILES: dict[str, Profile] = {
         bank_account_types=("Debit",),  # Xero cannot create credit (card) accounts through Codat
         max_lengths={
             "bills": {"reference": 255},
+            "billCreditNotes": {"billCreditNoteNumber": 255},
             "billPayments": {"reference": 255},
             "suppliers": {"supplierName": 255, "contactName": 255},
             "bankAccounts": {"accountName": 150, "nominalCode": 10},
@@ -83,6 +90,7 @@ PROFILES: dict[str, Profile] = {
         id_style="numeric",
         max_lengths={
             "bills": {"reference": 45},
+            "billCreditNotes": {"billCreditNoteNumber": 45},
             "billPayments": {"reference": 45},
             "suppliers": {"supplierName": 83},
             "bankAccounts": {"accountName": 31, "nominalCode": 60},
@@ -110,6 +118,9 @@ DELETE_RULES: dict[str, dict[str, bool]] = {
     "pqsw": {"deletes_bills": True, "deletes_bill_payments": True},
     "knfz": {"deletes_bills": True, "bill_payments_go_first": True, "deletes_bill_payments": True},
 }
+# The emulator's platforms without bill credit notes (Codat's "Datatype billCreditNotes not
+# supported by platform(s) …"): a sync of such a company must go on without them.
+UNSUPPORTED_TYPES: dict[str, frozenset[str]] = {"pdvj": frozenset({"billCreditNotes"})}
 
 
 def get_profile(platform_key: str) -> Profile:
@@ -123,6 +134,7 @@ def get_profile(platform_key: str) -> Profile:
         base_currency=DEFAULT_PROFILE.base_currency,
         currencies=DEFAULT_PROFILE.currencies,
         **DELETE_RULES.get(platform_key, {}),
+        unsupported=UNSUPPORTED_TYPES.get(platform_key, frozenset()),
     )
 
 
@@ -193,6 +205,33 @@ _FIELDS: dict[str, list[tuple]] = {
         ("note", "String", "Note", False, None),
         ("lines", "Array", "Lines", True, [("amount", "Number", "Amount", True)]),
     ],
+    "billCreditNotes": [
+        ("billCreditNoteNumber", "String", "Credit note number", False, None),
+        ("supplierRef", "Object", "Supplier", True, [("id", "String", "Supplier ID", True)]),
+        ("issueDate", "DateTime", "Issue date", True, None),
+        ("currency", "String", "Currency", True, None),
+        ("currencyRate", "Number", "Currency rate", False, None),
+        ("status", "String", "Status", True, None),
+        (
+            "lineItems",
+            "Array",
+            "Line items",
+            True,
+            [
+                ("description", "String", "Description", False),
+                ("unitAmount", "Number", "Unit amount", True),
+                ("quantity", "Number", "Quantity", True),
+                ("accountRef", "Object", "Account", True),
+                ("taxRateRef", "Object", "Tax rate", False),
+            ],
+        ),
+        ("subTotal", "Number", "Sub total", True, None),
+        ("totalTaxAmount", "Number", "Total tax amount", True, None),
+        ("totalDiscount", "Number", "Total discount", True, None),
+        ("discountPercentage", "Number", "Discount percentage", True, None),
+        ("totalAmount", "Number", "Total amount", True, None),
+        ("note", "String", "Note", False, None),
+    ],
     "bankAccounts": [
         ("accountName", "String", "Account name", True, None),
         ("accountType", "String", "Account type", True, None),
@@ -235,6 +274,8 @@ def _property(profile: Profile, data_type: str, spec: tuple, prefix: str = "") -
         node["options"] = [_choice(value) for value in profile.bank_account_types]
     if data_type == "suppliers" and name == "status":
         node["options"] = [_choice("Active"), _choice("Archived")]
+    if data_type == "billCreditNotes" and name == "status":
+        node["options"] = [_choice("Submitted"), _choice("Draft")]
     nested = spec[4] if len(spec) > 4 else None
     if nested:
         node["properties"] = {

@@ -22,6 +22,7 @@ HANDLERS = {
     ("suppliers", "Create"): writes.supplier_create,
     ("suppliers", "Update"): writes.supplier_update,
     ("bankAccounts", "Create"): writes.bank_account_create,
+    ("billCreditNotes", "Create"): writes.credit_note_create,
     ("billPayments", "Create"): payments.bill_payment_create,
     ("billPayments", "Delete"): payments.bill_payment_delete,
 }

@@ -50,12 +50,15 @@ def seed_company(
             seed=seed,
             lines_per_bill=lines_per_bill,
         )
+        profile = get_profile(platform_key)
         SandboxDataset.objects.bulk_create(
             SandboxDataset(
                 company=company,
                 connection=connection,
                 data_type=data_type,
-                status=SandboxDataset.Status.COMPLETE,
+                status=SandboxDataset.Status.COMPLETE
+                if profile.supports(data_type)
+                else SandboxDataset.Status.NOT_SUPPORTED,
                 requested=now,
                 due=now,
                 completed=now,

@@ -59,6 +59,7 @@ urlpatterns = [
     ),
     path(f"{CONN}/push/suppliers", push.suppliers, name="push-suppliers"),
     path(f"{CONN}/push/suppliers/<str:supplier_id>", push.supplier, name="push-supplier"),
+    path(f"{CONN}/push/billCreditNotes", push.credit_notes, name="push-bill-credit-notes"),
     path(f"{CONN}/push/bankAccounts", push.bank_accounts, name="push-bank-accounts"),
     path(f"{CONN}/push/billPayments", push.bill_payments, name="push-bill-payments"),
     path(f"{CONN}/push/billPayments/<str:payment_id>", push.bill_payment, name="push-bill-payment"),

@@ -267,6 +267,75 @@ def bill_attachment_delete(company, profile: Profile, op: SandboxPushOperation) 
     return Outcome(op.record_id, "Deleted", "bills", str(op.attachment_id))
 
 
+def credit_note_create(company, profile: Profile, op: SandboxPushOperation) -> Outcome:
+    """Create a supplier's credit note (BillCreditNote): all of its credit still to use."""
+    body = dict(op.body or {})
+    checks = Checks("BillCreditNote")
+    supplier = None
+    supplier_id = dig(body, "supplierRef.id")
+    if not supplier_id or not isinstance(supplier_id, str):
+        checks.fail("supplierRef.id", "supplierRef.id is required.")
+    else:
+        supplier = store.ledger_get(company, "suppliers", supplier_id)
+        if supplier is None:
+            checks.fail("supplierRef.id", f"Supplier {supplier_id} does not exist.")
+        elif supplier.get("status") == "Archived":
+            checks.fail("supplierRef.id", f"Supplier {supplier_id} is archived.")
+    if not body.get("issueDate"):
+        checks.fail("issueDate", "issueDate is required.")
+    checks.currency(body.get("currency"), profile)
+    checks.text(body, "billCreditNoteNumber", profile, "billCreditNotes")
+    checks.text(body, "note", profile, "billCreditNotes")
+    status = body.get("status", "Submitted")
+    if status not in ("Submitted", "Draft"):
+        checks.fail("status", "A new credit note must be Submitted or Draft.")
+    sub_total = checks.money(body, "subTotal")
+    tax = checks.money(body, "totalTaxAmount")
+    total = checks.money(body, "totalAmount")
+    discount = checks.money(body, "totalDiscount", required=False) or ZERO
+    if None not in (sub_total, tax, total) and sub_total + tax != total:
+        checks.fail("totalAmount", "totalAmount must equal subTotal + totalTaxAmount.")
+    if total is not None and total <= ZERO:
+        checks.fail("totalAmount", "totalAmount must be greater than zero.")
+    if discount < ZERO:
+        checks.fail("totalDiscount", "totalDiscount cannot be negative.")
+    lines = body.get("lineItems")
+    if not isinstance(lines, list) or not lines:
+        checks.fail("lineItems", "At least one line item is required.")
+        lines = []
+    line_sum = ZERO
+    for index, line in enumerate(lines):
+        prefix = f"lineItems[{index}]"
+        if not isinstance(line, dict):
+            checks.fail(prefix, f"{prefix} must be an object.")
+            continue
+        unit = checks.money(line, "unitAmount")
+        quantity = checks.money(line, "quantity")
+        if unit is not None and quantity is not None:
+            line_sum += Decimal(line.get("subTotal") or unit * quantity)
+        account_id = dig(line, "accountRef.id")
+        if not account_id or store.ledger_get(company, "chartOfAccounts", account_id) is None:
+            checks.fail(f"{prefix}.accountRef.id", f"Account {account_id} does not exist.")
+        tax_id = dig(line, "taxRateRef.id")
+        if tax_id and store.ledger_get(company, "taxRates", tax_id) is None:
+            checks.fail(f"{prefix}.taxRateRef.id", f"Tax rate {tax_id} does not exist.")
+    if lines and sub_total is not None and line_sum != sub_total:
+        checks.fail("lineItems", f"Line items add up to {line_sum}, not subTotal {sub_total}.")
+    checks.done()
+    record_id = new_id(company, "billCreditNotes", profile)
+    body.update(
+        status=status,
+        totalDiscount=discount,
+        discountPercentage=body.get("discountPercentage") or ZERO,
+        remainingCredit=total,
+        allocatedOnDate=None,
+        paymentAllocations=[],
+        supplierRef={"id": supplier["id"], "supplierName": supplier.get("supplierName")},
+    )
+    store.ledger_put(company, "billCreditNotes", record_id, body)
+    return Outcome(record_id, "Created", "billCreditNotes")
+
+
 def _check_supplier(profile: Profile, body: dict) -> None:
     checks = Checks("Supplier")
     checks.text(body, "supplierName", profile, "suppliers", required=True)

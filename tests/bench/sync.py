@@ -50,7 +50,7 @@ def _fetch_floor(codat_company_id: str, page_size: int) -> tuple[float, dict[str
     session.headers["Authorization"] = "Basic " + base64.b64encode(b"sandbox-key").decode()
     records: dict[str, list] = {}
     with timer() as t:
-        for data_type in ("suppliers", "taxRates", "accounts", "bills"):
+        for data_type in ("suppliers", "taxRates", "accounts", "bills", "billCreditNotes"):
             page, records[data_type] = 1, []
             while True:
                 url = f"{BASE}/sandbox/api/companies/{codat_company_id}/data/{data_type}"

@@ -103,7 +103,7 @@ def test_a_second_sync_with_nothing_changed_writes_nothing(linked_company):
     run = _sync(linked_company)
 
     assert all(c["created"] == c["updated"] == c["deleted"] == 0 for c in run.counts.values())
-    assert run.api_calls <= 4  # one page per data type
+    assert run.api_calls <= len(run.counts)  # one page per data type
 
 
 def test_incremental_sync_fetches_and_writes_only_changed_bills(linked_company):
@@ -286,7 +286,7 @@ def test_query_count_per_page_is_a_small_constant(sandbox, settings):
     # Per page of 1,000 bills: existing keys; the upsert (staging table, COPY, INSERT … ON
     # CONFLICT); lines and allocations deleted and copied; progress.
     assert (three_pages - one_page) / 2 <= 12
-    assert one_page <= 70
+    assert one_page <= 85  # five data types (credit notes the fifth: about 14 queries)
     in_books = SandboxCacheRecord.objects.filter(
         company=seeded.company, data_type="bills", is_deleted=False
     )

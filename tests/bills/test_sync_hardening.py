@@ -20,7 +20,7 @@ from billpay.bills.services import SyncOutcome, bills_sync
 from billpay.bills.tasks import sync_start
 from billpay.codat.decode import decode
 from billpay.codat.errors import CodatNotFoundError
-from billpay.codat.schemas import Account, DataStatus, TaxRate
+from billpay.codat.schemas import Account, BillCreditNote, DataStatus, TaxRate
 from billpay.codat.schemas import Bill as BillRecord
 from billpay.codat.schemas import Supplier as SupplierRecord
 from billpay.mapping.models import LedgerAccount
@@ -28,7 +28,7 @@ from tests.factories import AccountingConnectionFactory
 
 pytestmark = pytest.mark.django_db
 
-ALL_TYPES = ("suppliers", "taxRates", "chartOfAccounts", "bills")
+ALL_TYPES = ("suppliers", "taxRates", "chartOfAccounts", "bills", "billCreditNotes")
 
 
 class FakeCodat:
@@ -69,6 +69,9 @@ class FakeCodat:
 
     def list_bills(self, **kwargs):
         return self._list("bills", BillRecord, **kwargs)
+
+    def list_bill_credit_notes(self, **kwargs):
+        return self._list("billCreditNotes", BillCreditNote, **kwargs)
 
     def close(self):
         pass
@@ -114,7 +117,12 @@ def _bill(n: int, **fields) -> dict:
 
 def test_a_type_missing_from_the_first_read_is_queued_once_then_read(linked):
     codat = FakeCodat(
-        statuses={"suppliers": "Complete", "chartOfAccounts": "Complete", "bills": "Complete"}
+        statuses={
+            "suppliers": "Complete",
+            "chartOfAccounts": "Complete",
+            "bills": "Complete",
+            "billCreditNotes": "Complete",
+        }
     )  # no taxRates: not a Bill Pay default
 
     first, run = _run(linked, codat)

@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 
-from billpay.bills.models import Bill, Supplier, SyncRun, TaxRate
+from billpay.bills.models import Bill, CreditNote, Supplier, SyncRun, TaxRate
 from billpay.bills.services import bills_sync, sync_run_queue
 from billpay.mapping.models import LedgerAccount
 from billpay.onboarding.models import AccountingConnection
@@ -45,6 +45,7 @@ DATA_TYPES = {
     "taxRates": ("TaxRate", TaxRate, "codat_tax_rate_id", "taxRates"),
     "accounts": ("Account", LedgerAccount, "codat_account_id", "chartOfAccounts"),
     "bills": ("Bill", Bill, "codat_bill_id", "bills"),
+    "billCreditNotes": ("BillCreditNote", CreditNote, "codat_id", "billCreditNotes"),
 }
 # Documentation only: nothing to generate from.
 _DROP = {

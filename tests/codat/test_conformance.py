@@ -10,7 +10,14 @@ import pytest
 from openapi_schema_validator import OAS30WriteValidator
 
 from billpay.codat import serialize
-from billpay.codat.schemas import Account, Bill, BillPayment, Connection, Supplier
+from billpay.codat.schemas import (
+    Account,
+    Bill,
+    BillCreditNote,
+    BillPayment,
+    Connection,
+    Supplier,
+)
 from tests.codat.payloads import COMPANY_ID, CONNECTION_ID, page, push_operation
 
 IDS = {"company_id": COMPANY_ID, "connection_id": CONNECTION_ID}
@@ -77,8 +84,39 @@ BILL_PAYMENT = {
         }
     ],
 }
+BILL_CREDIT_NOTE = {
+    "billCreditNoteNumber": "CN-2023-001",
+    "supplierRef": {"id": "sup-1"},
+    "issueDate": "2023-04-20T00:00:00",
+    "currency": "GBP",
+    "status": "Submitted",
+    "subTotal": Decimal("25.00"),
+    "totalTaxAmount": Decimal("5.00"),
+    "totalDiscount": Decimal("0"),
+    "discountPercentage": Decimal("0"),
+    "totalAmount": Decimal("30.00"),
+    "lineItems": [
+        {
+            "description": "Damaged sack returned",
+            "unitAmount": Decimal("25.00"),
+            "quantity": Decimal("1"),
+            "subTotal": Decimal("25.00"),
+            "taxAmount": Decimal("5.00"),
+            "totalAmount": Decimal("30.00"),
+            "accountRef": {"id": "acc-purchases"},
+            "taxRateRef": {"id": "tax-20"},
+        }
+    ],
+}
 
 PUSHES = {
+    "create_bill_credit_note": (
+        "post",
+        f"{SPEC_PUSH}/billCreditNotes",
+        lambda c: c.create_bill_credit_note(
+            **IDS, bill_credit_note=BILL_CREDIT_NOTE, idempotency_key="k"
+        ),
+    ),
     "create_bill": (
         "post",
         f"{SPEC_PUSH}/bills",
@@ -130,6 +168,7 @@ PUSHES = {
 # Writes to the books; company/connection management (also in PUSHES) takes an optional key.
 PUSH_METHODS = {
     "create_bill",
+    "create_bill_credit_note",
     "update_bill",
     "create_supplier",
     "update_supplier",
@@ -202,7 +241,7 @@ def test_every_push_sends_the_idempotency_key(codat, answer_all):
         call(codat)
 
     keys = [call.request.headers.get("Idempotency-Key") for call in answer_all.calls]
-    assert keys == ["k"] * 10
+    assert keys == ["k"] * 11
 
 
 def test_the_attachment_upload_matches_the_spec_multipart_schema(codat, answer_all, spec):
@@ -235,6 +274,7 @@ def test_the_validator_rejects_a_body_that_breaks_the_spec(spec):
         ("/companies/{companyId}/data/suppliers/{supplierId}", Supplier),
         ("/companies/{companyId}/data/accounts/{accountId}", Account),
         ("/companies/{companyId}/data/billPayments/{billPaymentId}", BillPayment),
+        ("/companies/{companyId}/data/billCreditNotes/{billCreditNoteId}", BillCreditNote),
         ("/companies/{companyId}/connections/{connectionId}", Connection),
     ],
 )

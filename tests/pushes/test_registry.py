@@ -21,12 +21,19 @@ KINDS = {
     "bill.attachment",
     "supplier.create",
     "supplier.update",
+    "credit_note.create",
 }
 
 
 def test_every_write_to_the_books_has_its_adapter():
     assert set(_REGISTRY) == KINDS
-    assert registered_data_types() == {"billPayments", "bankAccounts", "bills", "suppliers"}
+    assert registered_data_types() == {
+        "billPayments",
+        "bankAccounts",
+        "bills",
+        "suppliers",
+        "billCreditNotes",
+    }
 
 
 @pytest.mark.parametrize("data_type", ["billPayments", "bankAccounts", "bills", "suppliers"])

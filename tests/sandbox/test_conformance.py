@@ -6,7 +6,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from tests.sandbox import spec
 from tests.sandbox.conftest import company_path, connection_path
 
-READS = ["bills", "suppliers", "accounts", "billPayments", "taxRates", "paymentMethods"]
+READS = [
+    "bills",
+    "suppliers",
+    "accounts",
+    "billPayments",
+    "taxRates",
+    "paymentMethods",
+    "billCreditNotes",
+]
 
 
 def check(response, method: str, path: str, status: int = 200):
@@ -69,7 +77,8 @@ def test_data_status_queue_and_history_conform(api, seeded):
 
 
 @pytest.mark.parametrize(
-    "data_type", ["bills", "suppliers", "billPayments", "bankAccounts", "chartOfAccounts"]
+    "data_type",
+    ["bills", "suppliers", "billPayments", "bankAccounts", "chartOfAccounts", "billCreditNotes"],
 )
 def test_push_options_conform(api, seeded, data_type):
     path = f"{connection_path(seeded)}/options/{data_type}"

@@ -31,6 +31,7 @@ from tests.factories import (
     BillFactory,
     BillLineFactory,
     CompanyFactory,
+    CreditNoteFactory,
     LedgerAccountFactory,
     LedgerWriteFactory,
     MembershipFactory,
@@ -59,6 +60,7 @@ def admin_rows() -> AdminRows:
     supplier = SupplierFactory(company=company)
     bill = BillFactory(company=company, supplier=supplier)
     BillLineFactory(bill=bill)
+    CreditNoteFactory(company=company, supplier=supplier)
     LedgerWriteFactory(company=company, bill=bill)  # and its push (pushes.Push)
     account = LedgerAccountFactory(company=company)
     push = PushFactory(company=company, status="sent", push_operation_key=str(uuid.uuid4()))

@@ -2,6 +2,7 @@
 (`bills`, `lines`, `suppliers`, with the platform's rules from `rules`)."""
 
 from billpay.bills.forms.bills import BillForm
+from billpay.bills.forms.credit_notes import CreditNoteForm
 from billpay.bills.forms.lines import LineForm, line_formset, totals_lines
 from billpay.bills.forms.review import InboxFilterForm, NoteForm, ReviewForm
 from billpay.bills.forms.rules import attachment_max_bytes, currency_choices, sniff_content_type
@@ -9,6 +10,7 @@ from billpay.bills.forms.suppliers import SupplierForm
 
 __all__ = [
     "BillForm",
+    "CreditNoteForm",
     "InboxFilterForm",
     "LineForm",
     "NoteForm",

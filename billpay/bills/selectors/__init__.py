@@ -25,6 +25,7 @@ from billpay.bills.selectors.create import (
     supplier_terms_days,
     tax_rate_choices,
 )
+from billpay.bills.selectors.credit_notes import credit_notes_available, credit_notes_sending
 from billpay.bills.selectors.inbox import (
     PAGE_SIZE,
     SORT_LABELS,
@@ -47,6 +48,8 @@ from billpay.bills.selectors.selection import (
 from billpay.bills.selectors.sync import FirstSync, sync_first_state, sync_run_latest
 
 __all__ = [
+    "credit_notes_available",
+    "credit_notes_sending",
     "MAX_SELECTED",
     "PAGE_SIZE",
     "bill_list_selected",

@@ -144,7 +144,7 @@ def push_rules_forget(*, company: Company) -> None:
         cache.delete_many(
             [
                 _cache_key(company.pk, connection.codat_connection_id, t)
-                for t in ("bills", "suppliers")
+                for t in ("bills", "suppliers", "billCreditNotes")
             ]
         )
 

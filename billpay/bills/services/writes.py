@@ -31,6 +31,7 @@ from billpay.bills.models import (
     LOCAL_ID_PREFIX,
     Bill,
     BillAttachment,
+    CreditNote,
     LedgerWrite,
     PushState,
     Supplier,
@@ -64,6 +65,7 @@ def ledger_write_create(
     bill: Bill | None = None,
     supplier: Supplier | None = None,
     attachment: BillAttachment | None = None,
+    credit_note: CreditNote | None = None,
     key: uuid.UUID | None = None,
     created_by: User | None = None,
     start: bool = True,
@@ -78,7 +80,12 @@ def ledger_write_create(
     with transaction.atomic():
         push = push_create(company=company, kind=kind, created_by=created_by, idempotency_key=key)
         write = LedgerWrite.objects.create(
-            company=company, bill=bill, supplier=supplier, attachment=attachment, push=push
+            company=company,
+            bill=bill,
+            supplier=supplier,
+            attachment=attachment,
+            credit_note=credit_note,
+            push=push,
         )
         if start:
             push_start(push)
@@ -89,7 +96,14 @@ def ledger_write_get(*, push: Push) -> LedgerWrite | None:
     """The write a push sends, with the records it is about (None: they were removed)."""
     return (
         LedgerWrite.objects.select_related(
-            "company", "push", "bill", "bill__supplier", "supplier", "attachment"
+            "company",
+            "push",
+            "bill",
+            "bill__supplier",
+            "supplier",
+            "attachment",
+            "credit_note",
+            "credit_note__supplier",
         )
         .filter(push=push)
         .first()
@@ -114,12 +128,18 @@ def ledger_write_changed(*, push: Push, op: PushOperation | None = None) -> None
         _failed(write, push)
         # The reason with its phrase: the bill's activity shows it in the reader's language.
         verb, data = "failed", {"reason": push.error, "reason_i18n": push.error_i18n}
+    if write.bill_id:
+        ref = f"bill:{write.bill_id}"
+    elif write.credit_note_id:
+        ref = f"supplier:{write.credit_note.supplier_id}"
+    else:
+        ref = f"supplier:{write.supplier_id}"
     audit_record(
         company=write.company,
         actor=None,  # the books did it, not a person
         action=f"{push.data_type}.write.{verb}",
-        target=str(write.bill or write.supplier or ""),
-        ref=f"bill:{write.bill_id}" if write.bill_id else f"supplier:{write.supplier_id}",
+        target=str(write.bill or write.supplier or write.credit_note or ""),
+        ref=ref,
         data=data,
     )
 
@@ -159,6 +179,9 @@ def _start_waiting(write: LedgerWrite, push: Push) -> None:
 
 
 def _succeeded(write: LedgerWrite, push: Push, op: PushOperation | None) -> None:
+    if write.credit_note_id is not None:
+        _credit_note_succeeded(write, push)
+        return
     if write.bill_id is None:
         _supplier_succeeded(write, push)
         return
@@ -244,7 +267,21 @@ def _supplier_succeeded(write: LedgerWrite, push: Push) -> None:
             codat_supplier_id=record_id, modified_date=None
         )
         Bill.objects.filter(supplier=supplier).update(codat_supplier_id=record_id)
+        CreditNote.objects.filter(supplier=supplier).update(codat_supplier_id=record_id)
     Supplier.objects.filter(pk=supplier.pk).update(push_state=PushState.IN_BOOKS, push_error="")
+
+
+def _credit_note_succeeded(write: LedgerWrite, push: Push) -> None:
+    """The note is in the books: it takes the books' id (a row a sync made for it gives way)."""
+    note = CreditNote.objects.select_for_update().get(pk=write.credit_note_id)
+    record_id = push.record_id
+    fields: dict[str, object] = {"push_state": PushState.IN_BOOKS, "push_error": ""}
+    if record_id and note.codat_id != record_id:
+        twin = CreditNote.objects.filter(company=note.company_id, codat_id=record_id)
+        twin.exclude(pk=note.pk).delete()
+        # modified_date None: the next sync rewrites this row from the books whatever its date.
+        fields.update(codat_id=record_id, modified_date=None)
+    CreditNote.objects.filter(pk=note.pk).update(**fields)
 
 
 # --- failure --------------------------------------------------------------------------------------
@@ -262,6 +299,10 @@ def _failed(write: LedgerWrite, push: Push) -> None:
         in_books.update(**store("push_error", not_attached))
     elif write.bill_id is not None:
         Bill.objects.filter(pk=write.bill_id).update(
+            push_state=PushState.FAILED, **store("push_error", reason)
+        )
+    elif write.credit_note_id is not None:
+        CreditNote.objects.filter(pk=write.credit_note_id).update(
             push_state=PushState.FAILED, **store("push_error", reason)
         )
     else:

@@ -96,6 +96,49 @@ class Bill(Decodable):
 
 
 @record
+class BillCreditNoteLineItem(Decodable):
+    description: str | None = None
+    unit_amount: Decimal | None = None
+    quantity: Decimal | None = None
+    discount_amount: Decimal | None = None
+    discount_percentage: Decimal | None = None
+    sub_total: Decimal | None = None
+    tax_amount: Decimal | None = None
+    total_amount: Decimal | None = None
+    account_ref: Ref | None = None
+    tax_rate_ref: TaxRateRef | None = None
+    item_ref: Ref | None = None
+    raw: Mapping[str, Any] = raw_field()
+
+
+@record
+class BillCreditNote(Decodable):
+    """A supplier's credit note (accounts payable): its credit, and how much is left to use."""
+
+    id: str
+    bill_credit_note_number: str | None = None
+    supplier_ref: SupplierRef | None = None
+    status: str | None = None  # Unknown, Draft, Submitted, Paid, Void, PartiallyPaid
+    issue_date: datetime | None = None
+    allocated_on_date: datetime | None = None
+    currency: str | None = None
+    currency_rate: Decimal | None = None
+    sub_total: Decimal | None = None
+    total_tax_amount: Decimal | None = None
+    total_discount: Decimal | None = None
+    discount_percentage: Decimal | None = None
+    total_amount: Decimal | None = None
+    remaining_credit: Decimal | None = None
+    note: str | None = None
+    line_items: tuple[BillCreditNoteLineItem, ...] = ()
+    payment_allocations: tuple[PaymentAllocation, ...] = ()
+    is_deleted: bool = is_deleted_field()
+    modified_date: datetime | None = None
+    source_modified_date: datetime | None = None
+    raw: Mapping[str, Any] = raw_field()
+
+
+@record
 class Supplier(Decodable):
     id: str
     supplier_name: str | None = None

@@ -14,6 +14,7 @@ from billpay.sandbox.models import (
     SandboxDataset,
     split_names,
 )
+from billpay.sandbox.profiles import get_profile
 from billpay.sandbox.store.cache import sync_records
 
 
@@ -86,6 +87,8 @@ def complete_due_datasets(company: SandboxCompany) -> list[SandboxDataset]:
             elif error:
                 # Nothing reaches the cache: the type has no successful sync to serve.
                 dataset.status = error
+            elif not get_profile(dataset.connection.platform_key).supports(dataset.data_type):
+                dataset.status = SandboxDataset.Status.NOT_SUPPORTED
             else:
                 dataset.records_modified = sync_records(company, dataset.data_type)
                 dataset.status = SandboxDataset.Status.COMPLETE

@@ -6,6 +6,7 @@ from billpay.sandbox import query
 # in the cache. Which of them a first read after linking fetches is SANDBOX_FIRST_READ_DATA_TYPES.
 BOOK_TYPES = (
     "bankAccounts",
+    "billCreditNotes",
     "bills",
     "billPayments",
     "chartOfAccounts",
@@ -14,7 +15,7 @@ BOOK_TYPES = (
     "suppliers",
     "taxRates",
 )
-QUEUEABLE_TYPES = (*BOOK_TYPES, "billCreditNotes", "trackingCategories", "journals")
+QUEUEABLE_TYPES = (*BOOK_TYPES, "trackingCategories", "journals")
 # A dataset of one type refreshes the records stored under another.
 RECORD_TYPE = {"bankAccounts": "chartOfAccounts"}
 BATCH = 2000
@@ -70,8 +71,9 @@ SCHEMAS = {
     "billCreditNotes": _schema(
         "BillCreditNote",
         {"billCreditNoteNumber", "supplierRef", "totalAmount", "remainingCredit", "status"}
-        | {"currency", "issueDate", "note"},
-        {"lineItems", "paymentAllocations"},
+        | {"currency", "currencyRate", "issueDate", "note", "subTotal", "totalTaxAmount"}
+        | {"totalDiscount", "discountPercentage", "allocatedOnDate"},
+        {"lineItems", "paymentAllocations", "withholdingTax"},
     ),
     "trackingCategories": _schema("TrackingCategory", {"name", "parentId", "status"}),
     "journals": _schema("Journal", {"journalCode", "name", "status", "type"}),

@@ -149,6 +149,15 @@ def _supplier_update(request, company, connection_id, supplier_id):
     return _write(request, company, connection_id, "suppliers", "Update", supplier_id)
 
 
+def _credit_note_create(request, company, connection_id):
+    profile = get_profile(get_connection(company, connection_id).platform_key)
+    if not profile.supports("billCreditNotes"):
+        raise ApiError(
+            404, f"Datatype billCreditNotes not supported by platform(s) {profile.name}", "PushApi"
+        )
+    return _write(request, company, connection_id, "billCreditNotes", "Create")
+
+
 def _bank_account_create(request, company, connection_id):
     return _write(request, company, connection_id, "bankAccounts", "Create")
 
@@ -165,11 +174,12 @@ def _bill_payment_delete(request, company, connection_id, payment_id):
 
 def _options(request, company, connection_id, data_type):
     connection = get_connection(company, connection_id)
-    if data_type not in OPTION_DATA_TYPES:
+    profile = get_profile(connection.platform_key)
+    if data_type not in OPTION_DATA_TYPES or not profile.supports(data_type):
         raise ApiError(
             404, f"Datatype {data_type} not supported by platform(s) {connection.platform_key}"
         )
-    return json_response(push_options(get_profile(connection.platform_key), data_type))
+    return json_response(push_options(profile, data_type))
 
 
 bills = api(POST=_bill_create)
@@ -179,6 +189,7 @@ bill_attachment = api(DELETE=_bill_attachment_delete)
 suppliers = api(POST=_supplier_create)
 supplier = api(PUT=_supplier_update)
 bank_accounts = api(POST=_bank_account_create)
+credit_notes = api(POST=_credit_note_create)
 bill_payments = api(POST=_bill_payment_create)
 bill_payment = api(DELETE=_bill_payment_delete)
 options = api(GET=_options)

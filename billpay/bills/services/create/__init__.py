@@ -7,13 +7,21 @@ form), *is* the push's idempotency key, so a second POST of the same form finds 
 and creates nothing, and two companies never share a key.
 
 Modules: `inputs` (what a form hands over, the totals), `common` (errors and shared lookups),
-`bills`, `suppliers`, `attachments` (the services), `bodies` (Codat's push bodies).
+`bills`, `suppliers`, `attachments`, `credit_notes` (the services), `bodies` (Codat's push
+bodies).
 """
 
 from billpay.bills.services.create.attachments import bill_attachment_stash
 from billpay.bills.services.create.bills import bill_create, bill_delete, bill_resend, bill_update
 from billpay.bills.services.create.bodies import bill_body, supplier_body
 from billpay.bills.services.create.common import NotEditable, PossibleDuplicate, WriteInFlight
+from billpay.bills.services.create.credit_notes import (
+    CreditNoteInput,
+    PossibleDuplicateCreditNote,
+    credit_note_body,
+    credit_note_create,
+    credit_note_duplicates_find,
+)
 from billpay.bills.services.create.deletes import (
     BillDeletePlan,
     bill_delete_in_books,
@@ -32,6 +40,11 @@ from billpay.bills.services.create.suppliers import supplier_create, supplier_up
 
 __all__ = [
     "BillDeletePlan",
+    "CreditNoteInput",
+    "PossibleDuplicateCreditNote",
+    "credit_note_body",
+    "credit_note_create",
+    "credit_note_duplicates_find",
     "BillInput",
     "BillTotals",
     "LineInput",

@@ -34,7 +34,7 @@ class PossibleDuplicate(DomainError):
 def write_for_key(company: Company, key: uuid.UUID) -> LedgerWrite | None:
     """The write a submission key already made, if any (the idempotency check)."""
     return (
-        LedgerWrite.objects.select_related("bill", "supplier", "bill__supplier")
+        LedgerWrite.objects.select_related("bill", "supplier", "bill__supplier", "credit_note")
         .filter(company=company, push__idempotency_key=key)
         .first()
     )

@@ -21,7 +21,7 @@ from typing import Any
 from babel.numbers import list_currencies
 from django.db import models
 
-from billpay.bills.models import Bill, BillAllocation, Supplier, TaxRate
+from billpay.bills.models import Bill, BillAllocation, CreditNote, Supplier, TaxRate
 from billpay.mapping.models import LedgerAccount
 
 CURRENCIES = frozenset(list_currencies())  # ISO 4217 codes, historic ones and XXX included
@@ -29,12 +29,14 @@ CURRENCIES = frozenset(list_currencies())  # ISO 4217 codes, historic ones and X
 # Per model: the Codat JSON keys holding dates, and the columns holding currency codes.
 _DATE_KEYS = {
     Bill: ("issueDate", "dueDate", "modifiedDate"),
+    CreditNote: ("issueDate", "modifiedDate", "sourceModifiedDate"),
     Supplier: ("modifiedDate",),
     TaxRate: ("modifiedDate",),
     LedgerAccount: ("modifiedDate",),
 }
 _CURRENCY_COLUMNS = {
     Bill: ("currency",),
+    CreditNote: ("currency",),
     Supplier: ("default_currency",),
     LedgerAccount: ("currency",),
     BillAllocation: ("currency",),
@@ -58,6 +60,8 @@ def row_problem(row: models.Model, raw: Mapping[str, object]) -> str | None:
             return f"{name} {problem}"
     if model is Bill and row.amount_due < 0:
         return f"amountDue is negative ({row.amount_due})"
+    if model is CreditNote and row.remaining_credit < 0:
+        return f"remainingCredit is negative ({row.remaining_credit})"
     return None
 
 
@@ -80,7 +84,12 @@ def first_problem(model: type[models.Model], rows: Iterable[Mapping[str, object]
 
 
 # Where each date key lands (modifiedDate on every mirrored model).
-_DATE_ATTRS = {"issueDate": "issue_date", "dueDate": "due_date", "modifiedDate": "modified_date"}
+_DATE_ATTRS = {
+    "issueDate": "issue_date",
+    "dueDate": "due_date",
+    "modifiedDate": "modified_date",
+    "sourceModifiedDate": "source_modified_date",
+}
 
 
 def _currency_problem(code: Any) -> str | None:

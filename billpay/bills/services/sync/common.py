@@ -13,24 +13,26 @@ from django.utils.translation import gettext_noop
 
 from billpay.core.words import Phrase
 
-# Suppliers first, so bills can point at them.
-SYNC_DATA_TYPES = ("suppliers", "taxRates", "accounts", "bills")
+# Suppliers first, so bills and credit notes can point at them.
+SYNC_DATA_TYPES = ("suppliers", "taxRates", "accounts", "bills", "billCreditNotes")
 # Codat's dataStatus keys for our data types.
 DATASET_KEYS = {
     "suppliers": "suppliers",
     "taxRates": "taxRates",
     "accounts": "chartOfAccounts",
     "bills": "bills",
+    "billCreditNotes": "billCreditNotes",
 }
 DATA_TYPE_BY_KEY = {key: data_type for data_type, key in DATASET_KEYS.items()}
 # Types the app works without when the platform has none (a sync of the rest goes on).
-OPTIONAL_TYPES = {"taxRates"}
+OPTIONAL_TYPES = {"taxRates", "billCreditNotes"}
 # Words for the owner, per data type.
 TYPE_NAMES = {
     "suppliers": gettext_noop("suppliers"),
     "taxRates": gettext_noop("tax rates"),
     "accounts": gettext_noop("chart of accounts"),
     "bills": gettext_noop("bills"),
+    "billCreditNotes": gettext_noop("credit notes"),
 }
 # Codat's dataStatus `currentStatus` values while a read is still going.
 READ_IN_PROGRESS = {

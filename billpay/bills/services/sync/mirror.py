@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from django.db import models
 
-from billpay.bills.models import Bill, Supplier, TaxRate
+from billpay.bills.models import Bill, CreditNote, Supplier, TaxRate
 from billpay.bills.services import bulk
 from billpay.bills.services.sync.checks import row_problem
 from billpay.bills.services.sync.common import TypeCounts, aware
@@ -20,7 +20,9 @@ from billpay.onboarding.models import Company
 if TYPE_CHECKING:
     from billpay.codat import schemas
 
-    MirroredRecord = schemas.Supplier | schemas.TaxRate | schemas.Account | schemas.Bill
+    MirroredRecord = (
+        schemas.Supplier | schemas.TaxRate | schemas.Account | schemas.Bill | schemas.BillCreditNote
+    )
 
 
 def upsert(
@@ -127,6 +129,23 @@ UPDATE_FIELDS = {
         "codat_status",
         "note",
         "search_text",
+        *_MIRROR_FIELDS,
+    ],
+    CreditNote: [
+        "supplier",
+        "codat_supplier_id",
+        "supplier_name",
+        "number",
+        "issue_date",
+        "currency",
+        "currency_rate",
+        "sub_total",
+        "tax_amount",
+        "total_amount",
+        "remaining_credit",
+        "status",
+        "note",
+        "source_modified_date",
         *_MIRROR_FIELDS,
     ],
 }

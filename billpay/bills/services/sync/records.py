@@ -1,5 +1,5 @@
 """Codat's records as our rows, one writer per data type (`TYPES`): suppliers, tax rates, the
-chart of accounts, and bills with their lines and payment allocations."""
+chart of accounts, bills with their lines and payment allocations, and supplier credit notes."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import models
 
-from billpay.bills.models import Bill, BillAllocation, BillLine, Supplier, TaxRate
+from billpay.bills.models import Bill, BillAllocation, BillLine, CreditNote, Supplier, TaxRate
 from billpay.bills.services import bulk
 from billpay.bills.services.revision import bills_changed
 from billpay.bills.services.sync.checks import first_problem, row_problem
@@ -156,6 +156,46 @@ def _write_bills(
     )
 
 
+def _write_credit_notes(
+    company: Company, records: list, counts: TypeCounts, full: bool, skipped: list
+) -> None:
+    suppliers = {
+        code: (pk, name)
+        for code, pk, name in Supplier.objects.filter(company=company).values_list(
+            "codat_supplier_id", "pk", "name"
+        )
+    }
+    rows = []
+    for r in records:
+        supplier_id = (r.supplier_ref.id if r.supplier_ref else None) or ""
+        supplier_pk, known_name = suppliers.get(supplier_id, (None, ""))
+        rows.append(
+            CreditNote(
+                company=company,
+                codat_id=r.id,
+                supplier_id=supplier_pk,
+                codat_supplier_id=supplier_id,
+                supplier_name=(r.supplier_ref.supplier_name if r.supplier_ref else None)
+                or known_name,
+                number=r.bill_credit_note_number or "",
+                issue_date=_date(r.issue_date),
+                currency=r.currency or "",
+                currency_rate=r.currency_rate,
+                sub_total=r.sub_total or 0,
+                tax_amount=r.total_tax_amount or 0,
+                total_amount=r.total_amount or 0,
+                remaining_credit=r.remaining_credit or 0,
+                status=r.status or "",
+                note=r.note or "",
+                source_modified_date=aware(r.source_modified_date)
+                if r.source_modified_date
+                else None,
+                **mirror(r),
+            )
+        )
+    upsert(CreditNote, "codat_id", company, keep(rows, records, skipped), counts, full)
+
+
 def _bill_lines(company: Company, record: schemas.Bill) -> list[dict]:
     return [
         {
@@ -225,4 +265,7 @@ TYPES = {
         LedgerAccount, "codat_account_id", lambda c: c.list_accounts, _write_accounts
     ),
     "bills": TypeSpec(Bill, "codat_bill_id", lambda c: c.list_bills, _write_bills),
+    "billCreditNotes": TypeSpec(
+        CreditNote, "codat_id", lambda c: c.list_bill_credit_notes, _write_credit_notes
+    ),
 }
