@@ -25,6 +25,14 @@ class Profile:
     # only (CODAT.md §8 "Batch across suppliers: Xero only"; the spec's Xero options/billPayments
     # has no supplierRef and says a batch payment must be in the company's base currency).
     batch_across_suppliers: bool = False
+    # Credit notes against bills (CODAT.md §8 "Credit note against bill"): a bill payment line
+    # with a `Bill` link (negative) and a `CreditNote` link (positive). MYOB: not supported.
+    credit_notes_in_payments: bool = True
+    # QBO and Xero: a credit allocation is a bill payment of its own, `totalAmount: 0`; cash for
+    # the rest needs a separate bill payment. NetSuite and Intacct take credit + cash in one.
+    credit_with_cash: bool = True
+    # Xero: one line holding exactly one Bill and one CreditNote link per credit allocation.
+    one_credit_allocation_per_payment: bool = False
 
 
 PROFILES: dict[str, Profile] = {
@@ -35,6 +43,7 @@ PROFILES: dict[str, Profile] = {
         currencies=("USD", "GBP", "EUR", "CAD"),
         id_style="numeric",
         foreign_bills_paid_in_base=True,
+        credit_with_cash=False,
         max_lengths={
             # QuickBooks' DocNumber is 21 characters; DisplayName 100.
             "bills": {"reference": 21, "note": 4000},
@@ -59,6 +68,8 @@ PROFILES: dict[str, Profile] = {
         one_bill_link_per_line=True,
         foreign_bills_paid_in_base=True,
         batch_across_suppliers=True,
+        credit_with_cash=False,
+        one_credit_allocation_per_payment=True,
     ),
     "akxx": Profile(
         key="akxx",
@@ -76,6 +87,15 @@ PROFILES: dict[str, Profile] = {
         required={"billPayments": ("reference",), "bankAccounts": ("nominalCode",)},
     ),
 }
+# MYOB: Codat documents no credit-note allocation through bill payments. The key is ours (the
+# docs we code to name no MYOB key); any key behaves as the default profile otherwise.
+PROFILES["myob"] = Profile(
+    key="myob",
+    name="MYOB AccountRight",
+    base_currency="GBP",  # the demo-data generator's currencies
+    currencies=("GBP", "USD", "EUR"),
+    credit_notes_in_payments=False,
+)
 DEFAULT_PROFILE = Profile(
     key="", name="Accounting Platform", base_currency="GBP", currencies=("GBP", "USD", "EUR")
 )
