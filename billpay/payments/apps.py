@@ -7,7 +7,8 @@ class PaymentsConfig(AppConfig):
     verbose_name = "Payments"
 
     def ready(self) -> None:
-        from billpay.payments.pushes import PaymentPush
+        from billpay.payments.pushes import PaymentCreditPush, PaymentPush
         from billpay.pushes.services import register
 
         register(PaymentPush())
+        register(PaymentCreditPush())
