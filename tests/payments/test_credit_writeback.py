@@ -253,6 +253,43 @@ def test_a_refused_credit_fails_the_payment_and_the_cash_is_never_sent(books):
     assert len(ledger_payments(books, payment.reference)) == 2
 
 
+def test_a_retry_after_the_cash_failed_keeps_the_credit_already_in_the_books(books):
+    [bill] = open_bills(books)
+    note = credit_note(books, bill, "25.00")
+    payment = confirm(books, prepare(books, owner(books), [bill], credits={note.pk: D("25.00")}))
+    credit_push, cash_push = pushes_of(payment)
+    for _ in range(4):
+        push_advance(push_id=credit_push.pk)
+    credit_push.refresh_from_db()
+    assert credit_push.status == Push.Status.SUCCEEDED
+    # The bank account is archived in the books before the cash lands: refused.
+    account_id = payment.codat_account_id
+    account = ledger(books, "chartOfAccounts", account_id)
+    store.ledger_put(
+        books.seeded.company, "chartOfAccounts", account_id, account | {"status": "Archived"}
+    )
+
+    payment = drive(payment)
+
+    assert payment.status == S.FAILED and "archived" in payment.status_reason
+    assert [p["reference"] for p in ledger_payments(books, payment.reference)] == [
+        payment.reference + "C"
+    ]
+
+    store.ledger_put(books.seeded.company, "chartOfAccounts", account_id, account)
+    payment_retry(company=books, actor=owner(books), payment_id=payment.pk)
+    payment = drive(payment)
+
+    assert payment.status == S.VERIFIED, payment.status_reason
+    assert [p["reference"] for p in ledger_payments(books, payment.reference)] == [
+        payment.reference,
+        payment.reference + "C",
+    ]
+    assert payment.credits.get().push == credit_push  # not written twice
+    assert SandboxPushOperation.objects.filter(data_type="billPayments").count() == 3
+    assert ledger(books, "bills", bill.codat_bill_id)["amountDue"] == 0
+
+
 @pytest.fixture
 def other_books(sandbox, transactional_db, enqueued, request):
     """A company linked to sandbox books of another platform (`request.param`), mirrored, its

@@ -518,19 +518,36 @@ def _recheck(company: Company, payment: Payment) -> None:
     **Transaction:** the caller's (the locks last until it ends). **Raises:** DomainError."""
     bills = lock_bills(company, list(payment.allocations.values_list("bill_id", flat=True)))
     wanted = {a.bill_id: a.amount for a in payment.allocations.all()}
-    check_bills(
-        company,
-        bills,
-        wanted,
-        payment.payment_date,
-        exclude=payment,
-        across_suppliers=not payment.codat_supplier_id,
-    )
+    # Credit already in the books (a credit-only bill payment of an earlier attempt that
+    # landed) is not asked of the bills or the notes again: only what is still to write.
+    written = [c for c in payment.credits.select_related("push") if _credit_written(c)]
+    for c in written:
+        wanted[c.bill_id] -= c.amount
+    still = [b for b in bills if wanted[b.pk] > ZERO]
+    if still:
+        check_bills(
+            company,
+            still,
+            wanted,
+            payment.payment_date,
+            exclude=payment,
+            across_suppliers=not payment.codat_supplier_id,
+        )
     held: dict[int, Decimal] = {}
-    for c in payment.credits.all():
-        held[c.credit_note_id] = held.get(c.credit_note_id, ZERO) + c.amount
+    for c in payment.credits.select_related("push"):
+        if not _credit_written(c):
+            held[c.credit_note_id] = held.get(c.credit_note_id, ZERO) + c.amount
     if held:
-        credits_check(company, bills, wanted, held, payment.payment_date, exclude=payment)
+        credits_check(company, still, wanted, held, payment.payment_date, exclude=payment)
+
+
+def _credit_written(credit: PaymentCredit) -> bool:
+    """Written by a credit-only bill payment of its own that is in the books."""
+    return (
+        credit.step != PaymentCredit.MAIN
+        and credit.push is not None
+        and credit.push.status == credit.push.Status.SUCCEEDED
+    )
 
 
 def _by_token(company: Company, token: uuid.UUID) -> Payment | None:
