@@ -87,9 +87,11 @@ PROFILES: dict[str, Profile] = {
         required={"billPayments": ("reference",), "bankAccounts": ("nominalCode",)},
     ),
 }
+# Platforms the sandbox emulates for their rules but does not offer on its consent page.
 # MYOB: Codat documents no credit-note allocation through bill payments. The key is ours (the
-# docs we code to name no MYOB key); any key behaves as the default profile otherwise.
-PROFILES["myob"] = Profile(
+# docs we code to name no MYOB key).
+UNLISTED_PROFILES: dict[str, Profile] = {}
+UNLISTED_PROFILES["myob"] = Profile(
     key="myob",
     name="MYOB AccountRight",
     base_currency="GBP",  # the demo-data generator's currencies
@@ -112,6 +114,8 @@ def get_profile(platform_key: str) -> Profile:
     """The profile for a platform key; unknown keys get the default behaviour under their name."""
     if platform_key in PROFILES:
         return PROFILES[platform_key]
+    if platform_key in UNLISTED_PROFILES:
+        return UNLISTED_PROFILES[platform_key]
     name = PLATFORM_NAMES.get(platform_key, f"Accounting Platform ({platform_key})")
     return Profile(
         key=platform_key,

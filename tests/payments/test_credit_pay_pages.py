@@ -143,6 +143,7 @@ def test_credit_covering_everything_says_no_money_moves(client_member, company, 
     assert (payment.total_amount, payment.credit_amount) == (0, Decimal("120.00"))
     page = client_member.get(response["Location"]).content.decode()
     assert "no money leaves the account" in page
+    assert "Record $120.00 of credit in your books" in page
 
 
 def test_myob_books_get_no_credit_offered(client_member, company, bill, note, mapped):
