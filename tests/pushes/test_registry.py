@@ -13,6 +13,7 @@ from tests.factories import PushFactory
 
 KINDS = {
     "payment",
+    "payment.credit",
     "bank_account.create",
     "bill.create",
     "bill.update",
