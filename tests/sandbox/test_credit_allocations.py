@@ -23,6 +23,8 @@ def _note(seeded, bill: dict, credit, *, note_id="CN-1", currency=None, supplier
         "totalAmount": D(credit),
         "subTotal": D(credit),
         "totalTaxAmount": D("0"),
+        "totalDiscount": D("0"),
+        "discountPercentage": D("0"),
         "remainingCredit": D(credit),
         "status": "Submitted",
         "issueDate": "2026-11-01T00:00:00",
@@ -214,3 +216,29 @@ def test_myob_does_not_support_credit_notes_in_bill_payments(api, myob, clock):
     _p, done = push(api, myob, "/push/billPayments", _allocation(bill, note, "5.00"), clock)
     assert done["status"] == "Failed"
     assert "does not support allocating credit notes" in _messages(done)
+
+
+def test_the_allocation_and_the_used_note_read_back_as_the_spec_says(api, seeded, clock):
+    from tests.sandbox import spec
+    from tests.sandbox.conftest import company_path
+
+    bill = open_bill(api, seeded, "USD")
+    note = _note(seeded, bill, "30.00")
+    _p, done = push(api, seeded, "/push/billPayments", _allocation(bill, note, "12.00"), clock)
+    assert done["status"] == "Success", done["validation"]
+    for data_type in ("billCreditNotes", "billPayments"):
+        assert api.post(f"{company_path(seeded)}/data/queue/{data_type}").status_code == 200
+    clock.advance(3)
+
+    path = f"{company_path(seeded)}/data/billCreditNotes/{note['id']}"
+    read = api.get(path)
+    assert read.status_code == 200, read.content
+    spec.validate("GET", path, 200, read.body)
+    assert read.body["remainingCredit"] == D("18.00")
+    assert read.body["status"] == "PartiallyPaid"
+    assert read.body["paymentAllocations"][0]["allocation"]["totalAmount"] == D("12.00")
+    record = done["changes"][0]["recordRef"]["id"]
+    path = f"{company_path(seeded)}/data/billPayments/{record}"
+    read = api.get(path)
+    assert read.status_code == 200, read.content
+    spec.validate("GET", path, 200, read.body)
