@@ -159,3 +159,11 @@ def test_myob_books_get_no_credit_offered(client_member, company, bill, note, ma
     page = client_member.get(reverse("payments:payment-new"), {"bill": bill.pk}).content.decode()
 
     assert "CN-7" not in page
+
+
+def test_the_payments_list_says_the_credit_beside_the_cash(client_member, bill, note, mapped):
+    _post(client_member, bill, **{f"credit_{note.pk}": "50.00"})
+
+    page = client_member.get(reverse("payments:payment-list")).content.decode()
+
+    assert "$70.00" in page and "+ $50.00 credit" in page
