@@ -350,3 +350,21 @@ def test_xero_gets_one_credit_payment_per_note_then_the_cash(other_books):
     assert ledger(books, "bills", bill.codat_bill_id)["amountDue"] == 0
     assert ledger(books, "billCreditNotes", "CN-A")["remainingCredit"] == 0
     assert ledger(books, "billCreditNotes", "CN-B")["remainingCredit"] == 0
+
+
+def test_ten_payments_racing_for_one_credit_note_use_it_once(books):
+    from tests.payments.test_concurrency import run_in_threads
+
+    bills = open_bills(books, count=2)
+    note = credit_note(books, bills[0], "20.00")
+    user = owner(books)
+
+    def submit(i):
+        bill = bills[i % 2]
+        return prepare(books, user, [bill], {bill.pk: D("15.00")}, credits={note.pk: D("15.00")})
+
+    results, errors = run_in_threads(10, submit)
+
+    assert len(results) == 1
+    assert len(errors) == 9 and all(isinstance(e, PaymentInvalid) for e in errors)
+    assert sum(c.amount for c in PaymentCredit.objects.all()) == D("15.00")
