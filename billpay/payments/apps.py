@@ -8,10 +8,11 @@ class PaymentsConfig(AppConfig):
 
     def ready(self) -> None:
         from billpay.approvals.hooks import register as register_approvals
-        from billpay.payments.pushes import PaymentDeletePush, PaymentPush
+        from billpay.payments.pushes import PaymentCreditPush, PaymentDeletePush, PaymentPush
         from billpay.payments.services.approval import KIND, payment_decide, payments_open
         from billpay.pushes.services import register
 
         register(PaymentPush())
+        register(PaymentCreditPush())
         register(PaymentDeletePush())
         register_approvals(KIND, decider=payment_decide, opener=payments_open)

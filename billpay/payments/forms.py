@@ -12,16 +12,19 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from billpay.core import forms as strict
-from billpay.core.money import minor_places, quantize
+from billpay.core.money import format_money, minor_places, quantize
 from billpay.payments.models import Payment
 from billpay.payments.selectors import PaymentFilter, PayStart
 
+ZERO = Decimal("0")
 # Far enough for any schedule; near enough that date arithmetic never leaves the calendar.
 LAST_PAYMENT_DATE = date(2199, 12, 31)
 
 
 class PayForm(forms.Form):
-    """Method, one amount per bill, date and note. Fields `amount_<bill id>` are added per bill."""
+    """Method, one amount per bill, date and note. Fields `amount_<bill id>` are added per bill,
+    and `credit_<credit note id>` per credit note of the supplier with credit to use (empty:
+    none). A bill's amount is what it gets: credit first, the rest in cash."""
 
     method = forms.ChoiceField(label=_("Pay by"))
     payment_date = strict.DateField(
@@ -48,11 +51,59 @@ class PayForm(forms.Form):
                 min_value=Decimal(1).scaleb(-minor_places(currency)),
                 initial=quantize(row.available, currency),
             )
+        for credit in start.credits:
+            note = credit.note
+            self.fields[f"credit_{note.pk}"] = strict.AmountField(
+                label=note.number or note.codat_id,
+                currency=note.currency,
+                min_value=Decimal("0"),
+                required=False,
+                what=_("an amount of credit"),
+            )
 
     def clean(self):
         cleaned = super().clean()
+        credit = ZERO
+        for row in self.start.credits:
+            name = f"credit_{row.note.pk}"
+            value = cleaned.get(name)
+            if value is None:
+                continue
+            if value > row.available:
+                self.add_error(
+                    name,
+                    gettext("At most %(available)s of this credit is left to use.")
+                    % {"available": format_money(row.available, row.note.currency)},
+                )
+            credit += value
+        amounts = [cleaned.get(f"amount_{row.bill.pk}") for row in self.start.bills]
+        if credit and None not in amounts and credit > sum(amounts, ZERO):
+            self.add_error(
+                None,
+                gettext(
+                    "The credit (%(credit)s) is more than the amounts you pay (%(total)s): use "
+                    "less credit, or pay more of the bills."
+                )
+                % {
+                    "credit": format_money(credit, self.start.currency),
+                    "total": format_money(sum(amounts, ZERO), self.start.currency),
+                },
+            )
         strict.surface_hidden_errors(self)
         return cleaned
+
+    def credits(self) -> dict[int, Decimal]:
+        """Credit to use per credit note id (only the notes given an amount above zero)."""
+        chosen = {}
+        for row in self.start.credits:
+            value = self.cleaned_data.get(f"credit_{row.note.pk}")
+            if value:
+                chosen[row.note.pk] = value
+        return chosen
+
+    def credit_rows(self):
+        """(usable credit, bound field) pairs for the template."""
+        return [(row, self[f"credit_{row.note.pk}"]) for row in self.start.credits]
 
     def clean_payment_date(self):
         value = self.cleaned_data["payment_date"]

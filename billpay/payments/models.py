@@ -80,7 +80,12 @@ class Payment(TimestampedModel):
     )
     codat_account_id = models.CharField(max_length=100)
     currency = models.CharField(max_length=3)
-    total_amount = models.DecimalField(**AMOUNT)
+    total_amount = models.DecimalField(**AMOUNT)  # the cash that moves (0: all paid by credit)
+    # Supplier credit notes set against the bills (`credits`); the bills get cash + credit.
+    credit_amount = models.DecimalField(**AMOUNT, default=0)
+    # Bill payments written before `request_body` (credit allocations where the platform needs
+    # them apart: QBO and Xero), each a JSON body; `PaymentCredit.step` points into it.
+    credit_bodies = models.JSONField(default=list, blank=True)
     currency_rate = models.DecimalField(max_digits=19, decimal_places=10, null=True, blank=True)
     payment_date = models.DateField()
     note = models.CharField(max_length=500, blank=True)
@@ -137,7 +142,11 @@ class Payment(TimestampedModel):
             models.UniqueConstraint(
                 fields=["company", "form_token"], name="payment_form_token_unique"
             ),
-            models.CheckConstraint(condition=Q(total_amount__gt=0), name="payment_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(total_amount__gt=0) | Q(total_amount=0, credit_amount__gt=0),
+                name="payment_amount_positive",
+            ),
+            models.CheckConstraint(condition=Q(credit_amount__gte=0), name="payment_credit_sign"),
             models.CheckConstraint(
                 condition=Q(status__in=STATUS_VALUES), name="payment_status_valid"
             ),
@@ -241,6 +250,49 @@ class PaymentAllocation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.amount} {self.currency} → {self.codat_bill_id}"
+
+
+class PaymentCredit(models.Model):
+    """Credit from one supplier credit note set against one bill of a payment.
+
+    The bill's allocation (`PaymentAllocation.amount`) counts it: the bill gets cash + credit.
+    `step` is the bill payment that writes it: -1 the payment's own push (`Payment.push`, with
+    the cash where the platform takes both in one), else an index into `Payment.credit_bodies`,
+    written first as a push of its own (`push`, kind "payment.credit").
+    """
+
+    MAIN = -1
+
+    company = models.ForeignKey("onboarding.Company", on_delete=models.CASCADE, related_name="+")
+    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="credits")
+    credit_note = models.ForeignKey(
+        "bills.CreditNote", on_delete=models.PROTECT, related_name="payment_credits"
+    )
+    codat_credit_note_id = models.CharField(max_length=100)
+    bill = models.ForeignKey("bills.Bill", on_delete=models.PROTECT, related_name="+")
+    codat_bill_id = models.CharField(max_length=100)
+    amount = models.DecimalField(**AMOUNT)  # in the note's currency (= the bill's)
+    currency = models.CharField(max_length=3)
+    remaining_before = models.DecimalField(**AMOUNT)  # the note's credit when it was reserved
+    step = models.IntegerField(default=MAIN)
+    push = models.ForeignKey(
+        "pushes.Push", null=True, blank=True, on_delete=models.PROTECT, related_name="credits"
+    )
+
+    class Meta:
+        ordering = ["payment", "step", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["payment", "credit_note", "bill"], name="paymentcredit_unique"
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="paymentcredit_positive"),
+        ]
+        indexes = [models.Index(fields=["credit_note", "payment"])]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.amount} {self.currency} of {self.codat_credit_note_id} → {self.codat_bill_id}"
+        )
 
 
 class PaymentEvent(models.Model):

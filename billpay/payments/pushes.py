@@ -17,7 +17,13 @@ from billpay.payments.services.deletes import (
     payment_delete_changed,
     payment_delete_landed,
 )
-from billpay.payments.services.writeback import PUSH_KIND, payment_push_changed
+from billpay.payments.services.writeback import (
+    CREDIT_PUSH_KIND,
+    PUSH_KIND,
+    credit_pushes_block,
+    payment_credit_push_changed,
+    payment_push_changed,
+)
 from billpay.payments.tasks import payment_verify_start
 from billpay.pushes.models import Push
 from billpay.pushes.services import PushAdapter
@@ -27,6 +33,11 @@ class PaymentPush(PushAdapter):
     kind = PUSH_KIND
     data_type = "billPayments"
     history_keys = ("reference",)  # ours, unique per company
+
+    def blocked(self, push: Push) -> Phrase | str:
+        # Credit-only bill payments (QBO, Xero) go first: the cash needs the credit applied.
+        payment = getattr(push, "payment", None)
+        return credit_pushes_block(payment) if payment is not None else ""
 
     def send(
         self, client: CodatClient, push: Push, connection: AccountingConnection
@@ -133,3 +144,30 @@ class PaymentDeletePush(PushAdapter):
         if reason.msgid:
             return reason
         return phrase(gettext_noop("Your books did not delete this payment."))
+
+
+class PaymentCreditPush(PaymentPush):
+    """A credit-only bill payment (`totalAmount: 0`) written before the payment's own: sent and
+    found in the books like it, by its own reference (the payment's + "C…")."""
+
+    kind = CREDIT_PUSH_KIND
+
+    def blocked(self, push: Push) -> Phrase | str:
+        return ""
+
+    def on_change(self, push: Push, message: Phrase | str, op: PushOperation | None = None) -> None:
+        payment_credit_push_changed(push=push, message=message)
+
+    def after_success(self, push: Push) -> None:
+        """Nothing to verify yet: the payment is verified once its own push is recorded."""
+
+    def describe_failure(self, push: Push, reason: Phrase | str, messages: list[str]) -> Phrase:
+        if messages:
+            return phrase(
+                gettext_noop("Your books rejected the credit note: %(messages)s"),
+                messages=" ".join(messages),
+            )
+        reason = as_phrase(reason)
+        return (
+            reason if reason.msgid else phrase(gettext_noop("Your books rejected the credit note."))
+        )

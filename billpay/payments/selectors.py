@@ -8,16 +8,18 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import DecimalField, QuerySet, Sum, Value
+from django.db.models import DecimalField, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext, gettext_noop
 
-from billpay.bills.models import Bill
+from billpay.bills.models import Bill, CreditNote
+from billpay.bills.selectors import credit_notes_available
 from billpay.core.words import Phrase, phrase
 from billpay.mapping.selectors import mapping_for_currency, payment_methods
 from billpay.onboarding.selectors import connection_get
-from billpay.payments.models import Payment, PaymentAllocation, PaymentSettings
+from billpay.payments.credit_rules import CreditStyle, credit_style
+from billpay.payments.models import Payment, PaymentAllocation, PaymentCredit, PaymentSettings
 
 if TYPE_CHECKING:
     from billpay.mapping.models import LedgerAccount
@@ -47,6 +49,15 @@ class PayableBill:
 
 
 @dataclass(frozen=True)
+class UsableCredit:
+    """A supplier credit note on the pay form: its credit, what payments hold, what is left."""
+
+    note: CreditNote
+    reserved: Decimal
+    available: Decimal
+
+
+@dataclass(frozen=True)
 class PayStart:
     """Everything the pay form needs for a selection of bills."""
 
@@ -58,6 +69,9 @@ class PayStart:
     problems: list[str] = field(default_factory=list)
     # Bills that cannot be paid at all (paid, void, rejected…), each with the reason in words.
     unpayable: list[tuple[Bill, str]] = field(default_factory=list)
+    # The supplier's credit notes in the bills' currency with credit left to use.
+    credits: list[UsableCredit] = field(default_factory=list)
+    credit_style: str = CreditStyle.APART
 
     @property
     def payable_ids(self) -> list[int]:
@@ -100,7 +114,9 @@ def payment_get(*, company: Company, payment_id: int) -> Payment:
     payment = (
         Payment.objects.filter(company=company, pk=payment_id)
         .select_related("account", "created_by", "confirmed_by", "push", "delete_push")
-        .prefetch_related("allocations__bill", "events__actor")
+        .prefetch_related(
+            "allocations__bill", "events__actor", "credits__credit_note", "credits__bill"
+        )
         .first()
     )
     if payment is None:
@@ -140,6 +156,52 @@ def bill_in_flight(*, company: Company, bill_ids: list[int]) -> dict[int, Decima
         .annotate(total=Coalesce(Sum("amount"), Value(ZERO), output_field=AMOUNT_SUM))
     )
     return {row["bill_id"]: row["total"] for row in rows}
+
+
+def credit_reserved(*, company: Company, note_ids: list[int]) -> dict[int, Decimal]:
+    """Credit held per credit note id by payments the mirrored note may not show yet.
+
+    Unfinished payments hold their credit; a recorded payment keeps holding it until the note
+    is read again from the books after the payment was recorded (its `modified_date` is later),
+    so a stale `remaining_credit` is never offered twice.
+    """
+    stale = Q(credit_note__modified_date__isnull=True) | Q(
+        credit_note__modified_date__lt=F("payment__completed_at")
+    )
+    rows = (
+        PaymentCredit.objects.filter(company=company, credit_note_id__in=note_ids)
+        .filter(
+            Q(payment__status__in=Payment.IN_FLIGHT)
+            | (Q(payment__status=Payment.Status.VERIFIED) & stale)
+        )
+        .values("credit_note_id")
+        .annotate(total=Coalesce(Sum("amount"), Value(ZERO), output_field=AMOUNT_SUM))
+    )
+    return {row["credit_note_id"]: row["total"] for row in rows}
+
+
+def usable_credits(
+    *, company: Company, codat_supplier_id: str, currency: str
+) -> list[UsableCredit]:
+    """The supplier's credit notes in `currency` with credit left once payments' holds count."""
+    if not codat_supplier_id:
+        return []
+    notes = list(
+        credit_notes_available(company, codat_supplier_id=codat_supplier_id, currency=currency)
+    )
+    reserved = credit_reserved(company=company, note_ids=[n.pk for n in notes])
+    usable = []
+    for note in notes:
+        held = reserved.get(note.pk, ZERO)
+        if note.remaining_credit - held > ZERO:
+            usable.append(UsableCredit(note, held, note.remaining_credit - held))
+    return usable
+
+
+def company_credit_style(*, company: Company) -> CreditStyle:
+    """How the company's books take credit notes in bill payments."""
+    connection = connection_get(company=company)
+    return credit_style(connection.platform_key if connection is not None else "")
 
 
 def payment_settings_get(*, company: Company) -> PaymentSettings:
@@ -201,6 +263,12 @@ def pay_start(*, company: Company, bill_ids: list[int]) -> PayStart:
             else unmapped
         )
         target.append((key, label))
+    style = company_credit_style(company=company)
+    credits = []
+    if not problems and style != CreditStyle.NONE:
+        credits = usable_credits(
+            company=company, codat_supplier_id=bills[0].codat_supplier_id, currency=currency
+        )
     return PayStart(
         bills=rows,
         currency=currency,
@@ -209,6 +277,8 @@ def pay_start(*, company: Company, bill_ids: list[int]) -> PayStart:
         unmapped=unmapped,
         problems=problems,
         unpayable=unpayable,
+        credits=credits,
+        credit_style=style,
     )
 
 
@@ -261,6 +331,11 @@ def payment_body_display(*, payment: Payment) -> str:
     if not payment.request_body:
         return ""
     return _indent(json.loads(payment.request_body, parse_float=Decimal), 0)
+
+
+def payment_credit_bodies_display(*, payment: Payment) -> list[str]:
+    """The credit-only bill payments written before the payment's own, indented for reading."""
+    return [_indent(json.loads(b, parse_float=Decimal), 0) for b in payment.credit_bodies or []]
 
 
 def _indent(value: Any, depth: int) -> str:

@@ -82,6 +82,7 @@ def payment_new(request: CompanyHttpRequest) -> HttpResponse:
                 payment_date=data["payment_date"],
                 note=data["note"],
                 form_token=data["form_token"],
+                credits=form.credits(),
             )
         except DomainError as exc:
             form.add_error(None, exc.message)
@@ -106,6 +107,7 @@ def payment_detail(request: CompanyHttpRequest, payment_id: int) -> HttpResponse
     context = {
         **_status_context(payment),
         "body": selectors.payment_body_display(payment=payment),
+        "credit_bodies": selectors.payment_credit_bodies_display(payment=payment),
         "method_label": selectors.method_label(method=payment.method),
         "account_label": selectors.account_label(account=payment.account),
         "today": timezone.localdate(),

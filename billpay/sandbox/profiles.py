@@ -40,6 +40,15 @@ class Profile:
     def supports(self, data_type: str) -> bool:
         return data_type not in self.unsupported
 
+    # Credit notes against bills (CODAT.md §8 "Credit note against bill"): a bill payment line
+    # with a `Bill` link (negative) and a `CreditNote` link (positive). MYOB: not supported.
+    credit_notes_in_payments: bool = True
+    # QBO and Xero: a credit allocation is a bill payment of its own, `totalAmount: 0`; cash for
+    # the rest needs a separate bill payment. NetSuite and Intacct take credit + cash in one.
+    credit_with_cash: bool = True
+    # Xero: one line holding exactly one Bill and one CreditNote link per credit allocation.
+    one_credit_allocation_per_payment: bool = False
+
 
 PROFILES: dict[str, Profile] = {
     "qhyg": Profile(
@@ -51,6 +60,7 @@ PROFILES: dict[str, Profile] = {
         foreign_bills_paid_in_base=True,
         deletes_bills=True,
         deletes_bill_payments=True,
+        credit_with_cash=False,
         max_lengths={
             # QuickBooks' DocNumber is 21 characters; DisplayName 100.
             "bills": {"reference": 21, "note": 4000},
@@ -81,6 +91,8 @@ PROFILES: dict[str, Profile] = {
         voids_posted_bills=True,
         bill_payments_go_first=True,
         deletes_bill_payments=True,  # a soft delete in Xero: gone from the books all the same
+        credit_with_cash=False,
+        one_credit_allocation_per_payment=True,
     ),
     "akxx": Profile(
         key="akxx",
@@ -102,6 +114,17 @@ PROFILES: dict[str, Profile] = {
         deletes_bill_payments=True,
     ),
 }
+# Platforms the sandbox emulates for their rules but does not offer on its consent page.
+# MYOB: Codat documents no credit-note allocation through bill payments. The key is ours (the
+# docs we code to name no MYOB key).
+UNLISTED_PROFILES: dict[str, Profile] = {}
+UNLISTED_PROFILES["myob"] = Profile(
+    key="myob",
+    name="MYOB AccountRight",
+    base_currency="GBP",  # the demo-data generator's currencies
+    currencies=("GBP", "USD", "EUR"),
+    credit_notes_in_payments=False,
+)
 DEFAULT_PROFILE = Profile(
     key="", name="Accounting Platform", base_currency="GBP", currencies=("GBP", "USD", "EUR")
 )
@@ -127,6 +150,8 @@ def get_profile(platform_key: str) -> Profile:
     """The profile for a platform key; unknown keys get the default behaviour under their name."""
     if platform_key in PROFILES:
         return PROFILES[platform_key]
+    if platform_key in UNLISTED_PROFILES:
+        return UNLISTED_PROFILES[platform_key]
     name = PLATFORM_NAMES.get(platform_key, f"Accounting Platform ({platform_key})")
     return Profile(
         key=platform_key,

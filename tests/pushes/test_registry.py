@@ -14,6 +14,7 @@ from tests.factories import PushFactory
 KINDS = {
     "payment",
     "payment.delete",
+    "payment.credit",
     "bank_account.create",
     "bill.create",
     "bill.update",

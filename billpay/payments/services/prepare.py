@@ -20,16 +20,24 @@ from billpay.core.words import Day, Phrase, phrase
 from billpay.mapping.selectors import mapping_for_currency
 from billpay.mapping.services import method_get
 from billpay.onboarding.roles import Can, require, two_factor_gate
+from billpay.payments.credit_rules import CreditStyle
 from billpay.payments.errors import (
     MappingRequired,
     PaymentInvalid,
 )
-from billpay.payments.models import Payment, PaymentAllocation, PaymentEvent, PaymentSettings
-from billpay.payments.selectors import bill_in_flight
+from billpay.payments.models import (
+    Payment,
+    PaymentAllocation,
+    PaymentCredit,
+    PaymentEvent,
+    PaymentSettings,
+)
+from billpay.payments.selectors import bill_in_flight, company_credit_style
 from billpay.payments.services.approval import KIND as PAYMENT
 from billpay.payments.services.approval import payment_policy_gate, payment_subject
 from billpay.payments.services.checks import approval_gate, check_bills, lock_bills, payment_target
 from billpay.payments.services.common import event_new, new_reference, transition
+from billpay.payments.services.credit import credits_check, payment_bodies
 from billpay.payments.services.writeback import payment_send, payments_send_new
 
 if TYPE_CHECKING:
@@ -51,8 +59,12 @@ def payment_prepare(
     payment_date: date,
     note: str = "",
     form_token: uuid.UUID | None = None,
+    credits: dict[int, Decimal] | None = None,
 ) -> Payment:
     """Prepare a payment of bills of one supplier (a draft that reserves its amounts).
+
+    `amounts`: what each bill gets (cash + credit); `credits`: the credit to use per credit note
+    id of the supplier (the rest is paid in cash; all credit: no money moves).
 
     **Idempotent:** on `form_token` (a double-submitted form returns the first payment).
     **Raises:** NotAllowed (the actor's role prepares no payment), MappingRequired,
@@ -81,6 +93,7 @@ def payment_prepare(
                 )
             wanted = {b.pk: quantize(to_decimal(amounts.get(b.pk, ZERO)), currency) for b in bills}
             check_bills(company, bills, wanted, payment_date, exclude=None)
+            used = credits_check(company, bills, wanted, credits or {}, payment_date, exclude=None)
             draft = _draft(
                 company,
                 actor,
@@ -91,6 +104,8 @@ def payment_prepare(
                 payment_date=payment_date,
                 note=note,
                 form_token=form_token,
+                credits=used,
+                credit_style=company_credit_style(company=company) if used else "",
             )
             _insert(company, actor, [draft])
     except IntegrityError:
@@ -198,6 +213,7 @@ class _Draft:
     payment: Payment
     allocations: list[PaymentAllocation]
     bills: list[str]
+    credits: list[PaymentCredit] = ()
 
 
 def _draft(
@@ -214,9 +230,12 @@ def _draft(
     across_suppliers: bool = False,
     supplier_name: str = "",
     refresh_by_batch: bool = False,
+    credits: list[PaymentCredit] = (),
+    credit_style: str = "",
 ) -> _Draft:
     """A draft payment of these checked bills and its allocations, with its body; not saved."""
     currency = bills[0].currency
+    credit = sum((c.amount for c in credits), ZERO)
     payment = Payment(
         company=company,
         reference=new_reference(),
@@ -227,7 +246,8 @@ def _draft(
         account=account,
         codat_account_id=account.codat_account_id,
         currency=currency,
-        total_amount=sum(wanted.values(), ZERO),
+        total_amount=sum(wanted.values(), ZERO) - credit,
+        credit_amount=credit,
         currency_rate=Decimal("1") if currency == company.base_currency else bills[0].currency_rate,
         payment_date=payment_date,
         note=note.strip(),
@@ -249,8 +269,14 @@ def _draft(
         )
         for b in bills
     ]
-    payment.request_body = dumps(payment_body(payment=payment, allocations=allocations))
-    return _Draft(payment, allocations, [b.codat_bill_id for b in bills])
+    for c in credits:
+        c.payment = payment
+    body, credit_bodies = payment_bodies(
+        payment=payment, allocations=allocations, credits=list(credits), style=credit_style
+    )
+    payment.request_body = dumps(body)
+    payment.credit_bodies = [dumps(b) for b in credit_bodies]
+    return _Draft(payment, allocations, [b.codat_bill_id for b in bills], list(credits))
 
 
 def _insert(
@@ -268,6 +294,10 @@ def _insert(
         for a in d.allocations:
             a.payment = d.payment  # its pk is known now
     PaymentAllocation.objects.bulk_create([a for d in drafts for a in d.allocations])
+    for d in drafts:
+        for c in d.credits:
+            c.payment = d.payment
+    PaymentCredit.objects.bulk_create([c for d in drafts for c in d.credits])
     events = [
         event_new(p, S.DRAFT, phrase(gettext_noop("Prepared")), actor=p.created_by)
         for p in payments
@@ -283,6 +313,14 @@ def _insert(
                 "total": str(d.payment.total_amount),
                 "currency": d.payment.currency,
                 "date": d.payment.payment_date.isoformat(),
+                **(
+                    {
+                        "credit": str(d.payment.credit_amount),
+                        "credit_notes": sorted({c.codat_credit_note_id for c in d.credits}),
+                    }
+                    if d.credits
+                    else {}
+                ),
             },
         )
         for d in drafts
@@ -314,31 +352,15 @@ def _confirmed_data(payment: Payment) -> dict:
 
 
 def payment_body(*, payment: Payment, allocations: list[PaymentAllocation]) -> dict:
-    """The bill payment exactly as it is written to the books (Codat's JSON shape).
+    """The bill payment exactly as it is written to the books (Codat's JSON shape), for a
+    payment without credit notes (see `credit.payment_bodies`).
 
     One line per bill, each with one `Bill` link whose amount is negative (it reduces what is
     owed); `totalAmount` is the sum of the lines.
     """
-    lines = [
-        {
-            "amount": a.amount,
-            "links": [{"type": "Bill", "id": a.codat_bill_id, "amount": -a.amount}],
-        }
-        for a in allocations
-    ]
-    body: dict = {}
-    if payment.codat_supplier_id:  # a batch across suppliers (Xero) has none: CODAT.md §8
-        body["supplierRef"] = {"id": payment.codat_supplier_id}
-    body["accountRef"] = {"id": payment.codat_account_id}
-    body["totalAmount"] = sum((a.amount for a in allocations), ZERO)
-    body["currency"] = payment.currency
-    if payment.currency_rate is not None:
-        body["currencyRate"] = payment.currency_rate.normalize()
-    body["date"] = payment.payment_date
-    if payment.note:
-        body["note"] = payment.note
-    body["reference"] = payment.reference
-    body["lines"] = lines
+    body, _credit_bodies = payment_bodies(
+        payment=payment, allocations=allocations, credits=[], style=CreditStyle.APART
+    )
     return body
 
 
@@ -504,13 +526,35 @@ def _recheck(company: Company, payment: Payment) -> None:
     **Transaction:** the caller's (the locks last until it ends). **Raises:** DomainError."""
     bills = lock_bills(company, list(payment.allocations.values_list("bill_id", flat=True)))
     wanted = {a.bill_id: a.amount for a in payment.allocations.all()}
-    check_bills(
-        company,
-        bills,
-        wanted,
-        payment.payment_date,
-        exclude=payment,
-        across_suppliers=not payment.codat_supplier_id,
+    # Credit already in the books (a credit-only bill payment of an earlier attempt that
+    # landed) is not asked of the bills or the notes again: only what is still to write.
+    written = [c for c in payment.credits.select_related("push") if _credit_written(c)]
+    for c in written:
+        wanted[c.bill_id] -= c.amount
+    still = [b for b in bills if wanted[b.pk] > ZERO]
+    if still:
+        check_bills(
+            company,
+            still,
+            wanted,
+            payment.payment_date,
+            exclude=payment,
+            across_suppliers=not payment.codat_supplier_id,
+        )
+    held: dict[int, Decimal] = {}
+    for c in payment.credits.select_related("push"):
+        if not _credit_written(c):
+            held[c.credit_note_id] = held.get(c.credit_note_id, ZERO) + c.amount
+    if held:
+        credits_check(company, still, wanted, held, payment.payment_date, exclude=payment)
+
+
+def _credit_written(credit: PaymentCredit) -> bool:
+    """Written by a credit-only bill payment of its own that is in the books."""
+    return (
+        credit.step != PaymentCredit.MAIN
+        and credit.push is not None
+        and credit.push.status == credit.push.Status.SUCCEEDED
     )
 
 

@@ -25,7 +25,7 @@ from billpay.core.words import Phrase, phrase, store, stored_phrase
 from billpay.onboarding.models import Company, User
 from billpay.payments import notices
 from billpay.payments.hooks import batch_settled_handlers
-from billpay.payments.models import Payment
+from billpay.payments.models import Payment, PaymentCredit
 from billpay.payments.services.common import transition
 from billpay.pushes.models import Push
 from billpay.pushes.services import push_create, push_create_many
@@ -34,6 +34,7 @@ from billpay.pushes.tasks import push_start
 logger = logging.getLogger(__name__)
 S = Payment.Status
 PUSH_KIND = "payment"
+CREDIT_PUSH_KIND = "payment.credit"  # a credit-only bill payment written before the payment's own
 
 
 def payment_send(
@@ -60,8 +61,87 @@ def payment_send(
         ):
             push.delete()
             return False
+        _credit_pushes(payment, push, actor)
         push_start(push)
     return True
+
+
+def _credit_pushes(payment: Payment, push: Push, actor: User | None) -> None:
+    """Give the payment's credit its pushes for this attempt: credit riding on the payment's own
+    bill payment follows `push`; each credit-only bill payment not in the books yet (never sent,
+    or failed) gets a new push (a new Idempotency-Key); one already written is kept.
+    **Transaction:** the caller's; the pushes start after commit."""
+    credits = list(payment.credits.select_related("push"))
+    if not credits:
+        return
+    PaymentCredit.objects.filter(payment=payment, step=PaymentCredit.MAIN).update(push=push)
+    for step, body in enumerate(payment.credit_bodies or []):
+        rows = [c for c in credits if c.step == step]
+        current = rows[0].push if rows else None
+        if current is not None and current.status != Push.Status.FAILED:
+            continue
+        new = push_create(
+            company=payment.company, kind=CREDIT_PUSH_KIND, body=body, created_by=actor
+        )
+        PaymentCredit.objects.filter(payment=payment, step=step).update(push=new)
+        push_start(new)
+
+
+def credit_pushes_block(payment: Payment) -> Phrase | str:
+    """Whether the payment's own push must wait for its credit-only bill payments (`WAIT`), can
+    never go because one failed (why), or can go now ("")."""
+    from billpay.pushes.services.adapters import WAIT
+
+    statuses = set(
+        PaymentCredit.objects.filter(payment=payment, step__gte=0).values_list(
+            "push__status", flat=True
+        )
+    )
+    if Push.Status.FAILED in statuses:
+        return phrase(
+            gettext_noop(
+                "A credit note could not be applied in your books, so the rest was not sent."
+            )
+        )
+    if statuses - {Push.Status.SUCCEEDED}:
+        return WAIT
+    return ""
+
+
+def payment_credit_push_changed(*, push: Push, message: Phrase | str) -> None:
+    """A credit-only bill payment of a payment moved: a failure fails the payment (in the books'
+    words), a success is told in its timeline and lets the payment's own push go.
+
+    **Transaction:** runs inside the push machine's (no network I/O here).
+    """
+    credit = PaymentCredit.objects.select_related("payment__company").filter(push=push).first()
+    if credit is None:
+        return
+    payment = credit.payment
+    if push.status == Push.Status.FAILED:
+        reason = stored_phrase(push.error, push.error_i18n)
+        if transition(
+            payment, [S.SENDING], S.FAILED, message=reason, **store("status_reason", reason)
+        ):
+            audit_record(
+                company=payment.company,
+                actor=None,
+                action="payment.failed",
+                target=payment.reference,
+                ref=f"payment:{payment.pk}",
+                data={"reason": push.error, "reason_i18n": push.error_i18n},
+            )
+            notices.payment_problem(payment, failed=True, reason=reason, key=str(push.pk))
+        if payment.push_id is not None:
+            push_start(payment.push)  # its push fails at once instead of waiting its turn
+    elif push.status == Push.Status.SUCCEEDED:
+        payment.events.create(
+            company_id=payment.company_id,
+            status=payment.status,
+            **store("message", phrase(gettext_noop("Credit note applied in your books"))),
+        )
+        if payment.push_id is not None:
+            push_start(payment.push)  # its turn now (it waited for the credit)
 
 
 def payments_send_new(

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('payments', '0004_phrases'),
+        ('payments', '0005_paymentcredit'),
         ('pushes', '0002_phrases'),
     ]
 
