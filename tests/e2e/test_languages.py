@@ -83,7 +83,7 @@ def test_switching_to_french_in_the_header_sticks_to_the_user(books, new_page, a
     expect(phone.locator("html")).to_have_attribute("lang", "en")
     phone.get_by_role("button", name="Menu").click()
     expect(
-        phone.get_by_role("navigation", name="Main").get_by_role("link", name="Bills")
+        phone.get_by_role("navigation", name="Main").get_by_role("link", name="Bills", exact=True)
     ).to_be_visible()
     assert User.objects.get(email=OWNER).language == "en"
     audit.assert_clean()
