@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "billpay.insights",
     "billpay.runs",
     "billpay.recurring",
+    "billpay.inbound",
     "billpay.pushes",  # after the apps whose writes it sends: their adapters are registered
 ]  # + "billpay.sandbox" when SANDBOX_ENABLED (below)
 
@@ -229,6 +230,10 @@ SYNC_WAIT_RETRIES = env.int("SYNC_WAIT_RETRIES", default=200)
 SYNC_STALE_SECONDS = env.int("SYNC_STALE_SECONDS", default=30 * 60)
 # Largest invoice file (PDF, PNG, JPEG) accepted with a new bill.
 BILL_ATTACHMENT_MAX_BYTES = env.int("BILL_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+# E-invoices in (issue 17): the largest file read (PDF or XML), and the domain of the inbound
+# addresses (bills-<token>@INBOUND_EMAIL_DOMAIN) that the email provider forwards to our webhook.
+INBOUND_MAX_BYTES = env.int("INBOUND_MAX_BYTES", default=10 * 1024 * 1024)
+INBOUND_EMAIL_DOMAIN = env.str("INBOUND_EMAIL_DOMAIN", default="inbound.billpay.localhost")
 # How long a platform's options/* rules (required fields, lengths, currencies) are cached.
 PUSH_OPTIONS_CACHE_SECONDS = env.int("PUSH_OPTIONS_CACHE_SECONDS", default=6 * 3600)
 CODAT_WEBHOOK_SECRET = _required(
