@@ -882,6 +882,24 @@ def huge_file(size: int) -> tuple[str, bytes]:
     return "huge.xml", xml.replace(b"<cbc:ID>HUGE", padding + b"<cbc:ID>HUGE", 1)
 
 
+def huge_inside_pdf(size: int) -> tuple[str, bytes]:
+    """A small Factur-X PDF whose embedded XML (compressed) is larger than `size` bytes."""
+    _name, xml = huge_file(size)
+    return "huge-inside.pdf", facturx_pdf(xml, check_xsd=False)
+
+
+def pdf_with(xml: bytes, *, name: str = "factur-x.xml") -> tuple[str, bytes]:
+    """A PDF carrying `xml` as an attachment as it is (pypdf: nothing parses it on the way)."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.add_attachment(name, xml)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return "attached.pdf", buffer.getvalue()
+
+
 def pdf_without_xml() -> tuple[str, bytes]:
     return "scan.pdf", blank_pdf()
 

@@ -19,7 +19,8 @@ from billpay.inbound.einvoice.xml import too_large, xml_root
 logger = logging.getLogger(__name__)
 
 # The names Factur-X / ZUGFeRD 2 / XRechnung give the embedded XML, in the order we look.
-EMBEDDED_NAMES = ("factur-x.xml", "zugferd-invoice.xml", "xrechnung.xml")
+EMBEDDED_NAMES = ("factur-x.xml", "zugferd-invoice.xml", "xrechnung.xml")  # any case
+ZUGFERD_1_ROOT = "{urn:ferd:CrossIndustryDocument:invoice:1p0}CrossIndustryDocument"
 _XML_START = (b"<?xml", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"<")
 
 
@@ -58,6 +59,17 @@ def _read_root(root, *, embedded: bool) -> ParsedDocument:
         return cii.read(root, format=FACTUR_X if embedded else CII)
     if root.tag in (ubl.INVOICE_ROOT, ubl.CREDIT_NOTE_ROOT):
         return ubl.read(root)  # UBL inside a PDF: read as the UBL it is
+    if root.tag == ZUGFERD_1_ROOT:
+        # "unsupported": emailed, the file is still kept for the user to complete.
+        raise Refused(
+            "unsupported",
+            phrase(
+                gettext_noop(
+                    "This is a ZUGFeRD 1.0 invoice, an older format BillPay does not read: "
+                    "type the bill, or ask the supplier for Factur-X or UBL."
+                )
+            ),
+        )
     if embedded:
         raise _no_invoice_inside()
     raise _not_invoice()
@@ -119,7 +131,7 @@ def _embedded_root(content: bytes):
                 raise
             refusal = refusal or refused
             continue
-        if root.tag in (cii.ROOT, ubl.INVOICE_ROOT, ubl.CREDIT_NOTE_ROOT):
+        if root.tag in (cii.ROOT, ubl.INVOICE_ROOT, ubl.CREDIT_NOTE_ROOT, ZUGFERD_1_ROOT):
             return root
     if refusal is not None:
         raise refusal
