@@ -5,6 +5,7 @@ is no invoice, amounts that are not numbers."""
 import contextlib
 import socket
 import time
+from decimal import Decimal
 
 import pytest
 from django.utils import translation
@@ -239,3 +240,10 @@ def test_a_zugferd_1_invoice_is_said_to_be_an_older_format():
         refused = refusal(name, content)
         assert refused.code == "unsupported"
         assert "ZUGFeRD 1.0" in words(refused)
+
+
+def test_a_ubl_invoice_inside_a_pdf_is_read_as_a_pdf():
+    _name, xml = samples.reverse_charge()
+    document = parse(*samples.pdf_with(xml, name="xrechnung.xml"))
+    assert (document.format, document.number) == ("factur-x", "RE-2026-00731")
+    assert document.totals.payable == Decimal("1853.50")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import logging
 import sys
+from dataclasses import replace
 
 from django.conf import settings
 from django.utils.translation import gettext_noop
@@ -58,7 +59,10 @@ def _read_root(root, *, embedded: bool) -> ParsedDocument:
             raise _not_invoice()
         return cii.read(root, format=FACTUR_X if embedded else CII)
     if root.tag in (ubl.INVOICE_ROOT, ubl.CREDIT_NOTE_ROOT):
-        return ubl.read(root)  # UBL inside a PDF: read as the UBL it is
+        document = ubl.read(root)
+        # UBL inside a PDF (rare, but XRechnung senders do it): the file is a PDF, and
+        # `format` says what the file is (the draft keeps it as a PDF).
+        return replace(document, format=FACTUR_X) if embedded else document
     if root.tag == ZUGFERD_1_ROOT:
         # "unsupported": emailed, the file is still kept for the user to complete.
         raise Refused(
