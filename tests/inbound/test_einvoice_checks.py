@@ -118,3 +118,14 @@ def test_document_level_allowances_and_charges_are_kept_in_the_check():
         D("195.00"),
     )
     assert document.warnings == ()
+
+
+def test_the_siren_comes_from_a_siret_when_that_is_the_registration_given():
+    name, content = samples.cii_invoice(supplier=replace(samples.DUPONT, vat="", siren="732829320"))
+    content = content.replace(
+        b'<ram:ID schemeID="0002">732829320</ram:ID>',
+        b'<ram:ID schemeID="0009">73282932000074</ram:ID>',
+    )
+    document = parse(name, content)
+    assert document.supplier.registration == "73282932000074"
+    assert document.supplier.siren == "732829320"

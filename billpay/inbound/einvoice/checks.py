@@ -11,6 +11,7 @@ from stdnum import get_cc_module
 from stdnum.eu import vat as eu_vat
 from stdnum.exceptions import ValidationError
 from stdnum.fr import siren as fr_siren
+from stdnum.fr import siret as fr_siret
 
 from billpay.core.words import Money, Phrase, phrase
 from billpay.inbound.einvoice.document import ParsedDocument, Party
@@ -87,6 +88,8 @@ def _party(party: Party, warnings: list[Phrase], *, buyer: bool) -> Party:
                     number=party.siren,
                 )
             )
+    if not siren and party.registration and fr_siret.is_valid(party.registration):
+        siren = fr_siret.to_siren(fr_siret.compact(party.registration))  # a SIRET (scheme 0009)
     if not siren and vat.startswith("FR") and vat[4:].isdigit():
         siren = vat[4:]  # a French VAT number: FR + 2-character key + the SIREN
         if not fr_siren.is_valid(siren):
