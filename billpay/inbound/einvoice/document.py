@@ -76,6 +76,12 @@ class Totals:
     tax_inclusive: Decimal
     prepaid: Decimal = Decimal(0)
     payable: Decimal = Decimal(0)
+    # Document-level allowances (discounts, BT-107) and charges (BT-108), and the rounding
+    # amount (BT-114): kept so the totals can be checked (line_total - allowances + charges
+    # = tax_exclusive; tax_inclusive - prepaid + rounding = payable).
+    allowances: Decimal = Decimal(0)
+    charges: Decimal = Decimal(0)
+    rounding: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True)
