@@ -1,13 +1,13 @@
 """`python -m tests.bench [NAME ...]`: run every benchmark (or those named) on a fresh database.
 
-Names: sync, pay, payrun, inbox, dashboard, load, sync_memory.
+Names: sync, pay, payrun, inbox, dashboard, einvoice, load, sync_memory.
 """
 
 import sys
 
 from tests.bench import harness
 
-NAMES = ("sync", "pay", "payrun", "inbox", "dashboard", "load", "sync_memory")
+NAMES = ("sync", "pay", "payrun", "inbox", "dashboard", "einvoice", "load", "sync_memory")
 
 
 def main() -> None:
@@ -15,7 +15,7 @@ def main() -> None:
     if unknown := wanted - set(NAMES):
         sys.exit(f"unknown benchmark(s): {', '.join(sorted(unknown))}; choose from {NAMES}")
     harness.setup_django()
-    from tests.bench import dashboard, inbox, load, pay, payrun, sync, sync_memory
+    from tests.bench import dashboard, einvoice, inbox, load, pay, payrun, sync, sync_memory
 
     if wanted & {"sync", "pay"}:
         with harness.server():
@@ -32,6 +32,8 @@ def main() -> None:
         inbox.run()
     if "dashboard" in wanted:
         dashboard.run()
+    if "einvoice" in wanted:
+        einvoice.run()
     if "load" in wanted:
         # 2 sync workers, as the issue's load figure asks; the bench settings add the list floor.
         with harness.server(workers=2, threads=1, settings="tests.bench.settings"):

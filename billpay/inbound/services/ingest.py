@@ -23,7 +23,7 @@ from billpay.bills.services.create.common import user_or_none
 from billpay.core.words import phrase, store
 from billpay.inbound import einvoice
 from billpay.inbound.models import Draft
-from billpay.inbound.services.matching import supplier_match
+from billpay.inbound.services.matching import SupplierIndex, supplier_index, supplier_match
 
 if TYPE_CHECKING:
     from billpay.core.services import Actor
@@ -65,15 +65,35 @@ def inbound_ingest(
     **Transaction:** one per file.
     """
     outcome = IngestOutcome()
+    suppliers = _LazyIndex(company)
     for incoming in files:
         draft = _ingest_one(
-            company, incoming, source, actor, sender[:300], subject[:300], keep_plain_files
+            company,
+            incoming,
+            source,
+            actor,
+            sender[:300],
+            subject[:300],
+            keep_plain_files,
+            suppliers,
         )
         (outcome.refused if draft.status == Draft.Status.REFUSED else outcome.drafts).append(draft)
     return outcome
 
 
-def _ingest_one(company, incoming, source, actor, sender, subject, keep_plain) -> Draft:
+class _LazyIndex:
+    """The company's suppliers read once per call, and only when a document needs them."""
+
+    def __init__(self, company: Company) -> None:
+        self.company, self.index = company, None
+
+    def get(self) -> SupplierIndex:
+        if self.index is None:
+            self.index = supplier_index(company=self.company)
+        return self.index
+
+
+def _ingest_one(company, incoming, source, actor, sender, subject, keep_plain, suppliers) -> Draft:
     base = {
         "company": company,
         "source": source,
@@ -109,11 +129,11 @@ def _ingest_one(company, incoming, source, actor, sender, subject, keep_plain) -
                 "malformed", phrase(gettext_noop("BillPay could not read this file."))
             ),
         )
-    return _keep_document(base, actor, incoming, document)
+    return _keep_document(base, actor, incoming, document, suppliers.get())
 
 
-def _keep_document(base: dict, actor, incoming: IncomingFile, document) -> Draft:
-    supplier, _how = supplier_match(company=base["company"], party=document.supplier)
+def _keep_document(base: dict, actor, incoming: IncomingFile, document, index) -> Draft:
+    supplier, _how = supplier_match(company=base["company"], party=document.supplier, index=index)
     content_type = "application/pdf" if document.format == einvoice.FACTUR_X else XML_TYPE
     with transaction.atomic():
         return Draft.objects.create(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from stdnum.eu import vat as eu_vat
@@ -74,42 +75,71 @@ def name_key(name: str) -> str:
     return " ".join(kept or words)
 
 
-def supplier_match(*, company: Company, party: Party) -> tuple[Supplier | None, str]:
+@dataclass(frozen=True)
+class SupplierIndex:
+    """A company's suppliers as matching compares them: (archived, pk) with their compacted VAT
+    number, SIREN and name key, computed once for any number of documents (an upload of 100)."""
+
+    rows: tuple[tuple[tuple[bool, int], str, str, str], ...]
+
+    def find(self, party: Party) -> tuple[int | None, str]:
+        """The pk of the party's supplier, and how it was found ((None, NEW): none fits)."""
+        vat = vat_compact(party.vat_number)
+        siren = party_siren(party)
+        key = name_key(party.name)
+        by_vat, by_siren, by_name = [], [], []
+        for row, row_vat, row_siren, row_key in self.rows:
+            if vat and row_vat == vat:
+                by_vat.append(row)
+            elif siren and row_siren == siren:
+                by_siren.append(row)
+            elif key and row_key == key:
+                by_name.append(row)
+        for found, how in ((by_vat, BY_VAT), (by_siren, BY_SIREN)):
+            if found:
+                return min(found)[1], how
+        active = [row for row in by_name if not row[0]]
+        unique = active if active else by_name
+        if len(unique) == 1:
+            return unique[0][1], BY_NAME
+        return None, NEW
+
+
+def supplier_index(*, company: Company) -> SupplierIndex:
+    """The company's suppliers, ready to match (one query). Deleted suppliers never match."""
+    rows = Supplier.objects.filter(company=company, is_deleted=False).values_list(
+        "id", "name", "tax_number", "status"
+    )
+    return SupplierIndex(
+        tuple(
+            (
+                (status == "Archived", pk),  # active first, then the oldest
+                vat_compact(tax_number) if tax_number else "",
+                siren_of(tax_number) if tax_number else "",
+                name_key(name),
+            )
+            for pk, name, tax_number, status in rows
+        )
+    )
+
+
+def supplier_match(
+    *, company: Company, party: Party, index: SupplierIndex | None = None
+) -> tuple[Supplier | None, str]:
     """The company's supplier for this party, and how it was found (None, NEW: none fits).
 
     By VAT number, then SIREN, then a name that is the same once case, accents and legal form
     are set aside (only a unique name counts). Deleted suppliers never match; an active
-    supplier wins over an archived one. **Queries:** two at most, whatever the supplier count.
+    supplier wins over an archived one. Pass `index` (from `supplier_index`) to match many
+    documents with one read of the suppliers. **Queries:** two at most, whatever the supplier
+    count (one with an index).
     """
-    vat = vat_compact(party.vat_number)
-    siren = party_siren(party)
-    key = name_key(party.name)
-    if not (vat or siren or key):
+    if not (vat_compact(party.vat_number) or party_siren(party) or name_key(party.name)):
         return None, NEW
-    rows = Supplier.objects.filter(company=company, is_deleted=False).values_list(
-        "id", "name", "tax_number", "status"
-    )
-    by_vat, by_siren, by_name = [], [], []
-    for pk, name, tax_number, status in rows:
-        row = (status == "Archived", pk)  # active first, then the oldest
-        if tax_number:
-            if vat and vat_compact(tax_number) == vat:
-                by_vat.append(row)
-                continue
-            if siren and siren_of(tax_number) == siren:
-                by_siren.append(row)
-                continue
-        if key and name_key(name) == key:
-            by_name.append(row)
-    for found, how in ((by_vat, BY_VAT), (by_siren, BY_SIREN)):
-        if found:
-            return _load(company, min(found)[1]), how
-    if by_name:
-        active = [row for row in by_name if not row[0]]
-        unique = active if active else by_name
-        if len(unique) == 1:
-            return _load(company, unique[0][1]), BY_NAME
-    return None, NEW
+    pk, how = (index or supplier_index(company=company)).find(party)
+    if pk is None:
+        return None, NEW
+    return _load(company, pk), how
 
 
 def _load(company: Company, pk: int) -> Supplier | None:
