@@ -31,7 +31,8 @@ from django.dispatch import receiver
 from django.http import Http404, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from billpay.inbound.email import message_id_of, message_recipients
+from billpay.inbound import notices
+from billpay.inbound.email import message_id_of, message_recipients, message_sender
 from billpay.inbound.models import Draft
 from billpay.inbound.services.addresses import companies_for_recipients
 from billpay.inbound.services.emails import inbound_email_ingest
@@ -141,6 +142,7 @@ def email_received(sender, event, esp_name: str, **kwargs) -> None:
         outcome = inbound_email_ingest(
             company=company, message=message, source=Draft.Source.EMAIL, message_id=message_id
         )
+        notices.drafts_emailed(company, outcome, sender=message_sender(message))
         logger.info(
             "Inbound email for company %s: %s drafts, %s refused, %s already in",
             company.pk,

@@ -394,3 +394,29 @@ def test_a_brevo_email_without_files_is_a_refused_draft(client, company, address
         "May invoice",
         "br1@supplier.example",
     )
+
+
+def test_who_may_create_bills_is_told_once_per_email(
+    client, company, address, user, accountant, enqueued, django_capture_on_commit_callbacks
+):
+    from billpay.notifications.models import Notification
+    from billpay.notifications.services import notifications_deliver
+    from tests.factories import MembershipFactory
+
+    viewer = MembershipFactory(company=company, role="viewer").user
+    payload = _postmark(address, [("scan.pdf", PDF, "application/pdf")])
+    with django_capture_on_commit_callbacks(execute=True):
+        _post_postmark(client, payload)
+        _post_postmark(client, payload)  # retried: nothing new, nobody told again
+
+    sent = [kwargs for name, kwargs in enqueued if name == "notifications_deliver_task"]
+    assert len(sent) == 1
+    assert sent[0]["recipient_ids"] == sorted([user.pk, accountant.pk])
+    notifications_deliver(**sent[0])
+    told = Notification.objects.filter(company=company)
+    assert {n.recipient_id for n in told} == {user.pk, accountant.pk}
+    assert viewer.pk not in {n.recipient_id for n in told}
+    assert told[0].message_text == (
+        "An email from Supplier Billing <billing@supplier.example> arrived: "
+        "check its bills before they are created."
+    )
