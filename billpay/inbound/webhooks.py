@@ -21,6 +21,7 @@ from anymail.exceptions import (
     AnymailWebhookValidationFailure,
 )
 from anymail.signals import inbound
+from anymail.utils import get_request_basic_auth
 from anymail.webhooks.brevo import BrevoInboundWebhookView
 from anymail.webhooks.mailgun import MailgunInboundWebhookView
 from anymail.webhooks.postmark import PostmarkInboundWebhookView
@@ -29,6 +30,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.dispatch import receiver
 from django.http import Http404, HttpResponse
+from django.utils.crypto import constant_time_compare
 from django.views.decorators.csrf import csrf_exempt
 
 from billpay.inbound import notices
@@ -109,6 +111,7 @@ def _inbound_view(view_class, *secrets: str, read_body: bool = True):
             logger.warning("Inbound email refused: %s bytes is over the limit", length)
             return HttpResponse(status=413)
         if read_body and request.method == "POST":
+            _check_basic_auth_first(request)  # before reading a big body for a stranger
             body = request.read(settings.INBOUND_MAX_MESSAGE_BYTES + 1)
             if len(body) > settings.INBOUND_MAX_MESSAGE_BYTES:
                 return HttpResponse(status=413)
@@ -116,6 +119,20 @@ def _inbound_view(view_class, *secrets: str, read_body: bool = True):
         return view(request, *args, **kwargs)
 
     return inbound_webhook
+
+
+def _check_basic_auth_first(request) -> None:
+    """The same check anymail makes (it makes it again), done before the body is read."""
+    allowed = settings.ANYMAIL.get("WEBHOOK_SECRET")
+    if not allowed:
+        return
+    given = get_request_basic_auth(request) or ""
+    if not any(constant_time_compare(given, a) for a in _as_list(allowed)):
+        raise AnymailWebhookValidationFailure("Missing or invalid basic auth (inbound email)")
+
+
+def _as_list(value) -> list[str]:
+    return [value] if isinstance(value, str) else list(value)
 
 
 postmark = _inbound_view(PostmarkInbound, "WEBHOOK_SECRET")

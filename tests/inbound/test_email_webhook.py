@@ -266,6 +266,20 @@ def test_an_email_over_the_size_limit_is_refused_before_reading(client, company,
     assert not Draft.objects.exists()
 
 
+def test_a_stranger_is_refused_before_the_body_is_read(client, settings, company, address):
+    """Basic auth is checked first: a stranger cannot make us hold an email-sized body."""
+    from unittest import mock
+
+    from django.core.handlers.wsgi import WSGIRequest
+
+    payload = _postmark(address, [("scan.pdf", PDF + b"0" * 5000, "application/pdf")])
+    with mock.patch.object(WSGIRequest, "read", autospec=True) as read:
+        response = _post_postmark(client, payload, **_auth("postmark-user:guess"))
+    assert response.status_code == 400
+    assert read.call_count == 0
+    assert not Draft.objects.exists()
+
+
 def test_a_json_email_larger_than_a_form_post_is_still_read(client, company, address, settings):
     """DATA_UPLOAD_MAX_MEMORY_SIZE is sized for forms; an emailed PDF of a few MB passes."""
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
