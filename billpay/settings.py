@@ -234,6 +234,24 @@ BILL_ATTACHMENT_MAX_BYTES = env.int("BILL_ATTACHMENT_MAX_BYTES", default=10 * 10
 # addresses (bills-<token>@INBOUND_EMAIL_DOMAIN) that the email provider forwards to our webhook.
 INBOUND_MAX_BYTES = env.int("INBOUND_MAX_BYTES", default=10 * 1024 * 1024)
 INBOUND_EMAIL_DOMAIN = env.str("INBOUND_EMAIL_DOMAIN", default="inbound.billpay.localhost")
+# Email-in: one inbound email's largest size as the provider posts it (attachments in base64 make
+# it about 4/3 of the files), and how many of its files are read (the rest are refused drafts).
+INBOUND_MAX_MESSAGE_BYTES = env.int("INBOUND_MAX_MESSAGE_BYTES", default=40 * 1024 * 1024)
+INBOUND_MAX_ATTACHMENTS = env.int("INBOUND_MAX_ATTACHMENTS", default=20)
+# django-anymail's inbound webhooks (/webhooks/inbound/<provider>/). A provider's webhook is off
+# (404) until its secret is set, in DEBUG too: an unset secret never means "accept anything".
+# ANYMAIL_WEBHOOK_SECRET is the "user:password" basic auth put in the webhook URL (Postmark,
+# SendGrid, Brevo, and Mailgun too when set); Mailgun signs with MAILGUN_WEBHOOK_SIGNING_KEY;
+# Brevo's webhook also needs BREVO_API_KEY (it downloads each attachment from Brevo's API).
+ANYMAIL = {
+    key: value
+    for key, value in {
+        "WEBHOOK_SECRET": env.str("ANYMAIL_WEBHOOK_SECRET", default=""),
+        "MAILGUN_WEBHOOK_SIGNING_KEY": env.str("MAILGUN_WEBHOOK_SIGNING_KEY", default=""),
+        "BREVO_API_KEY": env.str("BREVO_API_KEY", default=""),  # Brevo's webhook fetches files
+    }.items()
+    if value
+}
 # How long a platform's options/* rules (required fields, lengths, currencies) are cached.
 PUSH_OPTIONS_CACHE_SECONDS = env.int("PUSH_OPTIONS_CACHE_SECONDS", default=6 * 3600)
 CODAT_WEBHOOK_SECRET = _required(

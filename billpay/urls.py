@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from billpay.inbound.urls import webhook_urlpatterns
 from billpay.onboarding.forms import AdminLoginForm, PasswordResetForm
 from billpay.onboarding.views_two_factor import TwoStepLoginView, login_code
 
@@ -21,6 +22,10 @@ urlpatterns = [
     path("", include("billpay.recurring.urls")),
     path("", include("billpay.notifications.urls")),
     path("", include("billpay.approvals.urls")),
+    path(
+        "webhooks/inbound/",
+        include((webhook_urlpatterns, "inbound-webhooks"), namespace="inbound-webhooks"),
+    ),
     path("login/", TwoStepLoginView.as_view(), name="login"),
     path("login/code/", login_code, name="login-code"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -358,6 +358,7 @@ AUDIT_ACTIONS = {
     "approval.rejected": _("rejected an approval"),
     "approval.rule_created": _("added an approval rule"),
     "approval.rule_changed": _("changed an approval rule"),
+    "inbound_address.rotated": _("changed the address bills are emailed to"),
     "approval.rule_deleted": _("removed an approval rule"),
     "run.confirmed": _("confirmed a pay run"),
     "run.cancelled": _("discarded a pay run"),

@@ -89,6 +89,8 @@ class Draft(TimestampedModel):
     # Email-in: who sent it, and the message's subject.
     sender = models.CharField(max_length=300, blank=True)
     subject = models.CharField(max_length=300, blank=True)
+    # The email's Message-ID (or the provider's id): a retried delivery makes no second draft.
+    message_id = models.CharField(max_length=300, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -106,7 +108,10 @@ class Draft(TimestampedModel):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["company", "status", "-created_at"])]
+        indexes = [
+            models.Index(fields=["company", "status", "-created_at"]),
+            models.Index(fields=["company", "message_id"], name="inbound_draft_message_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.reference or self.file_name

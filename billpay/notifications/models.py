@@ -18,6 +18,7 @@ class Kind(models.TextChoices):
     PAYMENT_PROBLEM = "payment_problem", _("Payment failed or held")
     CONNECTION_LOST = "connection_lost", _("Accounting software disconnected")
     DIGEST = "digest", _("Weekly digest of bills due")
+    BILLS_EMAILED = "bills_emailed", _("Bills received by email")
 
 
 class Notification(models.Model):

@@ -48,6 +48,12 @@ PUBLIC_ROUTES = {
     "language/": "choosing a language works before logging in too (it is also a cookie)",
     "invitations/<str:token>/": "authenticated by the signed invitation token",
     "webhooks/codat/": "authenticated by its Svix signature (tests/security/test_webhooks.py)",
+    # Email-in (issue 17): each checked by django-anymail (tests/inbound/test_email_webhook.py),
+    # and a 404 until its secret is set.
+    "webhooks/inbound/postmark/": "authenticated by basic auth, checked by django-anymail",
+    "webhooks/inbound/mailgun/": "authenticated by Mailgun's HMAC signature (django-anymail)",
+    "webhooks/inbound/sendgrid/": "authenticated by basic auth, checked by django-anymail",
+    "webhooks/inbound/brevo/": "authenticated by basic auth, checked by django-anymail",
 }
 # Whole trees left out: the Django admin (staff only, its own permission system) and the
 # sandbox (a fake Codat with its own API key; its link pages are public by design).
