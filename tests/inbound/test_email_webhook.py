@@ -133,6 +133,24 @@ def test_a_signed_postmark_email_becomes_drafts_with_its_files(client, company, 
     assert first.attachment.file.read() == PDF
 
 
+def test_emailed_e_invoices_become_filled_in_drafts(client, company, address):
+    from billpay.inbound import samples
+
+    facturx, ubl = samples.standard_rate(), samples.credit_note_ubl()
+    payload = _postmark(
+        address, [(*facturx, "application/pdf"), (*ubl, "application/octet-stream")]
+    )
+    assert _post_postmark(client, payload).status_code == 200
+
+    drafts = list(Draft.objects.filter(company=company).order_by("id"))
+    assert [(d.file_name, d.kind, d.format) for d in drafts] == [
+        (facturx[0], Draft.Kind.BILL, "factur-x"),
+        (ubl[0], Draft.Kind.CREDIT_NOTE, "ubl"),
+    ]
+    assert all(d.reference and d.total_amount > 0 and d.data["lines"] for d in drafts)
+    assert drafts[0].attachment.file.read() == facturx[1]
+
+
 def test_a_signed_mailgun_email_becomes_drafts(client, company, address):
     response = _post_mailgun(client, address, [("invoice.pdf", PDF, "application/pdf")])
 

@@ -66,8 +66,29 @@ def test_pdf_and_xml_files_each_get_their_line_and_a_refused_one_its_reason(tmp_
 
     kept = Draft.objects.get(company=company, file_name="scan.pdf")
     assert lines[0] == f"scan.pdf: draft #{kept.pk}, file to complete"
-    assert lines[1] == "notes.xml: refused: This file is not an e-invoice BillPay can read."
+    assert lines[1] == (
+        "notes.xml: refused: This XML file is not an invoice or credit note (Factur-X, UBL or CII)."
+    )
     assert Draft.objects.get(file_name="notes.xml").status == Draft.Status.REFUSED
+
+
+def test_e_invoices_become_drafts_with_their_supplier_number_and_total(tmp_path, company):
+    from billpay.inbound import samples
+
+    paths = []
+    for name, content in (samples.standard_rate(), samples.credit_note_ubl()):
+        path = tmp_path / name
+        path.write_bytes(content)
+        paths.append(path)
+
+    lines = _run(*paths, "--company", company.pk)
+
+    bill, credit = Draft.objects.filter(company=company).order_by("id")
+    assert (bill.kind, bill.format, bill.status) == (Draft.Kind.BILL, "factur-x", Draft.Status.OPEN)
+    assert credit.kind == Draft.Kind.CREDIT_NOTE and credit.format == "ubl"
+    assert bill.reference and bill.total_amount > 0 and bill.supplier_name
+    assert bill.attachment.file.read() == paths[0].read_bytes()
+    assert lines[0].startswith(f"{paths[0].name}: draft #{bill.pk}")
 
 
 def test_an_eml_without_attachment_says_so(tmp_path, company):
