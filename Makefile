@@ -24,6 +24,8 @@ run: install
 	@# Sandbox books for the demo company (once), then the demo logins linked to them.
 	$(BIN)/python manage.py sandbox_seed --company-name "Acme Plumbing Ltd" --bills 150 --if-missing > var/sandbox-ids.txt
 	$(BIN)/python manage.py seed_demo $$(sed -n 's/^company_id=/--codat-company-id=/p; s/^connection_id=/--codat-connection-id=/p' var/sandbox-ids.txt)
+	@# A few e-invoices waiting in the drafts queue (Factur-X, UBL, CII, a credit note), once.
+	$(BIN)/python manage.py bills_ingest --samples 6 --if-none --company "Acme Plumbing Ltd"
 	@echo
 	@echo "  BillPay is starting at http://127.0.0.1:8000  (Ctrl-C stops everything)"
 	@echo "  Log in as owner@example.com or accountant@example.com, password billpay-demo"

@@ -112,3 +112,20 @@ def test_an_unknown_company_is_a_bad_argument(tmp_path, company):
     with pytest.raises(CommandError, match="No company"):
         _run(pdf, "--company", "999999")
     assert not Draft.objects.exists()
+
+
+def test_samples_are_read_once_with_if_none(company):
+    first = _run("--samples", "6", "--if-none", "--company", company.pk)
+    drafts = Draft.objects.filter(company=company)
+    assert drafts.count() == 6 and len(first) == 6
+    assert set(drafts.values_list("kind", flat=True)) == {Draft.Kind.BILL, Draft.Kind.CREDIT_NOTE}
+    assert not drafts.filter(status=Draft.Status.REFUSED).exists()
+
+    again = _run("--samples", "6", "--if-none", "--company", company.pk)
+    assert again == [f"{company.name} has drafts already: nothing read."]
+    assert drafts.count() == 6
+
+
+def test_nothing_to_read_is_a_bad_argument(company):
+    with pytest.raises(CommandError, match="--samples"):
+        _run("--company", company.pk)

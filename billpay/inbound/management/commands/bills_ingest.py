@@ -1,5 +1,9 @@
 """`python manage.py bills_ingest FILE… --company <id or name>`: .eml, PDF and XML files →
-drafts, as if emailed or uploaded (for development, and `make run`'s demo)."""
+drafts, as if emailed or uploaded (for development, and `make run`'s demo).
+
+`--samples N` reads N generated e-invoices instead (Factur-X, CII, UBL, credit notes: the test
+corpus's `samples.mixed`); `--if-none` does nothing when the company has drafts already, so
+`make run` can call it every time."""
 
 from __future__ import annotations
 
@@ -22,11 +26,32 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("files", nargs="+", metavar="FILE")
+        parser.add_argument("files", nargs="*", metavar="FILE")
         parser.add_argument("--company", required=True, help="the company's id or exact name")
+        parser.add_argument(
+            "--samples", type=int, default=0, metavar="N", help="N generated sample e-invoices"
+        )
+        parser.add_argument(
+            "--if-none", action="store_true", help="only when the company has no drafts yet"
+        )
 
-    def handle(self, *args, files: list[str], company: str, **options):
+    def handle(self, *args, files: list[str], company: str, samples: int, if_none: bool, **options):
+        if not files and samples <= 0:
+            raise CommandError("Give files to read, or --samples N.")
         target = _company(company)
+        if if_none and Draft.objects.filter(company=target).exists():
+            self.stdout.write(f"{target.name} has drafts already: nothing read.")
+            return
+        if samples > 0:
+            from billpay.inbound import samples as corpus
+
+            outcome = inbound_ingest(
+                company=target,
+                files=[IncomingFile(name, content) for name, content in corpus.mixed(samples)],
+                source=Draft.Source.COMMAND,
+            )
+            for draft in outcome.drafts + outcome.refused:
+                self.stdout.write(f"{draft.file_name}: {_describe(draft, '')}")
         paths = [Path(f) for f in files]
         missing = [str(p) for p in paths if not p.is_file()]
         if missing:  # a typo in a script: say so before reading anything
