@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("billpay.recurring.urls")),
     path("", include("billpay.notifications.urls")),
     path("", include("billpay.approvals.urls")),
+    path("", include("billpay.inbound.urls")),
     path("login/", TwoStepLoginView.as_view(), name="login"),
     path("login/code/", login_code, name="login-code"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
