@@ -99,7 +99,7 @@ def _draft_upload(request: CompanyHttpRequest) -> HttpResponse:
         return _upload_page(request, UploadForm())
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
-        return _upload_page(request, form, status=400)
+        return _upload_page(request, form)  # shown again with its errors, as every form is
     files = []
     for upload in form.uploads:
         # Each file is read up to one byte over the limit: the ingest refuses it by its size.
