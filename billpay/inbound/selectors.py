@@ -92,3 +92,19 @@ def _same(draft: Draft, supplier_id, name: str, reference: str, total) -> bool:
     return bool(same_supplier) and (
         total is None or draft.total_amount is None or total == draft.total_amount
     )
+
+
+def credit_notes_unsupported(*, company: Company) -> bool:
+    """Whether the company's last finished sync found that its platform has no supplier credit
+    notes (the sync records it per data type)."""
+    from billpay.bills.models import SyncRun
+
+    counts = (
+        SyncRun.objects.filter(
+            company=company, finished_at__isnull=False, counts__has_key="billCreditNotes"
+        )
+        .order_by("-finished_at", "-id")
+        .values_list("counts", flat=True)
+        .first()
+    )
+    return bool(counts and (counts.get("billCreditNotes") or {}).get("not_supported"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import RequestDataTooBig, TooManyFilesSent
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -90,6 +91,12 @@ def draft_upload(request: CompanyHttpRequest) -> HttpResponse:
             "mb": UPLOAD_MAX_BYTES // (1024 * 1024)
         }
         return _upload_page(request, UploadForm(), status=413, extra={"error": error})
+    if request.method == "POST":
+        try:
+            request.FILES  # noqa: B018  (parsed here: Django refuses over 100 files at once)
+        except (TooManyFilesSent, RequestDataTooBig):
+            error = gettext("Upload at most %(max)s files at once.") % {"max": MAX_FILES}
+            return _upload_page(request, UploadForm(), status=400, extra={"error": error})
     return _draft_upload(request)
 
 
@@ -165,6 +172,9 @@ def draft_detail(request: CompanyHttpRequest, draft_id: int) -> HttpResponse:
     action = reverse("inbound:draft-detail", args=[draft.pk])
     key = draft_submission_key(draft=draft)
     if draft.kind == Draft.Kind.CREDIT_NOTE:
+        if selectors.credit_notes_unsupported(company=request.company):
+            context["credit_notes_unsupported"] = True
+            return render(request, "inbound/draft.html", context)
         supplier = draft.supplier
         if supplier is None or not supplier.is_in_books:
             context["credit_note_blocked"] = True

@@ -316,3 +316,28 @@ def test_the_original_file_is_a_download_with_a_safe_name(client_member, company
     assert response["Content-Disposition"].startswith("attachment;")
     assert response["Content-Type"] == "application/octet-stream"
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_credit_note_draft_says_so_when_the_platform_has_no_credit_notes(
+    client_member, company, user, books
+):
+    from django.utils import timezone
+
+    from billpay.bills.models import SyncRun
+
+    supplier, _account, _rate = books
+    SyncRun.objects.create(
+        company=company,
+        trigger=SyncRun.Trigger.MANUAL,
+        finished_at=timezone.now(),
+        counts={"billCreditNotes": {"not_supported": True}},
+    )
+    draft = make_draft(
+        company, doc=document(number="AV-10", kind=CREDIT_NOTE), supplier=supplier, user=user
+    )
+
+    page = client_member.get(reverse("inbound:draft-detail", args=[draft.pk])).content.decode()
+
+    assert "does not take supplier credit notes" in page
+    assert "credit-note-form" not in page
+    assert reverse("inbound:draft-discard", args=[draft.pk]) in page

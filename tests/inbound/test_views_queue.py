@@ -195,3 +195,13 @@ def test_the_nav_links_to_the_queue_for_those_who_can_use_it(client_member):
     text = client_member.get(reverse("bills:inbox")).content.decode()
 
     assert reverse("inbound:draft-list") in text
+
+
+def test_more_files_than_django_parses_is_a_clear_message_not_an_error_page(client_member, readers):
+    response = client_member.post(
+        reverse("inbound:draft-upload"), {"files": [_xml(f"f{i}.xml") for i in range(101)]}
+    )
+
+    assert response.status_code == 400
+    assert "Upload at most 50 files at once." in response.content.decode()
+    assert not Draft.objects.exists()
