@@ -201,7 +201,8 @@ def draft_detail(request: CompanyHttpRequest, draft_id: int) -> HttpResponse:
         messages.success(request, gettext("The bill was created from the file."))
         return _done(request, _made_url(done))
 
-    header = dict(prefill.header)
+    # What the document left empty keeps the form's own default (today's date, the currency).
+    header = {k: v for k, v in prefill.header.items() if v not in (None, "")}
     if not header.get("supplier") and not header.get("new_supplier_name") and draft.supplier_name:
         header["new_supplier_name"] = draft.supplier_name
     source = BillFormSource(
@@ -220,7 +221,8 @@ def draft_detail(request: CompanyHttpRequest, draft_id: int) -> HttpResponse:
 
 def _credit_note_header(header: dict) -> dict:
     """The bill-shaped prefill as the credit note form's fields (its number is the reference)."""
-    out = {k: v for k, v in header.items() if k in ("number", "issue_date", "currency", "note")}
+    keep = ("number", "issue_date", "currency", "note")
+    out = {k: v for k, v in header.items() if k in keep and v not in (None, "")}
     if "number" not in out and header.get("reference"):
         out["number"] = header["reference"]
     return out

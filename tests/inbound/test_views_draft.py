@@ -341,3 +341,26 @@ def test_a_credit_note_draft_says_so_when_the_platform_has_no_credit_notes(
     assert "does not take supplier credit notes" in page
     assert "credit-note-form" not in page
     assert reverse("inbound:draft-discard", args=[draft.pk]) in page
+
+
+def test_a_file_only_draft_keeps_the_forms_defaults(client_member, company, user):
+    from django.utils import timezone
+
+    draft = make_draft(
+        company,
+        user=user,
+        kind=Draft.Kind.FILE,
+        data={},
+        reference="",
+        supplier_name="",
+        total_amount=None,
+        issue_date=None,
+        currency="",
+    )
+
+    response = client_member.get(reverse("inbound:draft-detail", args=[draft.pk]))
+
+    initial = response.context["form"].initial
+    assert initial["issue_date"] == timezone.localdate()
+    assert initial["currency"] == company.base_currency
+    assert 'name="new_supplier_name"' in response.content.decode()
