@@ -44,7 +44,7 @@ bench: install
 # The full chaos run (5,000 bills, 300 payments; `make test` runs the short one).
 chaos: install
 	CHAOS_FULL=1 DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" REDIS_URL="$${REDIS_URL:-$(TEST_REDIS_URL)}" \
-		$(BIN)/pytest tests/chaos -m chaos -q -s
+		$(BIN)/pytest tests/chaos -m chaos -q -s -n 0
 
 # Translations: collect the strings marked for translation into locale/fr/LC_MESSAGES/django.po
 # (needs GNU gettext's xgettext), then compile every .po to its committed .mo with Babel.

@@ -1,11 +1,37 @@
+import os
 from unittest import mock
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 from django.utils import translation
 
 from billpay.onboarding.tenancy import SESSION_COMPANY_KEY
 from tests.factories import CompanyFactory, MembershipFactory, UserFactory
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _worker_cache():
+    """Under pytest-xdist, each worker its own Redis database for the cache (worker gwN: REDIS_URL's
+    database + N), as pytest-django gives each its own PostgreSQL database: rows of two workers'
+    databases share primary keys, so a cache shared by them would mix their companies' entries."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    from django.conf import settings
+
+    location = settings.CACHES["default"].get("LOCATION", "")
+    if worker == "gw0" or not str(location).startswith("redis://"):
+        yield
+        return
+    parts = urlsplit(location)
+    database = int(parts.path.strip("/") or 0) + int(worker.removeprefix("gw"))
+    caches = {
+        "default": {
+            **settings.CACHES["default"],
+            "LOCATION": urlunsplit(parts._replace(path=f"/{database}")),
+        }
+    }
+    with override_settings(CACHES=caches):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -45,10 +45,39 @@ class PushState(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class Supplier(MirroredModel):
+class WrittenHere(models.Model):
+    """What a record created or changed here keeps of its way into the books (issue 5): local
+    state, never in a sync's update."""
+
     Origin = Origin
     PushState = PushState
 
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.SYNCED)
+    push_state = models.CharField(max_length=20, choices=PushState.choices, blank=True)
+    push_error = models.TextField(blank=True)
+    push_error_i18n = models.JSONField(default=dict, blank=True)  # it as a phrase (core.words)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def push_error_text(self) -> str:
+        """Why writing it to the books failed, in the reader's language."""
+        return stored_text(self.push_error, self.push_error_i18n)
+
+
+class CreatedHere(WrittenHere):
+    """A bill or credit note that may be made here, and by whom."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Supplier(WrittenHere, MirroredModel):
     codat_supplier_id = models.CharField(max_length=100)
     name = models.CharField(max_length=300, blank=True)
     contact_name = models.CharField(max_length=300, blank=True)
@@ -58,11 +87,6 @@ class Supplier(MirroredModel):
     default_currency = models.CharField(max_length=3, blank=True)
     status = models.CharField(max_length=20, blank=True)  # Codat: Active | Archived | Unknown
     addresses = models.JSONField(default=list, blank=True)
-    # Local write state (issue 5), never in a sync's update.
-    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.SYNCED)
-    push_state = models.CharField(max_length=20, choices=PushState.choices, blank=True)
-    push_error = models.TextField(blank=True)
-    push_error_i18n = models.JSONField(default=dict, blank=True)  # it as a phrase (core.words)
 
     class Meta:
         constraints = [
@@ -74,11 +98,6 @@ class Supplier(MirroredModel):
 
     def __str__(self) -> str:
         return self.name or self.codat_supplier_id
-
-    @property
-    def push_error_text(self) -> str:
-        """Why writing it to the books failed, in the reader's language."""
-        return stored_text(self.push_error, self.push_error_i18n)
 
     @property
     def is_in_books(self) -> bool:
@@ -103,16 +122,13 @@ class TaxRate(MirroredModel):
         return self.name or self.codat_tax_rate_id
 
 
-class Bill(MirroredModel):
+class Bill(CreatedHere, MirroredModel):
     """A supplier bill as the books have it, plus the review state kept here."""
 
     class Review(models.TextChoices):
         PENDING = "pending", _("To review")
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
-
-    Origin = Origin
-    PushState = PushState
 
     codat_bill_id = models.CharField(max_length=100)
     supplier = models.ForeignKey(
@@ -144,14 +160,6 @@ class Bill(MirroredModel):
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_reason = models.TextField(blank=True)
-    # Bills created here and written to the books (issue 5): local state, never in a sync's update.
-    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.SYNCED)
-    push_state = models.CharField(max_length=20, choices=PushState.choices, blank=True)
-    push_error = models.TextField(blank=True)
-    push_error_i18n = models.JSONField(default=dict, blank=True)  # it as a phrase (core.words)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
 
     class Meta:
         constraints = [
@@ -189,11 +197,6 @@ class Bill(MirroredModel):
         return f"{self.supplier_name} {self.reference}".strip() or self.codat_bill_id
 
     @property
-    def push_error_text(self) -> str:
-        """Why writing it to the books failed, in the reader's language."""
-        return stored_text(self.push_error, self.push_error_i18n)
-
-    @property
     def is_in_books(self) -> bool:
         """False for a bill created here that the books have not confirmed yet (not payable)."""
         return not self.codat_bill_id.startswith(LOCAL_ID_PREFIX)
@@ -211,7 +214,7 @@ class Bill(MirroredModel):
         )
 
 
-class CreditNote(MirroredModel):
+class CreditNote(CreatedHere, MirroredModel):
     """A supplier's credit note as the books have it (Codat's BillCreditNote), keyed like bills.
 
     Its lines stay in `raw` (`lineItems`). `remaining_credit` is what can still be set against the
@@ -228,9 +231,6 @@ class CreditNote(MirroredModel):
         PAID = "Paid", _("Used up")
         VOID = "Void", _("Void")
         PARTIALLY_PAID = "PartiallyPaid", _("Partly used")
-
-    Origin = Origin
-    PushState = PushState
 
     codat_id = models.CharField(max_length=100)
     supplier = models.ForeignKey(
@@ -250,13 +250,6 @@ class CreditNote(MirroredModel):
     note = models.TextField(blank=True)
     source_modified_date = models.DateTimeField(null=True, blank=True)
     # Local write state (issue 16), never in a sync's update.
-    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.SYNCED)
-    push_state = models.CharField(max_length=20, choices=PushState.choices, blank=True)
-    push_error = models.TextField(blank=True)
-    push_error_i18n = models.JSONField(default=dict, blank=True)  # it as a phrase (core.words)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
 
     class Meta:
         constraints = [
@@ -275,11 +268,6 @@ class CreditNote(MirroredModel):
 
     def __str__(self) -> str:
         return f"{self.supplier_name} {self.number}".strip() or self.codat_id
-
-    @property
-    def push_error_text(self) -> str:
-        """Why writing it to the books failed, in the reader's language."""
-        return stored_text(self.push_error, self.push_error_i18n)
 
     @property
     def is_in_books(self) -> bool:
