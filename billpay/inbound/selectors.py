@@ -44,56 +44,6 @@ def draft_get(*, company: Company, draft_id: int, status: str | None = None) -> 
         raise Http404("No such draft.") from None
 
 
-def drafts_flagged_duplicate(*, drafts: list[Draft]) -> set[int]:
-    """Which of these drafts repeat another of the company's drafts or bills (same supplier or
-    name, number and total): one query for the whole page."""
-    from billpay.bills.models import Bill
-
-    if not drafts:
-        return set()
-    company_id = drafts[0].company_id
-    if not _variants(drafts):
-        return set()
-    others = list(
-        Draft.objects.filter(
-            company_id=company_id,
-            status__in=[Draft.Status.OPEN, Draft.Status.CREATED],
-            reference__in=_variants(drafts),
-        ).values_list("pk", "supplier_id", "supplier_name", "reference", "total_amount")
-    )
-    bills = list(
-        Bill.objects.filter(
-            company_id=company_id, is_deleted=False, reference__in=_variants(drafts)
-        ).values_list("supplier_id", "supplier_name", "reference", "total_amount")
-    )
-    flagged = set()
-    for d in drafts:
-        if not d.reference:
-            continue
-        for pk, supplier_id, name, ref, total in others:
-            if pk != d.pk and _same(d, supplier_id, name, ref, total):
-                flagged.add(d.pk)
-        for supplier_id, name, ref, total in bills:
-            if _same(d, supplier_id, name, ref, total):
-                flagged.add(d.pk)
-    return flagged
-
-
-def _variants(drafts: list[Draft]) -> list[str]:
-    return sorted({d.reference for d in drafts if d.reference})
-
-
-def _same(draft: Draft, supplier_id, name: str, reference: str, total) -> bool:
-    if reference.strip().casefold() != draft.reference.strip().casefold():
-        return False
-    same_supplier = (draft.supplier_id and supplier_id == draft.supplier_id) or (
-        name and name.strip().casefold() == draft.supplier_name.strip().casefold()
-    )
-    return bool(same_supplier) and (
-        total is None or draft.total_amount is None or total == draft.total_amount
-    )
-
-
 def credit_notes_unsupported(*, company: Company) -> bool:
     """Whether the company's last finished sync found that its platform has no supplier credit
     notes (the sync records it per data type)."""

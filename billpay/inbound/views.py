@@ -29,7 +29,11 @@ from billpay.inbound.services.drafts import (
     draft_dismiss,
     draft_submission_key,
 )
-from billpay.inbound.services.prefill import draft_duplicates, draft_prefill
+from billpay.inbound.services.prefill import (
+    draft_duplicates,
+    draft_prefill,
+    drafts_duplicate_ids,
+)
 from billpay.onboarding.roles import Can
 from billpay.onboarding.tenancy import CompanyHttpRequest, company_required
 
@@ -64,7 +68,7 @@ def draft_list(request: CompanyHttpRequest) -> HttpResponse:
     context = {
         "page": page,
         "drafts": drafts,
-        "flagged": selectors.drafts_flagged_duplicate(drafts=drafts),
+        "flagged": drafts_duplicate_ids(company=request.company, drafts=drafts),
         "refused": selectors.drafts_refused(company=request.company),
         "inbound_address": _inbound_address(request.company),
     }

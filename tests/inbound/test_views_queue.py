@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_noop
 
 from billpay.core.words import phrase
-from billpay.inbound.einvoice.document import Refused
+from billpay.inbound.einvoice.document import Line, Refused
 from billpay.inbound.models import Draft
 from tests.conftest import _logged_in
 from tests.factories import BillFactory, MembershipFactory, SupplierFactory
@@ -96,6 +96,8 @@ def test_the_queue_lists_open_drafts_with_what_to_check(client_member, company, 
         doc=document(
             number="B-2",
             supplier="Nouveau Fournil",
+            vat="",
+            lines=[Line("Pain", Decimal("1"), Decimal("5.00"), Decimal("5.00"), Decimal("20"))],
             warnings=(phrase(gettext_noop("The totals do not add up.")),),
         ),
         user=user,
