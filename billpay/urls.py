@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("billpay.recurring.urls")),
     path("", include("billpay.notifications.urls")),
     path("", include("billpay.approvals.urls")),
+    path("", include("billpay.inbound.urls")),
     path(
         "webhooks/inbound/",
         include((webhook_urlpatterns, "inbound-webhooks"), namespace="inbound-webhooks"),

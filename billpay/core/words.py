@@ -331,6 +331,8 @@ AUDIT_ACTIONS = {
     "bill.delete_requested": _("asked the books to delete the bill"),
     "supplier.created": _("created a supplier"),
     "credit_note.created": _("created a credit note here"),
+    "draft.confirmed": _("confirmed an e-invoice"),
+    "draft.discarded": _("discarded an e-invoice"),
     "supplier.changed": _("changed a supplier"),
     "payment.prepared": _("prepared a payment"),
     "payment.approval_required": _("was told a payment needs approval first"),

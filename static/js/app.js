@@ -199,8 +199,32 @@ function tablesAsCards() {
   });
 }
 
+// --- E-invoices: files dropped onto the upload form's drop zone go into its file input. --------------
+function dropzonesInit() {
+  document.querySelectorAll("[data-dropzone]").forEach((zone) => {
+    if (zone.dataset.ready) return;
+    zone.dataset.ready = "1";
+    const input = zone.querySelector('input[type="file"]');
+    if (!input) return;
+    zone.addEventListener("dragover", (event) => {
+      event.preventDefault();
+      zone.classList.add("over");
+    });
+    zone.addEventListener("dragleave", () => zone.classList.remove("over"));
+    zone.addEventListener("drop", (event) => {
+      event.preventDefault();
+      zone.classList.remove("over");
+      if (event.dataTransfer && event.dataTransfer.files.length) {
+        input.files = event.dataTransfer.files;
+        input.dispatchEvent(new Event("change", { bubbles: true }));
+      }
+    });
+  });
+}
+
 function pageReady() {
   selectionInit();
+  dropzonesInit();
   tablesAsCards();
   scrollersFocusable();
 }

@@ -17,6 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from billpay.approvals.models import ApprovalRequest, ApprovalRule, RuleApprover
 from billpay.bills.models import SyncRun
 from billpay.core.models import AuditEvent
+from billpay.inbound.models import Draft, InboundAddress
 from billpay.mapping.models import BankAccountRequest
 from billpay.notifications.models import Kind, Notification, Preference
 from billpay.onboarding.models import WebhookEvent
@@ -161,6 +162,10 @@ def admin_rows() -> AdminRows:
             payload={"eventType": "connection.connected"},
         ),
         SyncRun: SyncRun.objects.create(company=company, trigger=SyncRun.Trigger.MANUAL),
+        Draft: Draft.objects.create(
+            company=company, source=Draft.Source.UPLOAD, file_name="admin-invoice.xml"
+        ),
+        InboundAddress: InboundAddress.objects.create(company=company),
         BankAccountRequest: BankAccountRequestFactory(
             company=company,
             method="bank_transfer",

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from billpay.approvals.models import ApprovalRule, RuleApprover
 from billpay.bills.models import BillAttachment, Origin
+from billpay.inbound.models import Draft
 from billpay.onboarding.tenancy import SESSION_COMPANY_KEY
 from billpay.payments.models import Payment, PaymentAllocation
 from billpay.recurring.models import RecurringBill, RecurringLine
@@ -140,6 +141,7 @@ class World:
     group: object
     rule: object
     recurring: object = None
+    draft: object = None
 
     @property
     def kwargs(self) -> dict[str, object]:
@@ -156,6 +158,7 @@ class World:
             "kind": "payment",
             "object_id": self.payment.pk,
             "template_id": self.recurring.pk,
+            "draft_id": self.draft.pk,
         }
 
 
@@ -306,6 +309,35 @@ def build_world(
         rule,
     )
     world.recurring = recurring
+    world.draft = Draft.objects.create(
+        company=company,
+        source=Draft.Source.UPLOAD,
+        kind=Draft.Kind.BILL,
+        format="ubl",
+        file_name=attachment,
+        supplier=sup,
+        supplier_name=supplier,
+        reference=reference,
+        currency="USD",
+        total_amount=total,
+        issue_date=timezone.localdate(),
+        data={
+            "number": reference,
+            "currency": "USD",
+            "supplier": {"name": supplier},
+            "lines": [
+                {
+                    "description": line,
+                    "quantity": "1",
+                    "unit_price": str(total),
+                    "net_amount": str(total),
+                    "tax_rate": None,
+                }
+            ],
+            "totals": {"tax_exclusive": str(total), "tax_amount": "0", "payable": str(total)},
+        },
+        created_by=owner,
+    )
     return world
 
 

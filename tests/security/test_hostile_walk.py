@@ -681,6 +681,8 @@ def app_world(settings, monkeypatch) -> AppWorld:
         "bills/new/": bill_contexts,
         "bills/<int:bill_id>/edit/": [bill_contexts[0], bill_contexts[2]],  # same forms as new
         "bills/new/totals/": bill_contexts[2:],
+        # a draft's confirm form is the new-bill form
+        "inbound/<int:draft_id>/": [bill_contexts[0], bill_contexts[2]],
         # recurring bills take the new-bill form's lines
         "recurring/new/": [bill_contexts[0], bill_contexts[1]],
         "recurring/<int:template_id>/edit/": [bill_contexts[0], bill_contexts[1]],
@@ -711,6 +713,7 @@ def app_world(settings, monkeypatch) -> AppWorld:
             "kind": "payment",
             "object_id": str(world.payment.pk),
             "template_id": str(world.recurring.pk),
+            "draft_id": str(world.draft.pk),
             "token": token,
             "uidb64": "MQ",
         },

@@ -14,6 +14,7 @@ from django.urls import reverse
 from billpay.approvals.models import ApprovalRule
 from billpay.bills.models import Bill, BillLine, LedgerWrite, Supplier
 from billpay.core.models import AuditEvent
+from billpay.inbound.models import Draft
 from billpay.mapping.models import AccountMapping, BankAccountRequest
 from billpay.onboarding.models import AccountingConnection
 from billpay.payments.models import Payment
@@ -50,6 +51,7 @@ KNOWN_KWARGS = {
     "kind",
     "object_id",
     "template_id",
+    "draft_id",
 }
 
 
@@ -75,6 +77,7 @@ def _state(victim) -> tuple:
         PayRun.objects.filter(pk=victim.run.pk).values_list("status", "form_token").get(),
         tuple(PayRunLine.objects.filter(run=victim.run).values_list("amount", flat=True)),
         AuditEvent.objects.filter(company=victim.company).count(),  # notes, reviews, writes
+        Draft.objects.filter(company=victim.company).values_list("status", "bill_id").get(),
         LedgerWrite.objects.filter(company=victim.company).count(),
         ApprovalRule.objects.filter(company=victim.company).count(),
         RecurringBill.objects.filter(pk=victim.recurring.pk)

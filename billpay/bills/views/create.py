@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import re
+import uuid
+from collections.abc import Callable
 from contextlib import suppress
+from dataclasses import dataclass, field, replace
+from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.http import HttpResponse
@@ -19,12 +23,19 @@ from django_htmx.http import (
 )
 
 from billpay.bills.forms import BillForm, SupplierForm, line_formset, totals_lines
-from billpay.bills.models import Bill, PushState
+from billpay.bills.models import Bill, BillAttachment, PushState
 from billpay.bills.selectors import create as sel
 from billpay.bills.services import create
+from billpay.bills.services.create.inputs import LineInput, SupplierInput
 from billpay.bills.services.options import bill_capabilities, push_rules_get
 from billpay.core.errors import DomainError
-from billpay.core.parsing import ParseError, clean_text, parse_id, parse_uuid, scoped_key
+from billpay.core.parsing import (
+    ParseError,
+    clean_text,
+    parse_id,
+    parse_uuid,
+    scoped_key,
+)
 from billpay.onboarding.roles import Can
 from billpay.onboarding.selectors import connection_get
 from billpay.onboarding.tenancy import CompanyHttpRequest, company_required
@@ -48,7 +59,13 @@ def _done(request: CompanyHttpRequest, url: str) -> HttpResponse:
 # --- bills ----------------------------------------------------------------------------------------
 
 
-def _bill_forms(request: CompanyHttpRequest, *, bill: Bill | None = None, extra_lines: int = 0):
+def _bill_forms(
+    request: CompanyHttpRequest,
+    *,
+    bill: Bill | None = None,
+    extra_lines: int = 0,
+    source: BillFormSource | None = None,
+):
     company = request.company
     rules = push_rules_get(company=company, data_type="bills")
     kwargs = {
@@ -70,8 +87,12 @@ def _bill_forms(request: CompanyHttpRequest, *, bill: Bill | None = None, extra_
         form = BillForm(request.POST, request.FILES, **kwargs)
         formset = line_formset(request.POST, extra_lines=extra_lines, **lines)
     else:
-        form = BillForm(initial=_bill_initial(request, bill), **kwargs)
-        formset = line_formset(initial=_lines_initial(bill), **lines)
+        initial = _bill_initial(request, bill)
+        if source is not None:
+            initial.update(source.initial)
+        form = BillForm(initial=initial, **kwargs)
+        lines_initial = source.lines if source is not None else _lines_initial(bill)
+        formset = line_formset(initial=lines_initial or None, **lines)
     return form, formset, rules
 
 
@@ -171,15 +192,46 @@ def _bill_context(
 @company_required(action=Can.EDIT_BILLS)
 @vary_on_headers("HX-Request")
 def bill_new(request: CompanyHttpRequest) -> HttpResponse:
+    return bill_form_page(request)
+
+
+@dataclass(frozen=True)
+class BillFormSource:
+    """Where a new bill's form starts from when it is not blank (an e-invoice draft, issue 17).
+
+    `attachment`: a stashed file that becomes the bill's (the form's own file field is hidden);
+    `new_supplier`: the whole supplier to create when the user keeps the name the form was
+    prefilled with; `submission_key`: a key of the caller's (one bill per draft, whatever the
+    tab); `on_created(bill)` answers once the bill exists; `template` the whole page shown.
+    """
+
+    initial: dict
+    lines: list[dict]
+    on_created: Callable[[Bill], HttpResponse]
+    form_action: str
+    template: str
+    attachment: BillAttachment | None = None
+    new_supplier: SupplierInput | None = None
+    submission_key: uuid.UUID | None = None
+    context: dict = field(default_factory=dict)
+
+
+def bill_form_page(
+    request: CompanyHttpRequest, source: BillFormSource | None = None
+) -> HttpResponse:
+    """The new bill form, blank (bill_new) or prefilled from `source`; creates the bill on POST."""
     action = request.POST.get("action", "")
     form, formset, rules = _bill_forms(
-        request, extra_lines=EXTRA_LINES if action == "add_lines" else 0
+        request, extra_lines=EXTRA_LINES if action == "add_lines" else 0, source=source
     )
-    pending = sel.attachment_pending_get(
-        company=request.company,
-        user=request.user,
-        attachment_id=request.POST.get("pending_attachment"),
-    )
+    if source is not None and source.attachment is not None:
+        pending = source.attachment
+    else:
+        pending = sel.attachment_pending_get(
+            company=request.company,
+            user=request.user,
+            attachment_id=request.POST.get("pending_attachment"),
+        )
     duplicates, saving = [], request.method == "POST" and not action
     if saving and form.is_valid() and formset.is_valid():
         upload = form.cleaned_data.get("attachment")
@@ -188,25 +240,83 @@ def bill_new(request: CompanyHttpRequest) -> HttpResponse:
                 company=request.company,
                 actor=request.user,
                 data=form.bill_input(formset.lines()),
-                new_supplier=form.new_supplier(),
-                submission_key=form.cleaned_data["submission_key"],
+                new_supplier=_new_supplier(form, source),
+                submission_key=_submission_key(request, form, source),
                 attachment=pending,
                 upload=upload,
                 upload_content_type=getattr(upload, "sniffed_content_type", ""),
                 allow_duplicate=form.cleaned_data.get("confirm_duplicate", False),
             )
+            if source is not None:
+                return source.on_created(bill)
             return _done(request, reverse("bills:bill-detail", args=[bill.pk]))
         except create.PossibleDuplicate as exc:
             duplicates = exc.duplicates
             form.add_error(None, exc.message)
         except DomainError as exc:
             form.add_error(None, exc.message)
-    if saving:
+    if saving and (source is None or source.attachment is None):
         pending = pending or _keep_upload(request, form)
     context = _bill_context(
         request, form, formset, rules, duplicates=duplicates, pending=pending, show_errors=saving
     )
-    return render(request, _partial(request, "bills/bill_form.html", "bill-form"), context)
+    template = "bills/bill_form.html"
+    if source is not None:
+        if not formset.is_bound:
+            context["totals"] = initial_totals(request.company, source.lines, context["currency"])
+        context.update(source.context, form_action=source.form_action, fixed_attachment=pending)
+        template = source.template
+    if request.htmx and not request.htmx.history_restore_request:
+        return render(request, "bills/bill_form.html#bill-form", context)
+    return render(request, template, context)
+
+
+def initial_totals(company, lines: list[dict], currency: str) -> create.BillTotals:
+    """The totals of prefilled lines (an unbound formset has no cleaned data to add up)."""
+    rates = sel.tax_rate_choices(company=company).in_bulk(
+        [line["tax_rate"] for line in lines if line.get("tax_rate")]
+    )
+    inputs = []
+    for line in lines:
+        try:
+            quantity = Decimal(str(line.get("quantity", "")))
+            unit = Decimal(str(line.get("unit_amount", "")))
+        except InvalidOperation:
+            continue
+        if not (quantity.is_finite() and unit.is_finite()):
+            continue
+        inputs.append(
+            LineInput(
+                description="",
+                quantity=quantity,
+                unit_amount=unit,
+                account=None,
+                tax_rate=rates.get(line.get("tax_rate")),
+            )
+        )
+    return create.bill_totals(lines=inputs, currency=currency)
+
+
+def _new_supplier(form: BillForm, source: BillFormSource | None) -> SupplierInput | None:
+    """The form's new supplier; the source's whole one (VAT number, address) when the name is kept."""
+    typed = form.new_supplier()
+    details = source.new_supplier if source is not None else None
+    if typed is None or details is None:
+        return typed
+    if typed.name.strip().casefold() != details.name.strip().casefold():
+        return typed
+    return replace(
+        details,
+        name=typed.name,
+        email=typed.email or details.email,
+        default_currency=typed.default_currency,
+    )
+
+
+def _submission_key(request: CompanyHttpRequest, form: BillForm, source: BillFormSource | None):
+    if source is not None and source.submission_key is not None:
+        return scoped_key(company_id=request.company.pk, key=source.submission_key)
+    return form.cleaned_data["submission_key"]
 
 
 def _keep_upload(request: CompanyHttpRequest, form: BillForm):
