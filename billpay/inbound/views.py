@@ -23,6 +23,7 @@ from billpay.inbound import selectors
 from billpay.inbound.forms import MAX_FILES, UploadForm, max_megabytes
 from billpay.inbound.models import Draft
 from billpay.inbound.services import IncomingFile, inbound_ingest
+from billpay.inbound.services.addresses import inbound_address_get, inbound_address_rotate
 from billpay.inbound.services.drafts import (
     draft_confirm,
     draft_discard,
@@ -43,18 +44,6 @@ PAGE_SIZE = 25
 UPLOAD_MAX_BYTES = getattr(settings, "INBOUND_UPLOAD_MAX_BYTES", 100 * 1024 * 1024)
 
 
-def _inbound_address(company) -> str:
-    """The company's inbound email address, once email-in is merged.
-
-    HOOK (issue 17, the lead wires it): `billpay.inbound.services.addresses.inbound_address_get`.
-    """
-    try:
-        from billpay.inbound.services.addresses import inbound_address_get
-    except ImportError:
-        return ""
-    return inbound_address_get(company=company).address
-
-
 # --- the queue ------------------------------------------------------------------------------------
 
 
@@ -70,9 +59,20 @@ def draft_list(request: CompanyHttpRequest) -> HttpResponse:
         "drafts": drafts,
         "flagged": drafts_duplicate_ids(company=request.company, drafts=drafts),
         "refused": selectors.drafts_refused(company=request.company),
-        "inbound_address": _inbound_address(request.company),
+        "inbound_address": inbound_address_get(company=request.company).address,
     }
     return render(request, "inbound/queue.html", context)
+
+
+@require_POST
+@company_required(action=Can.MANAGE_SETTINGS)
+def inbound_address_new(request: CompanyHttpRequest) -> HttpResponse:
+    """A new inbound address, for when the old one leaked: the old one stops taking email."""
+    inbound_address_rotate(company=request.company, actor=request.user)
+    messages.success(
+        request, gettext("Your new address is ready. Email sent to the old one is no longer read.")
+    )
+    return redirect("inbound:draft-list")
 
 
 def _page_number(request: CompanyHttpRequest) -> int:
