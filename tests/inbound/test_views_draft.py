@@ -77,6 +77,24 @@ def test_the_draft_page_shows_the_document_and_the_bill_form_prefilled(
     assert 'name="lines-1-description"' in text and 'value="Baguettes"' in text
 
 
+def test_a_draft_in_another_currency_shows_its_totals_in_that_currency(
+    client_member, company, user, books
+):
+    from dataclasses import replace
+
+    supplier, _account, _rate = books
+    draft = make_draft(
+        company, doc=replace(document(), currency="EUR"), supplier=supplier, user=user
+    )
+    draft.currency = "EUR"
+    draft.save(update_fields=["currency"])
+
+    text = client_member.get(reverse("inbound:draft-detail", args=[draft.pk])).content.decode()
+
+    totals = text[text.index('id="bill-totals"') :]
+    assert "€150.00" in totals and "$" not in totals[:2000]
+
+
 def test_confirming_creates_the_bill_with_its_lines_and_file_and_marks_the_draft(
     client_member, company, user, books
 ):

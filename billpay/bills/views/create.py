@@ -81,7 +81,7 @@ def _bill_forms(
         "rules": rules,
         "accounts": sel.expense_account_choices(company=company),
         "tax_rates": sel.tax_rate_choices(company=company),
-        "currency": _posted_currency(request, bill),
+        "currency": _posted_currency(request, bill, source),
     }
     if request.method == "POST":
         form = BillForm(request.POST, request.FILES, **kwargs)
@@ -114,12 +114,19 @@ def _bill_initial(request: CompanyHttpRequest, bill: Bill | None) -> dict:
     return initial
 
 
-def _posted_currency(request: CompanyHttpRequest, bill: Bill | None) -> str:
-    """The bill's currency as posted, for the lines' decimals (the form itself checks the choice)."""
-    currency = request.POST.get("currency", "")
-    if CURRENCY.fullmatch(currency):
-        return currency
-    return bill.currency if bill else request.company.base_currency
+def _posted_currency(
+    request: CompanyHttpRequest, bill: Bill | None, source: BillFormSource | None = None
+) -> str:
+    """The bill's currency as posted, else the bill's or the prefilled one, for the lines'
+    decimals and the totals (the form itself checks the choice)."""
+    for currency in (
+        request.POST.get("currency", ""),
+        bill.currency if bill else "",
+        str(source.initial.get("currency") or "") if source else "",
+    ):
+        if CURRENCY.fullmatch(currency):
+            return currency
+    return request.company.base_currency
 
 
 def _lines_initial(bill: Bill | None) -> list[dict] | None:
@@ -164,11 +171,18 @@ def _tax_pk(bill: Bill, codat_id: str):
 
 
 def _bill_context(
-    request, form, formset, rules, *, bill=None, duplicates=(), pending=None, show_errors=True
+    request,
+    form,
+    formset,
+    rules,
+    *,
+    bill=None,
+    duplicates=(),
+    pending=None,
+    show_errors=True,
+    source=None,
 ):
-    currency = request.POST.get("currency", "")
-    if not CURRENCY.fullmatch(currency):  # only ever used to format the totals
-        currency = bill.currency if bill else request.company.base_currency
+    currency = _posted_currency(request, bill, source)  # only ever used to format the totals
     if formset.is_bound or bill is None:
         totals = create.bill_totals(lines=totals_lines(formset), currency=currency)
     else:  # the edit form as first shown: the bill's own figures
@@ -258,7 +272,14 @@ def bill_form_page(
     if saving and (source is None or source.attachment is None):
         pending = pending or _keep_upload(request, form)
     context = _bill_context(
-        request, form, formset, rules, duplicates=duplicates, pending=pending, show_errors=saving
+        request,
+        form,
+        formset,
+        rules,
+        duplicates=duplicates,
+        pending=pending,
+        show_errors=saving,
+        source=source,
     )
     template = "bills/bill_form.html"
     if source is not None:
