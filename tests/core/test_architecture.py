@@ -1,7 +1,7 @@
 """The shape of the package: which app may import which (DESIGN.md, "Packages").
 
 Layers, bottom up: codat (plain package) · core · onboarding · pushes · mapping · bills · payments ·
-insights · runs, recurring; sandbox stands apart. A lower app that must reach a higher one offers a hook the higher one
+insights · runs, recurring, inbound; sandbox stands apart. A lower app that must reach a higher one offers a hook the higher one
 fills in its AppConfig.ready() (`onboarding.hooks`, `mapping.hooks`, `bills.sync_hooks`,
 `payments.hooks`).
 `python -m tests.core.import_graph` prints the graph.
@@ -100,6 +100,21 @@ def test_recurring_sits_above_bills_and_payments_and_nothing_imports_it(graph):
     assert {"bills", "payments"} <= set(graph["recurring"])
     assert not importers, "recurring is a top layer:\n" + "\n".join(
         _sites(graph, app, {"recurring"}) for app in importers
+    )
+
+
+def test_inbound_sits_above_bills_and_nothing_imports_it(graph):
+    """E-invoices in make bills, credit notes and suppliers through the bills app's forms and
+    services; nothing below knows drafts exist."""
+    importers = sorted(
+        app
+        for app, edges in graph.items()
+        if "inbound" in edges and app not in (PROJECT, "inbound")
+    )
+
+    assert "bills" in graph["inbound"]
+    assert not importers, "inbound is a top layer:\n" + "\n".join(
+        _sites(graph, app, {"inbound"}) for app in importers
     )
 
 
