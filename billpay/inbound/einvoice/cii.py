@@ -209,6 +209,19 @@ def _amount(value: str | None, what: str) -> Decimal:
     return amount if amount is not None else Decimal(0)
 
 
+# BG-22's amounts, by what they are, as CII names them.
+TOTALS = {
+    "line_total": "LineTotalAmount",
+    "tax_exclusive": "TaxBasisTotalAmount",
+    "tax_inclusive": "GrandTotalAmount",
+    "prepaid": "TotalPrepaidAmount",
+    "rounding": "RoundingAmount",
+    "payable": "DuePayableAmount",
+    "allowance_total": "AllowanceTotalAmount",
+    "charge_total": "ChargeTotalAmount",
+}
+
+
 def _totals(settlement, currency: str) -> Totals:
     summary = _find(settlement, "ram:SpecifiedTradeSettlementHeaderMonetarySummation")
 
@@ -221,32 +234,12 @@ def _totals(settlement, currency: str) -> Totals:
         if element.get("currencyID") in (None, "", currency):
             tax_total = values.number(element.text, what=WHAT["tax_total"])
             break
-    allowances = total("AllowanceTotalAmount", "allowance_total")
-    charges = total("ChargeTotalAmount", "charge_total")
-    if allowances is None or charges is None:  # from the document-level allowances/charges
-        summed = {True: Decimal(0), False: Decimal(0)}
-        for entry in _all(settlement, "ram:SpecifiedTradeAllowanceCharge"):
-            indicator = (_text(entry, "ram:ChargeIndicator/udt:Indicator") or "").strip().lower()
-            summed[indicator == "true"] += _amount(_text(entry, "ram:ActualAmount"), "allowance")
-        allowances = summed[False] if allowances is None else allowances
-        charges = summed[True] if charges is None else charges
-    line_total = total("LineTotalAmount", "line_total")
-    tax_exclusive = total("TaxBasisTotalAmount", "tax_exclusive")
-    tax_inclusive = total("GrandTotalAmount", "tax_inclusive")
-    prepaid = total("TotalPrepaidAmount", "prepaid") or Decimal(0)
-    rounding = total("RoundingAmount", "rounding") or Decimal(0)
-    payable = total("DuePayableAmount", "payable")
-    tax_total = tax_total if tax_total is not None else Decimal(0)
-    if tax_inclusive is None:
-        tax_inclusive = (tax_exclusive or Decimal(0)) + tax_total
-    return Totals(
-        line_total=line_total if line_total is not None else (tax_exclusive or Decimal(0)),
-        tax_exclusive=tax_exclusive if tax_exclusive is not None else Decimal(0),
-        tax_amount=tax_total,
-        tax_inclusive=tax_inclusive,
-        prepaid=prepaid,
-        payable=payable if payable is not None else tax_inclusive - prepaid + rounding,
-        allowances=allowances,
-        charges=charges,
-        rounding=rounding,
+    found = {what: total(name, what) for what, name in TOTALS.items()}
+    adjustments = (
+        (
+            (_text(entry, "ram:ChargeIndicator/udt:Indicator") or "").strip().lower() == "true",
+            _amount(_text(entry, "ram:ActualAmount"), "allowance"),
+        )
+        for entry in _all(settlement, "ram:SpecifiedTradeAllowanceCharge")
     )
+    return values.totals(found, tax_total, adjustments)

@@ -179,6 +179,19 @@ def _amount(value: str | None, what: str) -> Decimal:
     return amount if amount is not None else Decimal(0)
 
 
+# BG-22's amounts, by what they are, as UBL names them.
+TOTALS = {
+    "line_total": "LineExtensionAmount",
+    "tax_exclusive": "TaxExclusiveAmount",
+    "tax_inclusive": "TaxInclusiveAmount",
+    "prepaid": "PrepaidAmount",
+    "rounding": "PayableRoundingAmount",
+    "payable": "PayableAmount",
+    "allowance_total": "AllowanceTotalAmount",
+    "charge_total": "ChargeTotalAmount",
+}
+
+
 def _totals(root, currency: str) -> Totals:
     summary = _find(root, "cac:LegalMonetaryTotal")
 
@@ -188,32 +201,12 @@ def _totals(root, currency: str) -> Totals:
     tax_total = values.number(
         _text(_tax_total(root, currency), "cbc:TaxAmount"), what=WHAT["tax_total"]
     )
-    allowances = total("AllowanceTotalAmount", "allowance_total")
-    charges = total("ChargeTotalAmount", "charge_total")
-    if allowances is None or charges is None:
-        summed = {True: Decimal(0), False: Decimal(0)}
-        for entry in _all(root, "cac:AllowanceCharge"):
-            indicator = (_text(entry, "cbc:ChargeIndicator") or "").strip().lower()
-            summed[indicator == "true"] += _amount(_text(entry, "cbc:Amount"), "allowance")
-        allowances = summed[False] if allowances is None else allowances
-        charges = summed[True] if charges is None else charges
-    line_total = total("LineExtensionAmount", "line_total")
-    tax_exclusive = total("TaxExclusiveAmount", "tax_exclusive")
-    tax_inclusive = total("TaxInclusiveAmount", "tax_inclusive")
-    prepaid = total("PrepaidAmount", "prepaid") or Decimal(0)
-    rounding = total("PayableRoundingAmount", "rounding") or Decimal(0)
-    payable = total("PayableAmount", "payable")
-    tax_total = tax_total if tax_total is not None else Decimal(0)
-    if tax_inclusive is None:
-        tax_inclusive = (tax_exclusive or Decimal(0)) + tax_total
-    return Totals(
-        line_total=line_total if line_total is not None else (tax_exclusive or Decimal(0)),
-        tax_exclusive=tax_exclusive if tax_exclusive is not None else Decimal(0),
-        tax_amount=tax_total,
-        tax_inclusive=tax_inclusive,
-        prepaid=prepaid,
-        payable=payable if payable is not None else tax_inclusive - prepaid + rounding,
-        allowances=allowances,
-        charges=charges,
-        rounding=rounding,
+    found = {what: total(name, what) for what, name in TOTALS.items()}
+    adjustments = (
+        (
+            (_text(entry, "cbc:ChargeIndicator") or "").strip().lower() == "true",
+            _amount(_text(entry, "cbc:Amount"), "allowance"),
+        )
+        for entry in _all(root, "cac:AllowanceCharge")
     )
+    return values.totals(found, tax_total, adjustments)

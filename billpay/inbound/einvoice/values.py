@@ -7,13 +7,14 @@ never a 500 and never a guess.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal, localcontext
 
 from django.utils.translation import gettext_noop
 
 from billpay.core.words import phrase
-from billpay.inbound.einvoice.document import Refused
+from billpay.inbound.einvoice.document import Refused, Totals
 
 NAME_MAX = 300  # names, the number, emails (the draft's columns hold 300)
 TEXT_MAX = 1000  # descriptions, notes, payment terms
@@ -110,3 +111,41 @@ def per_unit(price: Decimal | None, base: Decimal | None) -> Decimal:
     with localcontext(prec=60):
         exact = (price / base).quantize(Decimal("1E-8")).normalize()
     return Decimal(format(exact, "f"))  # "10", never "1E+1"
+
+
+def totals(
+    found: Mapping[str, Decimal | None],
+    tax_total: Decimal | None,
+    adjustments: Iterable[tuple[bool, Decimal]],
+) -> Totals:
+    """The document's totals (BG-22) from what it states, by what (None: not stated): line_total,
+    tax_exclusive, tax_inclusive, prepaid, rounding, payable, allowance_total, charge_total.
+
+    `adjustments`: the document-level allowances and charges as (is a charge, amount), read
+    only when the document states no sum of them. What is missing follows from the rest.
+    """
+    allowances, charges = found.get("allowance_total"), found.get("charge_total")
+    if allowances is None or charges is None:
+        summed = {True: Decimal(0), False: Decimal(0)}
+        for is_charge, amount in adjustments:
+            summed[is_charge] += amount
+        allowances = summed[False] if allowances is None else allowances
+        charges = summed[True] if charges is None else charges
+    line_total, tax_exclusive = found.get("line_total"), found.get("tax_exclusive")
+    tax_inclusive, payable = found.get("tax_inclusive"), found.get("payable")
+    prepaid = found.get("prepaid") or Decimal(0)
+    rounding = found.get("rounding") or Decimal(0)
+    tax_total = tax_total if tax_total is not None else Decimal(0)
+    if tax_inclusive is None:
+        tax_inclusive = (tax_exclusive or Decimal(0)) + tax_total
+    return Totals(
+        line_total=line_total if line_total is not None else (tax_exclusive or Decimal(0)),
+        tax_exclusive=tax_exclusive if tax_exclusive is not None else Decimal(0),
+        tax_amount=tax_total,
+        tax_inclusive=tax_inclusive,
+        prepaid=prepaid,
+        payable=payable if payable is not None else tax_inclusive - prepaid + rounding,
+        allowances=allowances,
+        charges=charges,
+        rounding=rounding,
+    )
