@@ -23,6 +23,20 @@ SIGNED_OUT_PAGES = {
 }
 
 
+def _e_invoice_draft(company):
+    """A Factur-X invoice read into a draft, as an upload leaves it."""
+    from billpay.inbound import samples
+    from billpay.inbound.models import Draft
+    from billpay.inbound.services import IncomingFile, inbound_ingest
+
+    outcome = inbound_ingest(
+        company=company,
+        files=[IncomingFile(*samples.standard_rate())],
+        source=Draft.Source.UPLOAD,
+    )
+    return outcome.drafts[0]
+
+
 def test_every_page_has_no_serious_accessibility_violation(books, new_page, audit):
     page = new_page()
     for name, path in SIGNED_OUT_PAGES.items():
@@ -34,6 +48,7 @@ def test_every_page_has_no_serious_accessibility_violation(books, new_page, audi
     other = BillFactory(company=books.company, supplier=SupplierFactory(company=books.company))
     run = run_create(company=books.company, actor=books.owner, bill_ids=[first.pk, other.pk])
     colleague = MembershipFactory(company=books.company, role="accountant")  # a role form
+    draft = _e_invoice_draft(books.company)
     pages = {
         "bills to pay": "/bills/",
         "bills overdue": "/bills/?view=overdue",
@@ -55,6 +70,9 @@ def test_every_page_has_no_serious_accessibility_violation(books, new_page, audi
         "connect": "/connect/",
         "connection": "/connection/",
         "new company": "/companies/new/",
+        "e-invoices to check": "/inbound/",
+        "upload e-invoices": "/inbound/upload/",
+        "e-invoice draft": f"/inbound/{draft.pk}/",
     }
     for name, path in pages.items():
         page.goto(path)

@@ -40,6 +40,8 @@ PAGES = [
     ("waiting for my approval", "/approvals/"),
     ("approval rules", "/approvals/rules/"),
     ("new approval rule", "/approvals/rules/new/"),
+    ("e-invoices to check", "/inbound/"),
+    ("upload e-invoices", "/inbound/upload/"),
 ]
 
 
@@ -82,7 +84,14 @@ def test_a_french_owner_reads_every_page_and_error_in_french(books, new_page, au
         approver_ids=[colleague.user.pk, books.owner.pk],
     )
     notify_now(books)
-    for name, url in [*PAGES, ("remove a member", f"/team/{colleague.pk}/remove/")]:
+    from tests.e2e.test_accessibility import _e_invoice_draft
+
+    draft = _e_invoice_draft(books.company)
+    extra = [
+        ("remove a member", f"/team/{colleague.pk}/remove/"),
+        ("draft", f"/inbound/{draft.pk}/"),
+    ]
+    for name, url in [*PAGES, *extra]:
         page.goto(url)
         expect(page.locator("html")).to_have_attribute("lang", "fr")
         audit(page, name)
