@@ -238,6 +238,8 @@ INBOUND_EMAIL_DOMAIN = env.str("INBOUND_EMAIL_DOMAIN", default="inbound.billpay.
 # it about 4/3 of the files), and how many of its files are read (the rest are refused drafts).
 INBOUND_MAX_MESSAGE_BYTES = env.int("INBOUND_MAX_MESSAGE_BYTES", default=40 * 1024 * 1024)
 INBOUND_MAX_ATTACHMENTS = env.int("INBOUND_MAX_ATTACHMENTS", default=20)
+# The upload page: one request's largest size (all its files together), refused before reading.
+INBOUND_UPLOAD_MAX_BYTES = env.int("INBOUND_UPLOAD_MAX_BYTES", default=100 * 1024 * 1024)
 # django-anymail's inbound webhooks (/webhooks/inbound/<provider>/). A provider's webhook is off
 # (404) until its secret is set, in DEBUG too: an unset secret never means "accept anything".
 # ANYMAIL_WEBHOOK_SECRET is the "user:password" basic auth put in the webhook URL (Postmark,

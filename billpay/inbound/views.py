@@ -39,9 +39,6 @@ from billpay.onboarding.roles import Can
 from billpay.onboarding.tenancy import CompanyHttpRequest, company_required
 
 PAGE_SIZE = 25
-# The largest upload request read (all its files together); a larger one is refused before
-# its body is read.
-UPLOAD_MAX_BYTES = getattr(settings, "INBOUND_UPLOAD_MAX_BYTES", 100 * 1024 * 1024)
 
 
 # --- the queue ------------------------------------------------------------------------------------
@@ -89,10 +86,11 @@ def _page_number(request: CompanyHttpRequest) -> int:
 @require_http_methods(["GET", "POST"])
 @company_required(action=Can.EDIT_BILLS)
 def draft_upload(request: CompanyHttpRequest) -> HttpResponse:
-    if request.method == "POST" and _content_length(request) > UPLOAD_MAX_BYTES:
+    limit = settings.INBOUND_UPLOAD_MAX_BYTES
+    if request.method == "POST" and _content_length(request) > limit:
         # Refused before the body is read: not a 500, not a disk filled with temporary files.
         error = gettext("These files are too large together: upload at most %(mb)s MB at once.") % {
-            "mb": UPLOAD_MAX_BYTES // (1024 * 1024)
+            "mb": limit // (1024 * 1024)
         }
         return _upload_page(request, UploadForm(), status=413, extra={"error": error})
     if request.method == "POST":

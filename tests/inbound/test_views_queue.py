@@ -76,8 +76,8 @@ def test_an_empty_upload_and_too_many_files_are_clear_messages(client_member, re
     assert not Draft.objects.exists()
 
 
-def test_an_upload_too_large_is_refused_before_it_is_read(client_member, readers, monkeypatch):
-    monkeypatch.setattr("billpay.inbound.views.UPLOAD_MAX_BYTES", 1000)
+def test_an_upload_too_large_is_refused_before_it_is_read(client_member, readers, settings):
+    settings.INBOUND_UPLOAD_MAX_BYTES = 1000
 
     response = client_member.post(
         reverse("inbound:draft-upload"), {"files": [_xml("big.xml", UBL_BYTES + b" " * 2000)]}
