@@ -1,4 +1,5 @@
-"""What an app above payments does when one of its batched payments settles.
+"""What an app above payments does when one of its batched payments settles, or when one of its
+payments is deleted from the books.
 
 A pay run (billpay.runs) sends many payments and asks Codat to re-read the bills once for all of
 them; payments may not import it (tests/core/test_architecture.py). It registers a plain callable
@@ -23,3 +24,18 @@ def register_batch_settled_handler(handler: SettledHandler) -> None:
 def batch_settled_handlers() -> list[SettledHandler]:
     """The registered handlers, in registration order."""
     return list(_settled_handlers)
+
+
+_deleted_handlers: list[SettledHandler] = []
+
+
+def register_deleted_handler(handler: SettledHandler) -> None:
+    """Call `handler(payment=…)` inside the transaction that marks a payment deleted from the
+    books (its bill is due again). Handlers do no network I/O."""
+    if handler not in _deleted_handlers:
+        _deleted_handlers.append(handler)
+
+
+def deleted_handlers() -> list[SettledHandler]:
+    """The registered handlers, in registration order."""
+    return list(_deleted_handlers)

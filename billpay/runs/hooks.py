@@ -1,5 +1,6 @@
 """What the runs app does when payments tells it one of a run's payments settled, and when bills
-tells it a sync has just re-read the bills."""
+tells it a sync has just re-read the bills. (A payment deleted from the books goes straight to
+`services.run_payment_deleted`.)"""
 
 from billpay.onboarding.models import Company
 from billpay.payments.models import Payment

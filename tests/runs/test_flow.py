@@ -155,3 +155,26 @@ def test_on_xero_a_batch_pays_several_suppliers_with_one_bill_payment_without_su
 def test_a_batch_is_not_offered_outside_xero(books):
     with pytest.raises(RunInvalid, match="Only Xero"):
         create(books, bills_of_suppliers(books), batch=True)
+
+
+def test_a_payment_deleted_from_the_books_puts_its_done_run_back_to_needing_attention(books):
+    import uuid
+
+    from billpay.core.models import AuditEvent
+    from billpay.payments.services import payment_delete_in_books
+    from tests.payments.test_deletes import _drive_delete
+
+    run = drive(confirm(books, create(books, bills_of_suppliers(books, suppliers=2))))
+    assert run.status == PayRun.Status.DONE
+    first, second = Payment.objects.filter(run_group__run=run).order_by("pk")
+
+    payment_delete_in_books(
+        company=books, actor=owner(books), payment_id=first.pk, submission_key=uuid.uuid4()
+    )
+    assert _drive_delete(first).status == P.DELETED
+
+    run.refresh_from_db()
+    assert run.status == PayRun.Status.ATTENTION
+    assert Payment.objects.get(pk=second.pk).status == P.VERIFIED
+    event = AuditEvent.objects.get(ref=f"run:{run.pk}", action="run.attention")
+    assert event.actor_id is None and event.data == {"payment": first.reference}

@@ -31,6 +31,7 @@ from billpay.core.services import audit_record
 from billpay.core.words import Phrase, phrase, store, stored_phrase
 from billpay.onboarding.roles import Can, require
 from billpay.onboarding.selectors import connection_get
+from billpay.payments.hooks import deleted_handlers
 from billpay.payments.models import Payment, PaymentEvent
 from billpay.payments.services.common import transition
 from billpay.payments.services.writeback import bills_refresh_request
@@ -152,6 +153,8 @@ def payment_delete_changed(*, push: Push, message: Phrase | str) -> None:
                 ref=f"payment:{payment.pk}",
                 data={"bill_payment_id": payment.codat_bill_payment_id},
             )
+            for handler in deleted_handlers():  # a pay run it belonged to needs attention
+                handler(payment=payment)
     elif push.status == Push.Status.FAILED:
         reason = stored_phrase(push.error, push.error_i18n)
         line = phrase(gettext_noop("Not deleted from your books: %(reason)s"), reason=reason)

@@ -41,6 +41,7 @@ from billpay.runs.services.create import (
 )
 from billpay.runs.services.verify import (
     run_group_settled,
+    run_payment_deleted,
     run_verify,
     runs_awaiting_bills,
     runs_quiet,
@@ -58,6 +59,7 @@ __all__ = [
     "run_confirm",
     "run_create",
     "run_group_settled",
+    "run_payment_deleted",
     "run_retry_group",
     "run_set_amount",
     "run_set_batch",

@@ -51,6 +51,28 @@ def run_group_settled(*, payment: Payment) -> int | None:
     return run.pk
 
 
+def run_payment_deleted(*, payment: Payment) -> None:
+    """One of a run's payments was deleted from the books (its bill is due again): a run that
+    was done needs attention again.
+
+    **Transaction:** the caller's (the push machine's); a conditional update, audited.
+    """
+    group = PayRunGroup.objects.filter(payment=payment).select_related("run__company").first()
+    if group is None:
+        return
+    run = group.run
+    now = timezone.now()
+    if PayRun.objects.filter(pk=run.pk, status=R.DONE).update(status=R.ATTENTION, updated_at=now):
+        audit_record(
+            company=run.company,
+            actor=None,
+            action=f"run.{R.ATTENTION}",
+            target=f"Pay run {run.pk}",
+            ref=f"run:{run.pk}",
+            data={"payment": payment.reference},
+        )
+
+
 def run_verify(*, run_id: int) -> float | None:
     """Ask for the run's one bills refresh, wait for it, read the bills once, verify.
 
