@@ -151,6 +151,15 @@ def parse_int(
     return number
 
 
+def content_length(request) -> int:
+    """The size a request says its body has: 0 when it says none or nothing readable (as
+    Django reads it), so a hostile header is never a 500."""
+    try:
+        return parse_int(request.META.get("CONTENT_LENGTH") or 0, min_value=0)
+    except ParseError:
+        return 0
+
+
 def parse_id(value: Any) -> int:
     """A primary key: a positive whole number that fits a bigint."""
     return parse_int(value, min_value=1, max_value=BIGINT_MAX, what=gettext_lazy("an id"))

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from billpay.bills.models import Bill, CreditNote
 from billpay.bills.views.create import BillFormSource, _done, bill_form_page
 from billpay.bills.views.credit_notes import CreditNoteFormSource, credit_note_form_page
-from billpay.core.parsing import ParseError, parse_int
+from billpay.core.parsing import ParseError, content_length, parse_int
 from billpay.inbound import selectors
 from billpay.inbound.forms import MAX_FILES, UploadForm, max_megabytes
 from billpay.inbound.models import Draft
@@ -87,7 +87,7 @@ def _page_number(request: CompanyHttpRequest) -> int:
 @company_required(action=Can.EDIT_BILLS)
 def draft_upload(request: CompanyHttpRequest) -> HttpResponse:
     limit = settings.INBOUND_UPLOAD_MAX_BYTES
-    if request.method == "POST" and _content_length(request) > limit:
+    if request.method == "POST" and content_length(request) > limit:
         # Refused before the body is read: not a 500, not a disk filled with temporary files.
         error = gettext("These files are too large together: upload at most %(mb)s MB at once.") % {
             "mb": limit // (1024 * 1024)
@@ -140,13 +140,6 @@ def _upload_page(request, form, *, status: int = 200, extra: dict | None = None)
     if request.htmx and not request.htmx.history_restore_request:
         template = "inbound/upload.html#upload-panel"
     return render(request, template, context, status=status)
-
-
-def _content_length(request) -> int:
-    try:
-        return int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return 0
 
 
 # --- a draft --------------------------------------------------------------------------------------

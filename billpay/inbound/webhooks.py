@@ -33,6 +33,7 @@ from django.http import Http404, HttpResponse
 from django.utils.crypto import constant_time_compare
 from django.views.decorators.csrf import csrf_exempt
 
+from billpay.core.parsing import content_length
 from billpay.inbound import notices
 from billpay.inbound.email import message_id_of, message_recipients, message_sender
 from billpay.inbound.models import Draft
@@ -106,7 +107,7 @@ def _inbound_view(view_class, *secrets: str, read_body: bool = True):
     def inbound_webhook(request, *args, **kwargs):
         if not all(settings.ANYMAIL.get(name) for name in secrets):
             raise Http404
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
+        length = content_length(request)
         if length > settings.INBOUND_MAX_MESSAGE_BYTES:
             logger.warning("Inbound email refused: %s bytes is over the limit", length)
             return HttpResponse(status=413)

@@ -452,3 +452,19 @@ def test_who_may_create_bills_is_told_once_per_email(
         "An email from Supplier Billing <billing@supplier.example> arrived: "
         "check its bills before they are created."
     )
+
+
+@pytest.mark.parametrize("length", ["1e9", "-5", "١٢٣", "9" * 5000])
+def test_a_hostile_content_length_is_not_a_500(length, company, address):
+    client = Client(raise_request_exception=False)
+    payload = _postmark(address, [("scan.pdf", PDF, "application/pdf")])
+
+    response = client.post(
+        reverse("inbound-webhooks:postmark"),
+        json.dumps(payload),
+        content_type="application/json",
+        CONTENT_LENGTH=length,
+        **_auth(),
+    )
+
+    assert response.status_code < 500

@@ -207,3 +207,11 @@ def test_more_files_than_django_parses_is_a_clear_message_not_an_error_page(clie
     assert response.status_code == 400
     assert "Upload at most 50 files at once." in response.content.decode()
     assert not Draft.objects.exists()
+
+
+def test_an_upload_with_a_hostile_content_length_is_not_a_500(user, company):
+    client = _logged_in(user, company, raise_request_exception=False)
+
+    response = client.post(reverse("inbound:draft-upload"), {"files": []}, CONTENT_LENGTH="12abc")
+
+    assert response.status_code < 500
