@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import connection
 from django.utils.translation import gettext_noop
 
+from billpay.core.locks import session_lock
 from billpay.core.words import phrase, store
 from billpay.inbound.email import (
     message_files,
@@ -139,20 +139,13 @@ def _mark(draft: Draft, message_id: str) -> None:
 @contextmanager
 def _email_lock(company: Company, message_id: str):
     """Two deliveries of one email at once (a provider retrying while the first still runs):
-    the second waits, then finds the first's drafts. A session lock (no transaction held while
-    files are stored); released even if reading fails."""
+    the second waits, then finds the first's drafts. Released even if reading fails."""
     if not message_id:
         yield
         return
     digest = hashlib.sha256(f"{company.pk}:{message_id}".encode()).digest()
-    key = int.from_bytes(digest[:4], "big", signed=True)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [EMAIL_LOCK_SPACE, key])
-    try:
+    with session_lock(EMAIL_LOCK_SPACE, int.from_bytes(digest[:4], "big", signed=True)):
         yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [EMAIL_LOCK_SPACE, key])
 
 
 def _sha256(incoming: IncomingFile) -> str:

@@ -9,15 +9,13 @@ some payment failed or was held (a failed group can be retried on its own).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 
+from billpay.core.locks import session_lock
 from billpay.core.services import audit_record
 from billpay.payments.models import Payment
 from billpay.payments.services import (
@@ -176,20 +174,10 @@ def _finish(run: PayRun) -> None:
         )
 
 
-@contextmanager
-def _verifying(run_id: int) -> Iterator[bool]:
-    """Whether this is the only verification of the run at work: a PostgreSQL advisory lock
-    held by this connection's session (not a transaction: Codat is called in between), let go
-    at the end, or by PostgreSQL if the worker dies."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [VERIFY_LOCK_SPACE, run_id])
-        alone = cursor.fetchone()[0]
-    try:
-        yield alone
-    finally:
-        if alone:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [VERIFY_LOCK_SPACE, run_id])
+def _verifying(run_id: int):
+    """Whether this is the only verification of the run at work (a session lock: Codat is
+    called in between, so no transaction is held)."""
+    return session_lock(VERIFY_LOCK_SPACE, run_id, wait=False)
 
 
 def _later(run: PayRun) -> float | None:
