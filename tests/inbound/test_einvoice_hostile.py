@@ -247,3 +247,29 @@ def test_a_ubl_invoice_inside_a_pdf_is_read_as_a_pdf():
     document = parse(*samples.pdf_with(xml, name="xrechnung.xml"))
     assert (document.format, document.number) == ("factur-x", "RE-2026-00731")
     assert document.totals.payable == Decimal("1853.50")
+
+
+def test_totals_that_add_up_past_what_a_bill_can_hold_are_refused(company):
+    """Each amount is at most 15 digits, but the total with tax it leaves out (tax exclusive +
+    tax) would not fit a bill's amount columns: refused with words, not a 500 when stored."""
+    import re
+
+    from billpay.inbound.models import Draft
+    from billpay.inbound.services import IncomingFile, inbound_ingest
+
+    name, content = samples.ubl_invoice()
+    huge = b"999999999999999.99"
+    for tag in (b"TaxExclusiveAmount", b"TaxAmount"):
+        content = re.sub(rb"(<cbc:" + tag + rb" [^>]*>)[^<]*", rb"\g<1>" + huge, content)
+    for tag in (b"TaxInclusiveAmount", b"PayableAmount"):
+        content = re.sub(rb"<cbc:" + tag + rb" [^>]*>[^<]*</cbc:" + tag + rb">", b"", content)
+
+    refused = refusal(name, content)
+    assert refused.code == "malformed"
+    assert words(refused) == (
+        "In this e-invoice, the total with tax is too large: “1999999999999999.98”."
+    )
+    outcome = inbound_ingest(
+        company=company, files=[IncomingFile(name, content)], source=Draft.Source.UPLOAD
+    )
+    assert [d.status for d in outcome.refused] == [Draft.Status.REFUSED]

@@ -13,8 +13,10 @@ from decimal import Decimal, localcontext
 
 from django.utils.translation import gettext_noop
 
+from billpay.core.parsing import AMOUNT_MAX
 from billpay.core.words import phrase
 from billpay.inbound.einvoice.document import Refused, Totals
+from billpay.inbound.einvoice.fields import WHAT
 
 NAME_MAX = 300  # names, the number, emails (the draft's columns hold 300)
 TEXT_MAX = 1000  # descriptions, notes, payment terms
@@ -138,13 +140,25 @@ def totals(
     tax_total = tax_total if tax_total is not None else Decimal(0)
     if tax_inclusive is None:
         tax_inclusive = (tax_exclusive or Decimal(0)) + tax_total
+    if payable is None:
+        payable = tax_inclusive - prepaid + rounding
+    for what, amount in (("tax_inclusive", tax_inclusive), ("payable", payable)):
+        if abs(amount) > AMOUNT_MAX:  # a sum of stated amounts no bill's columns can hold
+            raise Refused(
+                "malformed",
+                phrase(
+                    gettext_noop("In this e-invoice, %(what)s is too large: “%(value)s”."),
+                    what=WHAT[what],
+                    value=_shown(str(amount)),
+                ),
+            )
     return Totals(
         line_total=line_total if line_total is not None else (tax_exclusive or Decimal(0)),
         tax_exclusive=tax_exclusive if tax_exclusive is not None else Decimal(0),
         tax_amount=tax_total,
         tax_inclusive=tax_inclusive,
         prepaid=prepaid,
-        payable=payable if payable is not None else tax_inclusive - prepaid + rounding,
+        payable=payable,
         allowances=allowances,
         charges=charges,
         rounding=rounding,
