@@ -20,7 +20,7 @@ from billpay.inbound.email import (
     message_subject,
 )
 from billpay.inbound.models import Draft
-from billpay.inbound.services.ingest import IncomingFile, inbound_ingest
+from billpay.inbound.services.ingest import IncomingFile, inbound_ingest, safe_file_name
 
 if TYPE_CHECKING:
     from email.message import Message
@@ -104,7 +104,7 @@ def _no_file(base: dict, message_id: str, done: dict, outcome: EmailOutcome) -> 
 def _over_limit(base: dict, message_id: str, incoming: IncomingFile) -> Draft:
     return Draft.objects.create(
         **base,
-        file_name=_name(incoming.name),
+        file_name=safe_file_name(incoming.name),
         sha256=_sha256(incoming),
         message_id=message_id,
         status=Draft.Status.REFUSED,
@@ -150,8 +150,3 @@ def _email_lock(company: Company, message_id: str):
 
 def _sha256(incoming: IncomingFile) -> str:
     return hashlib.sha256(incoming.content).hexdigest()
-
-
-def _name(name: str) -> str:
-    name = "".join(c for c in (name or "").replace("\\", "/").rsplit("/", 1)[-1] if c.isprintable())
-    return name[:255] or "invoice"

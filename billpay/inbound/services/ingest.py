@@ -97,7 +97,7 @@ def _ingest_one(company, incoming, source, actor, sender, subject, keep_plain, s
     base = {
         "company": company,
         "source": source,
-        "file_name": _name(incoming.name),
+        "file_name": safe_file_name(incoming.name),
         "sha256": hashlib.sha256(incoming.content).hexdigest(),
         "sender": sender,
         "subject": subject,
@@ -177,6 +177,7 @@ def _stash(base: dict, actor, incoming: IncomingFile, content_type: str):
     )
 
 
-def _name(name: str) -> str:
+def safe_file_name(name: str) -> str:
+    """A file's name as sent, without folders or control characters, bounded ("invoice")."""
     name = "".join(c for c in (name or "").replace("\\", "/").rsplit("/", 1)[-1] if c.isprintable())
     return name[:255] or "invoice"
